@@ -1,0 +1,18 @@
+module github.com/uciknock/uciknock
+
+go 1.23
+
+require (
+	github.com/mdlayher/packet v1.1.2
+	github.com/rs/zerolog v1.34.0
+	golang.org/x/net v0.35.0
+	golang.org/x/sync v0.11.0
+	golang.org/x/sys v0.30.0
+)
+
+require (
+	github.com/josharian/native v1.1.0 // indirect
+	github.com/mattn/go-colorable v0.1.13 // indirect
+	github.com/mattn/go-isatty v0.0.19 // indirect
+	github.com/mdlayher/socket v0.5.1 // indirect
+)
