@@ -1,0 +1,194 @@
+package uci
+
+// The operations in this file are libuci's list.c primitives with their
+// exact side effects (allocation counter, positions, no-op cases). The
+// parser, the delta replay and the CLI build on them; the exported edit
+// methods in edit.go wrap them with validation.
+
+// allocSection is uci_alloc_section: it counts the section in Allocated
+// and appends it (at < 0) or inserts it at index at.
+func (p *Package) allocSection(typ, name string, at int) *Section {
+	p.Allocated++
+	s := &Section{Type: typ, Name: name}
+	if at < 0 || at >= len(p.Sections) {
+		p.Sections = append(p.Sections, s)
+		return s
+	}
+	p.Sections = append(p.Sections, nil)
+	copy(p.Sections[at+1:], p.Sections[at:])
+	p.Sections[at] = s
+	return s
+}
+
+// addAnonymous is uci_add_section: a new anonymous section whose id is
+// fixed now, from the counter and the type only.
+func (p *Package) addAnonymous(typ string) *Section {
+	s := p.allocSection(typ, "", -1)
+	s.Anonymous = true
+	s.Name = anonID(p.Allocated, typ)
+	return s
+}
+
+const hexDigits = "0123456789abcdef"
+
+// anonID is uci_fixup_section's "cfg%02x%04x" over n and djb2(type).
+func anonID(n int, typ string) string {
+	h := uint32(5381)
+	for i := 0; i < len(typ); i++ {
+		// libuci adds the bytes as (signed) char.
+		h = h*33 + uint32(int32(int8(typ[i])))
+	}
+	h &= 0x7fffffff
+	b := make([]byte, 0, 16)
+	b = append(b, "cfg"...)
+	u := uint32(n)
+	var d [8]byte
+	k := len(d)
+	for u > 0 || k > len(d)-2 {
+		k--
+		d[k] = hexDigits[u&15]
+		u >>= 4
+	}
+	b = append(b, d[k:]...)
+	for shift := 12; shift >= 0; shift -= 4 {
+		b = append(b, hexDigits[(h>>uint(shift))&15])
+	}
+	return string(b)
+}
+
+// find is uci_lookup_list over sections: the first with that name.
+func (p *Package) find(name string) (int, *Section) {
+	for i, s := range p.Sections {
+		if s.Name == name {
+			return i, s
+		}
+	}
+	return -1, nil
+}
+
+func (p *Package) index(s *Section) int {
+	for i, x := range p.Sections {
+		if x == s {
+			return i
+		}
+	}
+	return -1
+}
+
+// setSectionType is uci_set on an existing section. It reports false
+// when the type is unchanged (libuci records nothing then). Like libuci
+// 66127cd, a type of a different length re-creates the section, which
+// loses the anonymous flag: the generated id becomes a real name.
+func (p *Package) setSectionType(s *Section, typ string) bool {
+	if s.Type == typ {
+		return false
+	}
+	if len(s.Type) != len(typ) {
+		s.Anonymous = false
+	}
+	s.Type = typ
+	return true
+}
+
+// removeSection unlinks s; Allocated is not decremented (libuci never
+// does), so later anonymous ids keep counting.
+func (p *Package) removeSection(s *Section) bool {
+	i := p.index(s)
+	if i < 0 {
+		return false
+	}
+	copy(p.Sections[i:], p.Sections[i+1:])
+	p.Sections[len(p.Sections)-1] = nil
+	p.Sections = p.Sections[:len(p.Sections)-1]
+	return true
+}
+
+// reorder is uci_list_set_pos: s moves to index pos of the other
+// sections (pos <= 0: first; past the end: last).
+func (p *Package) reorder(s *Section, pos int) {
+	if !p.removeSection(s) {
+		return
+	}
+	if pos < 0 {
+		pos = 0
+	}
+	if pos > len(p.Sections) {
+		pos = len(p.Sections)
+	}
+	p.Sections = append(p.Sections, nil)
+	copy(p.Sections[pos+1:], p.Sections[pos:])
+	p.Sections[pos] = s
+}
+
+// find is uci_lookup_list over options.
+func (s *Section) find(name string) (int, *Option) {
+	for i, o := range s.Options {
+		if o.Name == name {
+			return i, o
+		}
+	}
+	return -1, nil
+}
+
+// setOption is uci_set with a non-empty value: a new option is appended,
+// a changed one keeps its place (a list becomes a plain option). It
+// reports false when the option already holds exactly that string.
+func (s *Section) setOption(name, value string) bool {
+	i, o := s.find(name)
+	if o == nil {
+		s.Options = append(s.Options, &Option{Name: name, Kind: KindOption, Values: []string{value}})
+		return true
+	}
+	if o.Kind == KindOption && len(o.Values) == 1 && o.Values[0] == value {
+		return false
+	}
+	s.Options[i] = &Option{Name: name, Kind: KindOption, Values: []string{value}}
+	return true
+}
+
+// addListItem is uci_add_list: append to a list; a plain option becomes
+// a list in place with its old value first; a new list is appended.
+func (s *Section) addListItem(name, value string) {
+	i, o := s.find(name)
+	switch {
+	case o == nil:
+		s.Options = append(s.Options, &Option{Name: name, Kind: KindList, Values: []string{value}})
+	case o.Kind == KindList:
+		o.Values = append(o.Values, value)
+	default:
+		s.Options[i] = &Option{Name: name, Kind: KindList, Values: append(o.Values[:len(o.Values):len(o.Values)], value)}
+	}
+}
+
+// delListValue is uci_del_list: drop every item equal to value. Plain
+// options are left alone. It reports whether libuci records a change
+// (it does for any list, even when nothing matched).
+func (s *Section) delListValue(name, value string) bool {
+	_, o := s.find(name)
+	if o == nil || o.Kind != KindList {
+		return false
+	}
+	kept := o.Values[:0]
+	for _, v := range o.Values {
+		if v != value {
+			kept = append(kept, v)
+		}
+	}
+	for i := len(kept); i < len(o.Values); i++ {
+		o.Values[i] = ""
+	}
+	o.Values = kept
+	return true
+}
+
+// removeOption unlinks the named option.
+func (s *Section) removeOption(name string) bool {
+	i, o := s.find(name)
+	if o == nil {
+		return false
+	}
+	copy(s.Options[i:], s.Options[i+1:])
+	s.Options[len(s.Options)-1] = nil
+	s.Options = s.Options[:len(s.Options)-1]
+	return true
+}

@@ -1,0 +1,307 @@
+package uci
+
+// Parse parses a UCI file strictly, as libuci loads /etc/config/<name>:
+// the first error aborts and is returned as a *ParseError (File = name).
+// The package name comes from name; `package` lines are validated and
+// otherwise ignored. Parse never panics.
+func Parse(name string, data []byte) (*Package, error) {
+	return ParseFile(name, name, data)
+}
+
+// ParseFile is Parse with the file path used in error messages.
+func ParseFile(path, name string, data []byte) (*Package, error) {
+	p := &parser{lx: newLexer(data), pkg: &Package{Name: name}, strict: true}
+	if err := p.run(); err != nil {
+		return nil, err.toParseError(path, data)
+	}
+	return p.pkg, nil
+}
+
+// ParseLax parses like `uci -S` (libuci without UCI_FLAG_STRICT): a
+// statement with an error is reported to warn (when not nil) and the rest
+// of its line is skipped; extra arguments and a section re-declared with
+// another type are accepted. It always returns a package.
+func ParseLax(name string, data []byte, warn func(*ParseError)) *Package {
+	p := &parser{lx: newLexer(data), pkg: &Package{Name: name}}
+	p.warn = func(e *lexError) {
+		if warn != nil {
+			warn(e.toParseError(name, data))
+		}
+	}
+	p.run()
+	return p.pkg
+}
+
+type parser struct {
+	lx      *lexer
+	pkg     *Package
+	section *Section // pctx->section: target of option/list
+	strict  bool
+	warn    func(*lexError)
+}
+
+// run is uci_import's loop: one physical line (plus continuations) at a
+// time; in strict mode the first error ends the parse.
+func (p *parser) run() *lexError {
+	lx := p.lx
+	for !lx.eof {
+		lx.pos = 0
+		lx.getln(0)
+		if lx.at(0) == 0 {
+			continue
+		}
+		if err := p.parseLine(); err != nil {
+			if p.strict {
+				return err
+			}
+			p.warn(err)
+		}
+	}
+	return nil
+}
+
+// strtok is strtok(cur, " \t"): skip blanks, terminate the word with a
+// NUL, return its index; false when only blanks remain.
+func (l *lexer) strtok() (int, bool) {
+	s := l.pos
+	for c := l.at(s); c == ' ' || c == '\t'; c = l.at(s) {
+		s++
+	}
+	if l.at(s) == 0 {
+		return s, false
+	}
+	e := s
+	for c := l.at(e); c != 0 && c != ' ' && c != '\t'; c = l.at(e) {
+		e++
+	}
+	l.set(e, 0)
+	return s, true
+}
+
+// keyword reports whether the word at i is the one-letter or full form.
+func (l *lexer) keyword(i int, rest string) bool {
+	if l.at(i+1) == 0 {
+		return true
+	}
+	for k := 0; k < len(rest); k++ {
+		if l.at(i+1+k) != rest[k] {
+			return false
+		}
+	}
+	return l.at(i+1+len(rest)) == 0
+}
+
+// parseLine is uci_parse_line: statements separated by ';'.
+func (p *parser) parseLine() *lexError {
+	lx := p.lx
+	lx.skipWhitespace()
+	for {
+		word, ok := lx.strtok()
+		if !ok {
+			return nil
+		}
+		var err *lexError
+		switch lx.at(word) {
+		case '#':
+			return nil
+		case 'p':
+			if !lx.keyword(word, "ackage") {
+				return lx.fail(reasonInvalidCommand)
+			}
+			err = p.parsePackage()
+		case 'c':
+			if !lx.keyword(word, "onfig") {
+				return lx.fail(reasonInvalidCommand)
+			}
+			err = p.parseConfig(lx.srcOffset(word))
+		case 'o', 'l':
+			var kw string = "ption"
+			if lx.at(word) == 'l' {
+				kw = "ist"
+			}
+			if !lx.keyword(word, kw) {
+				return lx.fail(reasonInvalidCommand)
+			}
+			err = p.parseOption(lx.at(word) == 'l')
+		default:
+			return lx.fail(reasonInvalidCommand)
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// skipKeyword is uci_increase_pos(strlen(cur)+1): step over the word
+// strtok terminated.
+func (l *lexer) skipKeyword(reason string) *lexError {
+	add := l.strlen(l.pos) + 1
+	if l.pos+add > l.filled {
+		return l.fail(reason)
+	}
+	l.pos += add
+	return nil
+}
+
+// arg is next_arg with its checks.
+func (p *parser) arg(required, name, pkg bool) (int, *lexError) {
+	lx := p.lx
+	val, err := lx.nextArg()
+	if err != nil {
+		return val, err
+	}
+	if lx.at(val) == 0 {
+		if required {
+			return val, lx.fail(reasonInsufficient)
+		}
+		return val, nil
+	}
+	if name && !validStr(lx.buf[val:val+lx.strlen(val)], true, pkg) {
+		return val, lx.fail(reasonInvalidName)
+	}
+	return val, nil
+}
+
+// assertEOL rejects extra arguments in strict mode.
+func (p *parser) assertEOL() *lexError {
+	p.lx.skipWhitespace()
+	v, err := p.lx.nextArg()
+	if err != nil {
+		return err
+	}
+	if p.lx.at(v) != 0 && p.strict {
+		return p.lx.fail(reasonTooMany)
+	}
+	return nil
+}
+
+func (p *parser) parsePackage() *lexError {
+	if err := p.lx.skipKeyword(reasonPackageNoName); err != nil {
+		return err
+	}
+	if _, err := p.arg(true, true, true); err != nil {
+		return err
+	}
+	// The name of a package loaded by name comes from the file name.
+	return p.assertEOL()
+}
+
+func (p *parser) parseConfig(start int) *lexError {
+	lx := p.lx
+	if err := lx.skipKeyword(reasonConfigNoName); err != nil {
+		return err
+	}
+	lx.argEnd = start
+	t, err := p.arg(true, false, false)
+	if err != nil {
+		return err
+	}
+	if !validStr(lx.buf[t:t+lx.strlen(t)], false, false) {
+		return lx.fail(reasonInvalidType)
+	}
+	n, err := p.arg(false, true, false)
+	if err != nil {
+		return err
+	}
+	if err := p.assertEOL(); err != nil {
+		return err
+	}
+	typ, name := lx.str(t), lx.str(n)
+	var s *Section
+	if name == "" {
+		s = p.pkg.addAnonymous(typ)
+	} else {
+		_, s = p.pkg.find(name)
+		if s != nil && p.strict && s.Type != typ {
+			return lx.fail(reasonTypeOverwrite)
+		}
+		if s == nil {
+			s = p.pkg.allocSection(typ, name, -1)
+		} else {
+			p.pkg.setSectionType(s, typ)
+		}
+	}
+	s.Spans = append(s.Spans, Span{Start: start, End: lx.argEnd})
+	p.section = s
+	return nil
+}
+
+func (p *parser) parseOption(list bool) *lexError {
+	lx := p.lx
+	if p.section == nil {
+		return lx.fail(reasonBeforeSection)
+	}
+	if err := lx.skipKeyword(reasonOptionNoName); err != nil {
+		return err
+	}
+	lx.argEnd = -1
+	n, err := p.arg(true, true, false)
+	if err != nil {
+		return err
+	}
+	v, err := p.arg(false, false, false)
+	if err != nil {
+		return err
+	}
+	if err := p.assertEOL(); err != nil {
+		return err
+	}
+	s := p.section
+	name, value := lx.str(n), lx.str(v)
+	if list {
+		s.addListItem(name, value)
+	} else if value != "" {
+		// The parser's pointer is never "complete", so an empty value
+		// is a no-op (uci_set returns early), even on an existing option.
+		s.setOption(name, value)
+	}
+	if k := len(s.Spans); k > 0 && lx.argEnd > s.Spans[k-1].End {
+		s.Spans[k-1].End = lx.argEnd
+	}
+	return nil
+}
+
+// validStr is uci_validate_str: names allow [A-Za-z0-9_] (and '-' for
+// package names); types allow any printable ASCII except space. Empty is
+// invalid.
+func validStr(s []byte, name, pkg bool) bool {
+	if len(s) == 0 {
+		return false
+	}
+	for _, c := range s {
+		if isAlnum(c) || c == '_' || (pkg && c == '-') {
+			continue
+		}
+		if name || c < 33 || c > 126 {
+			return false
+		}
+	}
+	return true
+}
+
+func isAlnum(c byte) bool {
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+}
+
+// ValidName reports whether s is a valid section or option name
+// ([A-Za-z0-9_]+).
+func ValidName(s string) bool { return validStr([]byte(s), true, false) }
+
+// ValidType reports whether s is a valid section type (printable ASCII
+// without space, non-empty).
+func ValidType(s string) bool { return validStr([]byte(s), false, false) }
+
+// ValidPackage reports whether s is a valid package name ([A-Za-z0-9_-]+).
+func ValidPackage(s string) bool { return validStr([]byte(s), true, true) }
+
+// ValidValue reports whether libuci's CLI/API accepts s as a value: no
+// control characters other than TAB, LF and CR (uci: util.c
+// uci_validate_text).
+func ValidValue(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 32 && c != '\t' && c != '\n' && c != '\r' {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,88 @@
+package uci
+
+import (
+	"errors"
+	"reflect"
+	"testing"
+)
+
+func TestParseSpans(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		want map[string][]string // section name -> text of each span
+	}{
+		{
+			name: "trailing comment and blanks excluded",
+			in:   "# head\nconfig rule 'r1'\n\toption a 'b'   # c\n\nconfig rule r2\n\tlist x y\n",
+			want: map[string][]string{"r1": {"config rule 'r1'\n\toption a 'b'"}, "r2": {"config rule r2\n\tlist x y"}},
+		},
+		{
+			name: "merged duplicate gets two spans",
+			in:   "config foo a\n\toption x 1\nconfig foo b\nconfig foo a\n\toption y 2;\n",
+			want: map[string][]string{"a": {"config foo a\n\toption x 1", "config foo a\n\toption y 2"}, "b": {"config foo b"}},
+		},
+		{
+			name: "no trailing newline, empty value counts only up to name",
+			in:   "c t n\n o k ''\n o m #x",
+			want: map[string][]string{"n": {"c t n\n o k ''\n o m"}},
+		},
+		{
+			name: "multi-line value and CRLF",
+			in:   "config t n\r\n\toption v 'a\r\nb'\r\n",
+			want: map[string][]string{"n": {"config t n\r\n\toption v 'a\r\nb'"}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := Parse("test", []byte(tt.in))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string][]string{}
+			for _, s := range p.Sections {
+				for _, sp := range s.Spans {
+					got[s.Name] = append(got[s.Name], tt.in[sp.Start:sp.End])
+				}
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("spans\n got %q\nwant %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseErrorPosition(t *testing.T) {
+	tests := []struct {
+		in                   string
+		line, col, byt, offs int
+		reason               string
+	}{
+		{"config foo bar\nbogus\n", 2, 1, 0, 15, reasonInvalidCommand},
+		{"config foo 'bar' extra\n", 1, 23, 23, 22, reasonTooMany},
+		{"config foo 'bar'\n\toption a 'b", 1, 13, 12, 29, reasonEOFSingle},
+		{"config foo bad-name\n", 1, 20, 20, 19, reasonInvalidName},
+	}
+	for _, tt := range tests {
+		_, err := Parse("fw", []byte(tt.in))
+		var pe *ParseError
+		if !errors.As(err, &pe) {
+			t.Fatalf("%q: want *ParseError, got %v", tt.in, err)
+		}
+		if pe.Line != tt.line || pe.Col != tt.col || pe.Byte != tt.byt || pe.Offset != tt.offs || pe.Reason != tt.reason || pe.File != "fw" {
+			t.Errorf("%q: got %+v", tt.in, *pe)
+		}
+	}
+}
+
+func TestAnonID(t *testing.T) {
+	for typ, want := range map[string]string{"rule": "92bd", "redirect": "3837", "zone": "dc81",
+		"forwarding": "ad58", "defaults": "e63d", "include": "af89", "sequence": "489e"} {
+		if got := anonID(1, typ); got != "cfg01"+want {
+			t.Errorf("%s: got %s want cfg01%s", typ, got, want)
+		}
+	}
+	if got := anonID(0x123, "rule"); got != "cfg12392bd" {
+		t.Errorf("3-digit counter: got %s", got)
+	}
+}
