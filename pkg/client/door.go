@@ -1,0 +1,161 @@
+package client
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/uciknock/uciknock/pkg/totp"
+)
+
+// TOTP defaults. They equal the daemon's (pkg/config DefaultTOTP*), so a
+// door configured with only `totp_secret` on the router is knocked with
+// only `--totp SECRET` here; a test keeps the two in step.
+const (
+	DefaultTOTPLength  = 3
+	DefaultTOTPStep    = 30 * time.Second
+	DefaultTOTPPortMin = 10000
+	DefaultTOTPPortMax = 59999
+)
+
+// Limits on what a door may ask for. They catch typos (a delay in
+// microseconds, a 300-knock sequence) rather than protect anything.
+const (
+	MaxHits  = 32        // knockd's SEQ_MAX; the daemon refuses longer sequences
+	MaxDelay = time.Hour // one pause between knocks
+	MaxStep  = 24 * time.Hour
+)
+
+// Family restricts which address family the host name resolves to.
+type Family uint8
+
+// Address families, as knock's -4 and -6 select them.
+const (
+	AnyFamily Family = iota // the resolver's first answer, IPv4 or IPv6
+	IPv4
+	IPv6
+)
+
+// String returns "any", "ipv4" or "ipv6".
+func (f Family) String() string {
+	switch f {
+	case IPv4:
+		return "ipv4"
+	case IPv6:
+		return "ipv6"
+	}
+	return "any"
+}
+
+// network returns the network name net.Resolver.LookupNetIP takes.
+func (f Family) network() string {
+	switch f {
+	case IPv4:
+		return "ip4"
+	case IPv6:
+		return "ip6"
+	}
+	return "ip"
+}
+
+// TOTP describes a time-based sequence: the ports are derived from Secret
+// and the current time step, like the daemon's `totp_secret` sequences.
+type TOTP struct {
+	Secret           []byte
+	Length           int
+	Step             time.Duration
+	PortMin, PortMax uint16
+	Proto            Proto
+}
+
+// Door is everything needed to knock once: where, which knocks, and how.
+// It comes from the command line or from a `door` line of a client config.
+type Door struct {
+	// Name is the door's name in the client config; empty on the command line.
+	Name string
+	// Host is a host name or an IP literal (IPv6 with an optional %zone).
+	Host string
+	// Hits is the fixed sequence. Exactly one of Hits and TOTP is set.
+	Hits []Hit
+	TOTP *TOTP
+	// Delay is the pause between two knocks.
+	Delay  time.Duration
+	Family Family
+	// UDP sends every knock as UDP, whatever its own protocol (knock's -u).
+	UDP bool
+}
+
+// Sequence returns the knocks to send at time now: the fixed hits, or
+// the TOTP ports of now's time step. With UDP set every knock is UDP.
+func (d *Door) Sequence(now time.Time) []Hit {
+	var hits []Hit
+	if d.TOTP != nil {
+		t := d.TOTP
+		ports := totp.Ports(t.Secret, totp.Counter(now, t.Step), t.Length, t.PortMin, t.PortMax)
+		hits = make([]Hit, len(ports))
+		for i, p := range ports {
+			hits[i] = Hit{Port: p, Proto: t.Proto}
+		}
+	} else {
+		hits = append([]Hit(nil), d.Hits...)
+	}
+	if d.UDP {
+		for i := range hits {
+			hits[i].Proto = UDP
+		}
+	}
+	return hits
+}
+
+// check validates a door assembled from flags or a config line, so that a
+// Door that passed it can always be knocked.
+func (d *Door) check() error {
+	if d.Host == "" {
+		return fmt.Errorf("no host given")
+	}
+	if (d.TOTP == nil) == (len(d.Hits) == 0) {
+		if d.TOTP == nil {
+			return fmt.Errorf("no ports given (and no TOTP secret)")
+		}
+		return fmt.Errorf("give either ports or a TOTP secret, not both")
+	}
+	if len(d.Hits) > MaxHits {
+		return fmt.Errorf("%d knocks is more than the daemon accepts (%d)", len(d.Hits), MaxHits)
+	}
+	if d.Delay < 0 || d.Delay > MaxDelay {
+		return fmt.Errorf("delay %v out of range (0 to %v)", d.Delay, MaxDelay)
+	}
+	if t := d.TOTP; t != nil {
+		return t.check()
+	}
+	return nil
+}
+
+func (t *TOTP) check() error {
+	switch {
+	case len(t.Secret) == 0:
+		return fmt.Errorf("empty TOTP secret")
+	case t.Length < 1 || t.Length > MaxHits:
+		return fmt.Errorf("TOTP length %d out of range (1-%d)", t.Length, MaxHits)
+	case t.Step < time.Second || t.Step > MaxStep || t.Step%time.Second != 0:
+		return fmt.Errorf("TOTP step %v out of range (whole seconds, 1s to %v)", t.Step, MaxStep)
+	case t.PortMin == 0 || t.PortMin > t.PortMax:
+		return fmt.Errorf("TOTP port range %d-%d is empty or starts at 0", t.PortMin, t.PortMax)
+	}
+	// Ports panics outside its range; this keeps the two checks in step.
+	if err := totp.CheckRange(t.Length, t.PortMin, t.PortMax); err != nil {
+		return fmt.Errorf("TOTP: %w", err)
+	}
+	return nil
+}
+
+// defaultTOTP returns a TOTP with the daemon's defaults and secret s.
+func defaultTOTP(secret []byte) *TOTP {
+	return &TOTP{
+		Secret:  secret,
+		Length:  DefaultTOTPLength,
+		Step:    DefaultTOTPStep,
+		PortMin: DefaultTOTPPortMin,
+		PortMax: DefaultTOTPPortMax,
+		Proto:   TCP,
+	}
+}
