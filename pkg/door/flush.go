@@ -1,0 +1,242 @@
+package door
+
+import (
+	"context"
+	"crypto/sha256"
+	"strings"
+	"time"
+
+	"github.com/uciknock/uciknock/uci"
+)
+
+// changeset is what one reconcile did to the file.
+type changeset struct {
+	added, readded []string
+	modified       []string
+	// prev holds the section before our change for added (nil),
+	// readded (nil) and modified ids: what a rollback restores.
+	prev     map[string]*uci.Section
+	removed  []*uci.Section
+	lost     []string
+	conflict []string
+}
+
+func (c *changeset) empty() bool {
+	return len(c.added)+len(c.readded)+len(c.modified)+len(c.removed) == 0
+}
+
+// start reads the config once and adopts the doors in it: live ones get
+// their timers again, expired ones are removed by the first reconcile.
+// Until the config reads, nothing is written: a write must never remove
+// doors we have not seen.
+func (k *Keeper) start(now time.Time) {
+	s := &k.st
+	p, data, err := k.cfg.Store.Read()
+	if err != nil {
+		wait := k.backoff(&s.wbackoff)
+		s.startAt = now.Add(wait)
+		k.emit(Event{Kind: EventError, Time: now, Err: err, Retry: s.startAt,
+			Reason: "cannot read the firewall config; no door is written until it reads"})
+		return
+	}
+	s.started, s.wbackoff = true, 0
+	s.lastHash = sha256.Sum256(data)
+	for _, sec := range p.Sections {
+		exp, kill, ok := owned(sec)
+		if !ok {
+			continue
+		}
+		d, derr := DoorFromSection(sec)
+		if derr != nil {
+			d = Door{Kind: Rule, Expires: exp, KillSessions: kill}
+			if sec.Type == "redirect" {
+				d.Kind = Redirect
+			}
+		}
+		name := sec.Name
+		if o := getOption(sec, "name"); o != nil && len(o.Values) == 1 {
+			name = o.Values[0]
+		}
+		if !exp.IsZero() && !exp.After(now) {
+			s.bury(sec.Name, tomb{kind: EventExpire, reason: "expired while uciknock was not running", door: d, at: now})
+			continue
+		}
+		s.seq++
+		s.doors[sec.Name] = &entry{door: d, name: name, seq: s.seq, partial: derr != nil, written: now}
+	}
+	s.dirty, s.dirtyAt = true, now
+	k.publish()
+}
+
+// checkFile re-reads the config after a change notification. If it
+// differs from what we last saw and no longer matches the doors we
+// want, a reconcile is scheduled.
+func (k *Keeper) checkFile(now time.Time) {
+	s := &k.st
+	s.checkAt = time.Time{}
+	p, data, err := k.cfg.Store.Read()
+	if err != nil {
+		if msg := err.Error(); msg != s.lastErr {
+			s.lastErr = msg
+			k.emit(Event{Kind: EventError, Time: now, Err: err,
+				Reason: "firewall config changed and does not read; not touching it"})
+		}
+		return
+	}
+	s.lastErr = ""
+	h := sha256.Sum256(data)
+	if h == s.lastHash {
+		return // our own write, or nothing new
+	}
+	s.lastHash = h
+	if cs := k.reconcile(p, now); !cs.empty() || len(cs.lost) > 0 {
+		if !s.dirty {
+			s.dirty, s.dirtyAt = true, now
+		}
+	}
+}
+
+// flush applies ops and due expiries to the desired doors and writes the
+// result in one update.
+func (k *Keeper) flush(ctx context.Context, now time.Time, ops []op) {
+	s := &k.st
+	for _, o := range ops {
+		if o.open {
+			k.applyOpen(o.door, now)
+		} else {
+			k.applyClose(o.door, now)
+		}
+	}
+	// Expire everything due within one batch window together: a burst
+	// of doors opened together then closes with one write.
+	limit := now.Add(k.cfg.Batch)
+	for _, id := range s.orderedIDs() {
+		e := s.doors[id]
+		if x := e.door.Expires; !x.IsZero() && !x.After(limit) {
+			k.takeAway(id, e, EventExpire, "timeout ran out", now)
+		}
+	}
+	var cs *changeset
+	changed, err := k.cfg.Store.Update(func(p *uci.Package) error {
+		cs = k.reconcile(p, now)
+		return nil
+	})
+	if err != nil {
+		s.dirty, s.dirtyAt = true, now.Add(k.backoff(&s.wbackoff))
+		k.emit(Event{Kind: EventError, Time: now, Err: err, Retry: s.dirtyAt,
+			Reason: "firewall config not written (a config that does not parse is never rewritten); retrying"})
+		k.publish()
+		return
+	}
+	s.dirty, s.wbackoff = false, 0
+	k.settle(cs, now)
+	if changed {
+		// We do not know the bytes we wrote; forget the old hash so the
+		// next change notification is looked at (and, being our own
+		// write, found to need nothing: no loop).
+		s.lastHash = [sha256.Size]byte{}
+	}
+	if changed && !cs.empty() {
+		k.remember(cs)
+		if !s.reload {
+			s.reload, s.reloadAt = true, now
+		}
+	}
+	k.publish()
+}
+
+func (k *Keeper) applyOpen(d Door, now time.Time) {
+	s := &k.st
+	id := d.ID()
+	delete(s.tombs, id)
+	if e, ok := s.doors[id]; ok {
+		// Refresh: only the expiry moves. The section keeps whatever
+		// shape it has in the file (a user's edit stays).
+		if e.partial {
+			e.door.Expires, e.door.KillSessions = d.Expires, d.KillSessions
+		} else {
+			e.door = d
+		}
+		e.refreshed = true
+		return
+	}
+	s.seq++
+	s.doors[id] = &entry{door: d, name: d.FwName(), seq: s.seq}
+}
+
+func (k *Keeper) applyClose(d Door, now time.Time) {
+	s := &k.st
+	for _, kind := range []Kind{Rule, Redirect} {
+		d.Kind = kind
+		id := d.ID()
+		if e, ok := s.doors[id]; ok {
+			k.takeAway(id, e, EventClose, "closed by knock sequence", now)
+		}
+	}
+}
+
+// takeAway drops a desired door. Its removal from the file is reported
+// when the write that removes it succeeds; a door never written is
+// reported now.
+func (k *Keeper) takeAway(id string, e *entry, kind EventKind, reason string, now time.Time) {
+	s := &k.st
+	delete(s.doors, id)
+	t := tomb{kind: kind, reason: reason, door: e.door, at: now}
+	if e.written.IsZero() {
+		t.reported = true
+		k.emitDoor(kind, id, e.door, e.name, reason+" (before it was written)", now)
+	}
+	s.bury(id, t)
+}
+
+// reconcile makes the file's own sections match the desired doors. It
+// only reads keeper state: Update may call it more than once.
+func (k *Keeper) reconcile(p *uci.Package, now time.Time) *changeset {
+	s := &k.st
+	cs := &changeset{prev: make(map[string]*uci.Section)}
+	present := make(map[string]bool)
+	foreign := make(map[string]bool)
+	for i := 0; i < len(p.Sections); {
+		sec := p.Sections[i]
+		if _, _, ok := owned(sec); !ok {
+			if !sec.Anonymous && strings.HasPrefix(sec.Name, SectionPrefix) {
+				foreign[sec.Name] = true
+			}
+			i++
+			continue
+		}
+		e := s.doors[sec.Name]
+		if e == nil || present[sec.Name] {
+			cs.removed = append(cs.removed, sec)
+			removeSection(p, i)
+			continue
+		}
+		present[sec.Name] = true
+		c := cloneSection(sec)
+		if setExpiry(c, e.door.Expires, e.door.KillSessions, k.cfg.Limit) {
+			cs.prev[sec.Name] = sec
+			cs.modified = append(cs.modified, sec.Name)
+			p.Sections[i] = c
+		}
+		i++
+	}
+	for _, id := range s.orderedIDs() {
+		e := s.doors[id]
+		switch {
+		case present[id]:
+		case foreign[id]:
+			cs.conflict = append(cs.conflict, id)
+		case e.written.IsZero():
+			p.Sections = append(p.Sections, Section(e.door, k.cfg.Limit))
+			cs.added = append(cs.added, id)
+			cs.prev[id] = nil
+		case !e.partial && now.Sub(e.written) <= k.cfg.Readd:
+			p.Sections = append(p.Sections, Section(e.door, k.cfg.Limit))
+			cs.readded = append(cs.readded, id)
+			cs.prev[id] = nil
+		default:
+			cs.lost = append(cs.lost, id)
+		}
+	}
+	return cs
+}

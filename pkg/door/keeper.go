@@ -1,0 +1,317 @@
+package door
+
+import (
+	"context"
+	"errors"
+	"net/netip"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/uciknock/uciknock/uci"
+)
+
+// Store is the firewall config file: uci.File in production.
+type Store interface {
+	// Read parses the current file under a shared lock and returns its
+	// bytes too (the keeper hashes them to skip its own writes).
+	Read() (*uci.Package, []byte, error)
+	// Update edits the file under libuci's lock; fn may run more than
+	// once and nothing is written when it fails or changes nothing.
+	Update(fn func(p *uci.Package) error) (changed bool, err error)
+}
+
+// Reloader applies the firewall config: fwreload.Firewall in production.
+type Reloader interface {
+	// Check validates the config as the next reload would load it
+	// (fw4 -q check); its exit status is reliable where reload's is not.
+	Check(ctx context.Context) error
+	// Reload applies the config atomically (fw4 reload, never restart).
+	Reload(ctx context.Context) error
+}
+
+// SessionKiller deletes the conntrack entries from src to a port
+// (conntrack.Kill in production); proto is "tcp" or "udp".
+type SessionKiller interface {
+	Kill(src netip.Addr, proto string, port uint16) (int, error)
+}
+
+// Config is what a Keeper needs. Store and Reloader are required.
+type Config struct {
+	Store    Store
+	Reloader Reloader
+	// Clock defaults to RealClock.
+	Clock Clock
+	// Limit controls the kernel-side stop_date backstop.
+	Limit TimeLimit
+	// Sessions, if set, is used for doors with KillSessions.
+	Sessions SessionKiller
+	// Events receives every event, from the Run goroutine; it must not
+	// block for long. Nil drops them.
+	Events func(Event)
+	// Changes signals that the firewall config (or its /var/run/uci
+	// override) may have changed: Watch.Changes in production. Nil
+	// disables reconcile-on-change (reconcile still runs on each write).
+	Changes <-chan struct{}
+	// Batch is the window in which opens, closes and file changes are
+	// collected into one write and one reload (default 100ms). Expiries
+	// due within one window are taken together, up to Batch early.
+	Batch time.Duration
+	// RetryMin and RetryMax bound the exponential backoff of failed
+	// writes and reloads (defaults 1s and 1m).
+	RetryMin, RetryMax time.Duration
+	// Readd is how long after we wrote a door a vanished copy of it is
+	// written again, as lost to a racing writer (default 2m); a door
+	// that vanishes later was deleted on purpose and is dropped.
+	Readd time.Duration
+}
+
+// Keeper owns the doors in the firewall config: it batches opens and
+// closes into single safe updates, reloads the firewall, expires doors,
+// and reconciles the file whenever it changes. Open, Close and Doors
+// may be called from any goroutine; Run does the work.
+type Keeper struct {
+	cfg   Config
+	clock Clock
+	wake  chan struct{}
+
+	mu      sync.Mutex // guards pending, due and view
+	pending []op
+	due     time.Time // when the pending batch is written
+	view    []Door    // snapshot of the doors for Doors()
+
+	st state // touched only by the Run goroutine (or tick in tests)
+}
+
+type op struct {
+	open bool
+	door Door // open: normalised door; close: Prefix, Src, Port
+}
+
+// New checks cfg, fills in defaults and returns a Keeper that does
+// nothing until Run.
+func New(cfg Config) (*Keeper, error) {
+	if cfg.Store == nil || cfg.Reloader == nil {
+		return nil, errors.New("door: keeper needs a Store and a Reloader")
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = RealClock{}
+	}
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&cfg.Batch, 100*time.Millisecond)
+	def(&cfg.RetryMin, time.Second)
+	def(&cfg.RetryMax, time.Minute)
+	def(&cfg.Readd, 2*time.Minute)
+	if cfg.RetryMax < cfg.RetryMin {
+		cfg.RetryMax = cfg.RetryMin
+	}
+	k := &Keeper{cfg: cfg, clock: cfg.Clock, wake: make(chan struct{}, 1)}
+	k.st.init()
+	return k, nil
+}
+
+// Open asks for door d to be opened, or its expiry refreshed if it is
+// open already. It returns an error for a door that cannot be written
+// (see Door.Normalize); the write itself happens in Run, reported by
+// an EventOpen or EventRefresh.
+func (k *Keeper) Open(d Door) error {
+	d, err := d.Normalize()
+	if err != nil {
+		return err
+	}
+	k.enqueue(op{open: true, door: d})
+	return nil
+}
+
+// Close asks for the doors (rule and redirect) with this prefix, source
+// and port to be removed; reported by EventClose.
+func (k *Keeper) Close(prefix string, src netip.Addr, port uint16) {
+	k.enqueue(op{door: Door{Prefix: prefix, Src: src.Unmap().WithZone(""), Port: port}})
+}
+
+func (k *Keeper) enqueue(o op) {
+	k.mu.Lock()
+	if len(k.pending) == 0 {
+		k.due = k.clock.Now().Add(k.cfg.Batch)
+	}
+	k.pending = append(k.pending, o)
+	k.mu.Unlock()
+	select {
+	case k.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Doors returns the doors the keeper currently wants open, in the order
+// they were opened. Doors adopted from the config at start-up whose
+// options a user edited carry only Kind, Expires and what could be read.
+func (k *Keeper) Doors() []Door {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return append([]Door(nil), k.view...)
+}
+
+// Run adopts the doors already in the config, then works until ctx is
+// done: batched writes, expiry, reconcile, reloads with retry. It
+// reports everything through Config.Events and returns nil when ctx is
+// cancelled, after writing (and reloading) any closes still pending.
+func (k *Keeper) Run(ctx context.Context) error {
+	var t Timer
+	defer func() {
+		if t != nil {
+			t.Stop()
+		}
+	}()
+	for {
+		now := k.clock.Now()
+		next := k.tick(ctx, now)
+		if t != nil {
+			t.Stop()
+			t = nil
+		}
+		var tc <-chan time.Time
+		if !next.IsZero() {
+			t = k.clock.NewTimer(next.Sub(now))
+			tc = t.C()
+		}
+		select {
+		case <-ctx.Done():
+			k.shutdown()
+			return nil
+		case <-tc:
+		case <-k.wake:
+		case <-k.cfg.Changes:
+			k.st.noteChange(k.clock.Now(), k.cfg.Batch)
+		}
+	}
+}
+
+// shutdown writes pending operations once more (a close must not be
+// lost to a TERM), with a short deadline of its own.
+func (k *Keeper) shutdown() {
+	k.mu.Lock()
+	n := len(k.pending)
+	k.due = time.Time{}
+	k.mu.Unlock()
+	if n == 0 || !k.st.started {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	now := k.clock.Now()
+	k.flush(ctx, now, k.takePending())
+	if k.st.reload {
+		k.applyFirewall(ctx, now)
+	}
+}
+
+// tick does everything due at now and returns when it next has
+// something to do (zero: nothing scheduled).
+func (k *Keeper) tick(ctx context.Context, now time.Time) time.Time {
+	s := &k.st
+	if !s.started && !now.Before(s.startAt) {
+		k.start(now)
+	}
+	if s.started {
+		if !s.checkAt.IsZero() && !now.Before(s.checkAt) {
+			k.checkFile(now)
+		}
+		var ops []op
+		k.mu.Lock()
+		batchDue := len(k.pending) > 0 && !now.Before(k.due)
+		k.mu.Unlock()
+		if batchDue {
+			ops = k.takePending()
+		}
+		if len(ops) > 0 || s.expiryDue(now) || (s.dirty && !now.Before(s.dirtyAt)) {
+			k.flush(ctx, now, ops)
+		}
+		if s.reload && !now.Before(s.reloadAt) {
+			k.applyFirewall(ctx, now)
+		}
+	}
+	return k.next()
+}
+
+func (k *Keeper) takePending() []op {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	ops := k.pending
+	k.pending = nil
+	k.due = time.Time{}
+	return ops
+}
+
+func (k *Keeper) next() time.Time {
+	s := &k.st
+	var next time.Time
+	consider := func(t time.Time) {
+		if !t.IsZero() && (next.IsZero() || t.Before(next)) {
+			next = t
+		}
+	}
+	if !s.started {
+		consider(s.startAt)
+		// Opens wait for the start-up read; nothing else to do yet.
+		return next
+	}
+	k.mu.Lock()
+	if len(k.pending) > 0 {
+		consider(k.due)
+	}
+	k.mu.Unlock()
+	consider(s.nextExpiry())
+	if s.dirty {
+		consider(s.dirtyAt)
+	}
+	consider(s.checkAt)
+	if s.reload {
+		consider(s.reloadAt)
+	}
+	return next
+}
+
+// emit sends an event if anyone listens.
+func (k *Keeper) emit(e Event) {
+	if k.cfg.Events != nil {
+		k.cfg.Events(e)
+	}
+}
+
+func (k *Keeper) publish() {
+	ids := k.st.orderedIDs()
+	v := make([]Door, 0, len(ids))
+	for _, id := range ids {
+		v = append(v, k.st.doors[id].door)
+	}
+	k.mu.Lock()
+	k.view = v
+	k.mu.Unlock()
+}
+
+// backoff doubles *d within [RetryMin, RetryMax] and returns it.
+func (k *Keeper) backoff(d *time.Duration) time.Duration {
+	switch {
+	case *d == 0:
+		*d = k.cfg.RetryMin
+	case *d < k.cfg.RetryMax:
+		*d *= 2
+	}
+	if *d > k.cfg.RetryMax {
+		*d = k.cfg.RetryMax
+	}
+	return *d
+}
+
+func sortedKeys[M ~map[string]V, V any](m M) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}

@@ -1,0 +1,452 @@
+package door
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/uciknock/uciknock/uci"
+)
+
+func mustOpen(t *testing.T, k *Keeper, d Door) {
+	t.Helper()
+	if err := k.Open(d); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func wantCounts(t *testing.T, h *harness, writes, reloads int) {
+	t.Helper()
+	w, _ := h.store.counts()
+	_, r := h.fw.counts()
+	if w != writes || r != reloads {
+		t.Fatalf("writes=%d reloads=%d, want %d, %d\nevents:\n%s", w, r, writes, reloads, h.rec)
+	}
+}
+
+func TestBatchBurst(t *testing.T) {
+	tests := []struct {
+		name    string
+		spacing time.Duration // between completed sequences
+		writes  int
+	}{
+		{"within one window", 5 * time.Millisecond, 1},
+		{"spread over two windows", 8 * time.Millisecond, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, baseConfig, nil)
+			h.at(0) // start-up: adopts nothing, writes nothing
+			wantCounts(t, h, 0, 0)
+			// 18 overlapping knocks complete their sequences one after another.
+			for i := 0; i < 18; i++ {
+				h.at(time.Duration(i) * tt.spacing)
+				mustOpen(t, h.k, ssh(fmt.Sprintf("192.0.2.%d", 10+i), time.Minute))
+			}
+			h.at(17*tt.spacing + 100*time.Millisecond)
+			h.at(17*tt.spacing + 200*time.Millisecond)
+			wantCounts(t, h, tt.writes, tt.writes)
+			if got := len(h.ownIDs(t)); got != 18 {
+				t.Fatalf("%d own sections, want 18", got)
+			}
+			if n := h.rec.count(EventOpen); n != 18 {
+				t.Fatalf("%d open events, want 18", n)
+			}
+		})
+	}
+}
+
+func TestBatchWaitsForWindow(t *testing.T) {
+	h := newHarness(t, baseConfig, nil)
+	h.at(0)
+	mustOpen(t, h.k, ssh("192.0.2.7", time.Minute))
+	if next := h.k.next(); !next.Equal(t0.Add(100 * time.Millisecond)) {
+		t.Fatalf("next = %v, want end of the batch window", next)
+	}
+	h.at(99 * time.Millisecond)
+	wantCounts(t, h, 0, 0)
+	h.at(100 * time.Millisecond)
+	wantCounts(t, h, 1, 1)
+	if c, _ := h.fw.counts(); c != 1 {
+		t.Fatalf("%d checks, want 1 before the reload", c)
+	}
+}
+
+func TestRefreshNoDuplicate(t *testing.T) {
+	h := newHarness(t, baseConfig, nil)
+	h.at(0)
+	mustOpen(t, h.k, ssh("192.0.2.7", time.Minute))
+	h.at(100 * time.Millisecond)
+	d := ssh("192.0.2.7", time.Minute)
+	d.Expires = t0.Add(10 * time.Minute)
+	mustOpen(t, h.k, d)
+	h.at(time.Second)
+	ids := h.ownIDs(t)
+	if len(ids) != 1 {
+		t.Fatalf("own sections %v, want one", ids)
+	}
+	s := h.store.pkg(t).Section(ids[0])
+	if got, want := getOption(s, MarkerOption).Values[0], marker(d.Expires, false); got != want {
+		t.Fatalf("marker %q, want %q", got, want)
+	}
+	if got := getOption(s, "stop_date").Values[0]; got != "2026-11-25T21:10:00" {
+		t.Fatalf("stop_date %q", got)
+	}
+	if h.rec.count(EventRefresh) != 1 || h.rec.count(EventOpen) != 1 {
+		t.Fatalf("events:\n%s", h.rec)
+	}
+	// The old expiry is gone: nothing happens at t0+1m.
+	h.at(time.Minute + time.Second)
+	if len(h.ownIDs(t)) != 1 {
+		t.Fatal("door closed at its old expiry")
+	}
+}
+
+func TestCloseOnlyOurs(t *testing.T) {
+	h := newHarness(t, baseConfig, nil)
+	h.at(0)
+	before := h.store.pkg(t)
+	mustOpen(t, h.k, ssh("192.0.2.7", time.Hour))
+	h.at(100 * time.Millisecond)
+	h.k.Close("KnockSSH", netip.MustParseAddr("192.0.2.7"), 22)
+	h.at(time.Second)
+	after := h.store.pkg(t)
+	if len(after.Sections) != len(before.Sections) {
+		t.Fatalf("sections %d → %d:\n%s", len(before.Sections), len(after.Sections), h.store.text())
+	}
+	for i, s := range before.Sections {
+		if !s.Equal(after.Sections[i]) {
+			t.Fatalf("section %s changed:\n%s", s.Name, h.store.text())
+		}
+	}
+	if e := h.rec.last(EventClose); e.Name != "KnockSSH_192.0.2.7_22" || e.Sequence != "ssh" {
+		t.Fatalf("close event %+v", e)
+	}
+	wantCounts(t, h, 2, 2)
+}
+
+func TestExpiry(t *testing.T) {
+	h := newHarness(t, baseConfig, nil)
+	h.at(0)
+	mustOpen(t, h.k, ssh("192.0.2.7", time.Minute))
+	mustOpen(t, h.k, ssh("192.0.2.8", time.Minute+50*time.Millisecond))
+	h.at(100 * time.Millisecond)
+	if next := h.k.next(); !next.Equal(t0.Add(time.Minute)) {
+		t.Fatalf("next wake-up %v, want the first expiry", next)
+	}
+	h.at(time.Minute)
+	// Both go in one write: the second is due within the batch window.
+	if ids := h.ownIDs(t); len(ids) != 0 {
+		t.Fatalf("doors left: %v", ids)
+	}
+	if h.rec.count(EventExpire) != 2 {
+		t.Fatalf("events:\n%s", h.rec)
+	}
+	wantCounts(t, h, 2, 2)
+	if len(h.k.Doors()) != 0 {
+		t.Fatal("Doors() still lists expired doors")
+	}
+}
+
+func TestNoTimeoutNoStopDate(t *testing.T) {
+	h := newHarness(t, baseConfig, nil)
+	h.at(0)
+	d := ssh("192.0.2.7", 0)
+	d.Expires = time.Time{}
+	mustOpen(t, h.k, d)
+	h.at(100 * time.Millisecond)
+	s := h.store.pkg(t).Section(d.ID())
+	if getOption(s, "stop_date") != nil || getOption(s, MarkerOption).Values[0] != "expires=0" {
+		t.Fatalf("section:\n%s", uci.RenderSection(s))
+	}
+	if !h.k.next().IsZero() {
+		t.Fatal("a door without timeout schedules a wake-up")
+	}
+}
+
+// doorText renders a door section as another process would have left it.
+func doorText(d Door) string {
+	d, err := d.Normalize()
+	if err != nil {
+		panic(err)
+	}
+	return string(uci.RenderSection(Section(d, TimeLimit{})))
+}
+
+func TestRestartReconcile(t *testing.T) {
+	live := ssh("192.0.2.7", time.Hour)
+	expired := ssh("192.0.2.8", -time.Minute)
+	edited := ssh("192.0.2.9", 2*time.Hour)
+	editedText := strings.Replace(doorText(edited), "option dest_port '22'", "option dest_port '2222'\n\toption enabled '0'", 1)
+	h := newHarness(t, baseConfig+doorText(live)+doorText(expired)+editedText, nil)
+	h.at(0)
+	if ids := h.ownIDs(t); len(ids) != 2 || ids[0] != live.ID() || ids[1] != edited.ID() {
+		t.Fatalf("after start-up own sections %v", ids)
+	}
+	if e := h.rec.last(EventExpire); e.Section != expired.ID() || !strings.Contains(e.Reason, "not running") {
+		t.Fatalf("expire event %+v\n%s", e, h.rec)
+	}
+	if got := h.k.Doors(); len(got) != 2 || got[0].Src != live.Src || !got[0].Expires.Equal(live.Expires) {
+		t.Fatalf("adopted doors %+v", got)
+	}
+	// The user's edit (other port, disabled) stays; only stop_date is added.
+	s := h.store.pkg(t).Section(edited.ID())
+	if getOption(s, "dest_port").Values[0] != "2222" || getOption(s, "enabled").Values[0] != "0" {
+		t.Fatalf("user edit lost:\n%s", uci.RenderSection(s))
+	}
+	h.at(time.Hour)
+	if ids := h.ownIDs(t); len(ids) != 1 || ids[0] != edited.ID() {
+		t.Fatalf("after the live expiry: %v", ids)
+	}
+	h.at(2 * time.Hour)
+	if ids := h.ownIDs(t); len(ids) != 0 {
+		t.Fatalf("edited door outlived its expiry: %v", ids)
+	}
+	// Close of a door adopted at start-up works by prefix, source, port.
+	h2 := newHarness(t, baseConfig+doorText(live), nil)
+	h2.at(0)
+	h2.k.Close("KnockSSH", live.Src, 22)
+	h2.at(time.Second)
+	if ids := h2.ownIDs(t); len(ids) != 0 {
+		t.Fatalf("adopted door not closed: %v", ids)
+	}
+}
+
+func TestReappearedDoorRemovedAgain(t *testing.T) {
+	h := newHarness(t, baseConfig, nil)
+	h.at(0)
+	d := ssh("192.0.2.7", time.Hour)
+	mustOpen(t, h.k, d)
+	h.at(100 * time.Millisecond)
+	snapshot := h.store.text() // what a LuCI apply snapshot would hold
+	h.k.Close(d.Prefix, d.Src, d.Port)
+	h.at(time.Second)
+	// rpcd rollback copies the old file back in place.
+	h.store.mu.Lock()
+	h.store.data = []byte(snapshot)
+	h.store.mu.Unlock()
+	h.k.st.noteChange(h.clock.now, h.k.cfg.Batch)
+	h.at(1100 * time.Millisecond)
+	if ids := h.ownIDs(t); len(ids) != 0 {
+		t.Fatalf("closed door survived its reappearance: %v", ids)
+	}
+	if e := h.rec.last(EventRemoved); !strings.Contains(e.Reason, "reappeared after it was closed") {
+		t.Fatalf("removed event %+v\n%s", e, h.rec)
+	}
+	wantCounts(t, h, 3, 3)
+}
+
+func TestLostOpenReadded(t *testing.T) {
+	h := newHarness(t, baseConfig, nil)
+	h.at(0)
+	d := ssh("192.0.2.7", time.Hour)
+	mustOpen(t, h.k, d)
+	h.at(100 * time.Millisecond)
+	drop := func(p *uci.Package) { p.Delete(d.ID()) }
+	h.store.edit(t, drop) // a racing libuci commit drops our section
+	h.k.st.noteChange(h.clock.now, h.k.cfg.Batch)
+	h.at(200 * time.Millisecond)
+	if ids := h.ownIDs(t); len(ids) != 1 {
+		t.Fatalf("fresh door not written again: %v", ids)
+	}
+	if h.rec.count(EventReadded) != 1 {
+		t.Fatalf("events:\n%s", h.rec)
+	}
+	// Deleted long after it was written: a deliberate deletion, respected.
+	h.at(10 * time.Minute)
+	h.store.edit(t, drop)
+	h.k.st.noteChange(h.clock.now, h.k.cfg.Batch)
+	h.at(10*time.Minute + 100*time.Millisecond)
+	if ids := h.ownIDs(t); len(ids) != 0 {
+		t.Fatalf("deleted door written again: %v", ids)
+	}
+	if len(h.k.Doors()) != 0 || h.rec.count(EventRemoved) != 1 {
+		t.Fatalf("doors %v events:\n%s", h.k.Doors(), h.rec)
+	}
+}
+
+func TestUserEditKeptExpiryRestored(t *testing.T) {
+	h := newHarness(t, baseConfig, nil)
+	h.at(0)
+	d := ssh("192.0.2.7", time.Hour)
+	mustOpen(t, h.k, d)
+	h.at(100 * time.Millisecond)
+	w0, _ := h.store.counts()
+	h.store.edit(t, func(p *uci.Package) {
+		s := p.Section(d.ID())
+		s.Set("enabled", "0")
+		s.Set("dest_port", "2200")
+	})
+	h.k.st.noteChange(h.clock.now, h.k.cfg.Batch)
+	h.at(time.Second)
+	if w, _ := h.store.counts(); w != w0 {
+		t.Fatalf("a user edit caused a write (%d → %d)", w0, w)
+	}
+	// A stale copy of our expiry (an older snapshot) is put back.
+	h.store.edit(t, func(p *uci.Package) { p.Section(d.ID()).Set(MarkerOption, "expires=99999") })
+	h.k.st.noteChange(h.clock.now, h.k.cfg.Batch)
+	h.at(2 * time.Second)
+	s := h.store.pkg(t).Section(d.ID())
+	if getOption(s, MarkerOption).Values[0] != marker(d.Expires, false) || getOption(s, "enabled").Values[0] != "0" ||
+		getOption(s, "dest_port").Values[0] != "2200" {
+		t.Fatalf("section:\n%s", uci.RenderSection(s))
+	}
+	if h.rec.count(EventRestored) != 1 {
+		t.Fatalf("events:\n%s", h.rec)
+	}
+	h.at(time.Hour)
+	if len(h.ownIDs(t)) != 0 {
+		t.Fatal("edited door outlived its expiry")
+	}
+}
+
+func TestReloadRetryBackoff(t *testing.T) {
+	h := newHarness(t, baseConfig, nil)
+	h.fw.reloadErrs = []error{errors.New("nft: boom"), errors.New("nft: boom")}
+	h.at(0)
+	mustOpen(t, h.k, ssh("192.0.2.7", time.Hour))
+	h.at(100 * time.Millisecond)
+	e := h.rec.last(EventReloadFailed)
+	if !e.Retry.Equal(t0.Add(1100 * time.Millisecond)) {
+		t.Fatalf("first retry at %v\n%s", e.Retry, h.rec)
+	}
+	h.at(1099 * time.Millisecond)
+	wantCounts(t, h, 1, 1)
+	h.at(1100 * time.Millisecond)
+	if e := h.rec.last(EventReloadFailed); !e.Retry.Equal(t0.Add(3100 * time.Millisecond)) {
+		t.Fatalf("second retry at %v (want doubled backoff)", e.Retry)
+	}
+	// New doors meanwhile do not cause a second reload in parallel.
+	mustOpen(t, h.k, ssh("192.0.2.8", time.Hour))
+	h.at(1200 * time.Millisecond)
+	wantCounts(t, h, 2, 2)
+	h.at(3100 * time.Millisecond)
+	wantCounts(t, h, 2, 3)
+	if h.rec.count(EventReload) != 1 || !h.k.next().Equal(t0.Add(time.Hour)) {
+		t.Fatalf("events:\n%s", h.rec)
+	}
+}
+
+func TestRollbackOnFailedCheck(t *testing.T) {
+	h := newHarness(t, baseConfig, nil)
+	h.at(0)
+	good := ssh("192.0.2.7", time.Hour)
+	mustOpen(t, h.k, good)
+	h.at(100 * time.Millisecond)
+	bad := ssh("192.0.2.66", time.Hour)
+	h.fw.check = func() error { // this door breaks the ruleset
+		if strings.Contains(h.store.text(), bad.ID()) {
+			return errors.New("Error: comment too long")
+		}
+		return nil
+	}
+	h.k.Close(good.Prefix, good.Src, good.Port)
+	mustOpen(t, h.k, bad)
+	h.at(time.Second)
+	if ids := h.ownIDs(t); len(ids) != 0 {
+		t.Fatalf("after rollback own sections %v (want the bad one gone, the closed one still closed)", ids)
+	}
+	e := h.rec.last(EventRollback)
+	if e.Section != bad.ID() || e.Err == nil {
+		t.Fatalf("rollback event %+v\n%s", e, h.rec)
+	}
+	if _, r := h.fw.counts(); r != 2 || len(h.k.Doors()) != 0 {
+		t.Fatalf("reloads %d doors %v\n%s", r, h.k.Doors(), h.rec)
+	}
+}
+
+func TestCheckFailsNotOurs(t *testing.T) {
+	h := newHarness(t, baseConfig, nil)
+	h.fw.check = func() error { return errors.New("broken by someone else") }
+	h.at(0)
+	d := ssh("192.0.2.7", time.Hour)
+	mustOpen(t, h.k, d)
+	h.at(100 * time.Millisecond)
+	if ids := h.ownIDs(t); len(ids) != 1 {
+		t.Fatalf("our door was not put back: %v\n%s", ids, h.rec)
+	}
+	if h.rec.count(EventRollback) != 0 || h.rec.count(EventReloadFailed) != 1 {
+		t.Fatalf("events:\n%s", h.rec)
+	}
+	if _, r := h.fw.counts(); r != 0 {
+		t.Fatal("reloaded a config that fails check")
+	}
+	h.fw.check = nil
+	h.at(1100 * time.Millisecond)
+	if _, r := h.fw.counts(); r != 1 {
+		t.Fatalf("no reload after the config was fixed\n%s", h.rec)
+	}
+}
+
+func TestUnparsableConfigNeverWritten(t *testing.T) {
+	const broken = "config rule 'x'\n\toption name 'unterminated\n"
+	_, perr := uci.Parse("firewall", []byte(broken))
+	if perr == nil {
+		t.Fatal("fixture parses")
+	}
+	h := newHarness(t, baseConfig, nil)
+	h.store.err = perr
+	h.at(0)
+	mustOpen(t, h.k, ssh("192.0.2.7", time.Hour))
+	h.at(100 * time.Millisecond)
+	if w, _ := h.store.counts(); w != 0 {
+		t.Fatal("wrote while the config does not read")
+	}
+	e := h.rec.last(EventError)
+	var pe *uci.ParseError
+	if !errors.As(e.Err, &pe) || e.Retry.IsZero() {
+		t.Fatalf("error event %+v", e)
+	}
+	// Fixed: start-up completes and the queued door is written.
+	h.store.err = nil
+	h.at(2 * time.Second)
+	if ids := h.ownIDs(t); len(ids) != 1 {
+		t.Fatalf("queued door not written after the fix: %v\n%s", ids, h.rec)
+	}
+	// Broken again after start: writes fail and are retried, nothing written.
+	h.store.err = perr
+	h.k.Close("KnockSSH", netip.MustParseAddr("192.0.2.7"), 22)
+	h.at(3 * time.Second)
+	if e := h.rec.last(EventError); !errors.As(e.Err, &pe) {
+		t.Fatalf("no error event for the failed write:\n%s", h.rec)
+	}
+	h.store.err = nil
+	h.at(time.Minute)
+	if ids := h.ownIDs(t); len(ids) != 0 {
+		t.Fatalf("close lost while the config was broken: %v", ids)
+	}
+}
+
+func TestKillSessions(t *testing.T) {
+	h := newHarness(t, baseConfig, nil)
+	h.at(0)
+	d := ssh("2001:db8::7", time.Minute)
+	d.Proto, d.KillSessions = "tcp udp", true
+	keep := ssh("192.0.2.8", time.Minute) // default: sessions live on
+	mustOpen(t, h.k, d)
+	mustOpen(t, h.k, keep)
+	h.at(100 * time.Millisecond)
+	h.at(time.Minute)
+	want := []killCall{{d.Src, "tcp", 22}, {d.Src, "udp", 22}}
+	if fmt.Sprint(h.kill.calls) != fmt.Sprint(want) {
+		t.Fatalf("kill calls %v, want %v", h.kill.calls, want)
+	}
+	if e := h.rec.last(EventSessionsKilled); e.Count != 2 {
+		t.Fatalf("event %+v", e)
+	}
+}
+
+func TestOpenRejectsBadDoors(t *testing.T) {
+	h := newHarness(t, baseConfig, nil)
+	d := ssh("192.0.2.7", time.Minute)
+	d.Proto = "all"
+	if err := h.k.Open(d); err == nil {
+		t.Fatal("proto all accepted")
+	}
+	if _, err := New(Config{}); err == nil {
+		t.Fatal("New without store accepted")
+	}
+}

@@ -1,0 +1,258 @@
+package door
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/uciknock/uciknock/uci"
+)
+
+// MarkerOption is the one option fw4 does not know that every door
+// carries: `option uciknock 'expires=<unix seconds>[ kill]'` (expires=0:
+// no timeout). It records the expiry with the door, so a restart, crash
+// or power loss cannot forget it, and it marks the section as ours
+// together with the id prefix. fw4 and fw3 keep a section with an
+// unknown option and only warn ("specifies unknown option 'uciknock'",
+// "'uciknock' is unknown"; both silenced by -q, which reloads use); one
+// option means one such line per door.
+const MarkerOption = "uciknock"
+
+// TimeLimit says how a door's expiry is also handed to the kernel as
+// `option stop_date`, the backstop that closes a door even when the
+// daemon is dead (golden case 030).
+type TimeLimit struct {
+	// Local formats an instant as the router's local wall time,
+	// "YYYY-MM-DDThh:mm:ss", the way nft (musl, /etc/TZ) reads it:
+	// fw4 ignores utc_time. Nil writes no stop_date (unless UTC).
+	Local func(time.Time) string
+	// UTC writes stop_date in UTC together with utc_time '1': fw3 with
+	// the xt_time match available. Takes precedence over Local.
+	UTC bool
+}
+
+// stopDate returns the stop_date value for t, or "" when none can be
+// written: fw4 only accepts years 1970..2038 and a malformed value would
+// make fw4 skip the whole section.
+func (tl TimeLimit) stopDate(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	var s string
+	switch {
+	case tl.UTC:
+		s = t.UTC().Format(stopDateLayout)
+	case tl.Local != nil:
+		s = tl.Local(t)
+	default:
+		return ""
+	}
+	v, err := time.Parse(stopDateLayout, s)
+	if err != nil || v.Year() < 1970 || v.Year() > 2038 {
+		return ""
+	}
+	return s
+}
+
+const stopDateLayout = "2006-01-02T15:04:05"
+
+// Section renders the door as the UCI section written to
+// /etc/config/firewall. d must be normalised (Normalize).
+//
+// Rule:     name src src_ip proto dest_port target=ACCEPT family [stop_date [utc_time]] uciknock
+// Redirect: name src src_ip proto src_dport dest dest_ip dest_port target=DNAT family reflection=0 [stop_date [utc_time]] uciknock
+//
+// The shapes are those of golden cases 004, 005, 008, 027 and 030 that
+// fw4 turns into working nft rules. stop_date carries a time of day and
+// is never paired with stop_time (030: that pair dies at midnight).
+func Section(d Door, tl TimeLimit) *uci.Section {
+	s := &uci.Section{Type: d.Kind.String(), Name: d.ID()}
+	set := func(k, v string) {
+		s.Options = append(s.Options, &uci.Option{Name: k, Kind: uci.KindOption, Values: []string{v}})
+	}
+	family := "ipv4"
+	if !d.Src.Is4() {
+		family = "ipv6"
+	}
+	set("name", d.FwName())
+	set("src", d.SrcZone)
+	set("src_ip", d.Src.String())
+	set("proto", d.Proto)
+	if d.Kind == Rule {
+		set("dest_port", strconv.Itoa(int(d.Port)))
+		set("target", "ACCEPT")
+		set("family", family)
+	} else {
+		set("src_dport", strconv.Itoa(int(d.Port)))
+		set("dest", d.DestZone)
+		set("dest_ip", d.DestIP.String())
+		set("dest_port", strconv.Itoa(int(d.DestPort)))
+		set("target", "DNAT")
+		set("family", family)
+		// fw4's reflection rules do not copy src_ip: with reflection on,
+		// every LAN host would reach the target without knocking.
+		set("reflection", "0")
+	}
+	setExpiry(s, d.Expires, d.KillSessions, tl)
+	return s
+}
+
+// setExpiry writes the options the keeper owns on a door section:
+// stop_date, utc_time and the marker. It returns whether anything
+// changed. Everything else on a written door belongs to the user.
+func setExpiry(s *uci.Section, exp time.Time, kill bool, tl TimeLimit) bool {
+	changed := false
+	put := func(k, v string) {
+		if v == "" {
+			changed = delOption(s, k) || changed
+			return
+		}
+		changed = setOption(s, k, v) || changed
+	}
+	sd := tl.stopDate(exp)
+	put("stop_date", sd)
+	utc := ""
+	if sd != "" && tl.UTC {
+		utc = "1"
+	}
+	put("utc_time", utc)
+	// The marker stays last so a door reads top-down like the golden cases.
+	if o := getOption(s, MarkerOption); o == nil || o.Values[0] != marker(exp, kill) {
+		delOption(s, MarkerOption)
+		put(MarkerOption, marker(exp, kill))
+		changed = true
+	}
+	return changed
+}
+
+func marker(exp time.Time, kill bool) string {
+	var unix int64
+	if !exp.IsZero() {
+		// Whole seconds, rounded down: a door may close up to a second
+		// early, never late.
+		unix = exp.Unix()
+	}
+	m := "expires=" + strconv.FormatInt(unix, 10)
+	if kill {
+		m += " kill"
+	}
+	return m
+}
+
+// parseMarker reads the marker value. Unknown words are ignored so that
+// a later version can add some; expires= is required.
+func parseMarker(v string) (exp time.Time, kill bool, err error) {
+	seen := false
+	for _, w := range strings.Fields(v) {
+		switch {
+		case strings.HasPrefix(w, "expires="):
+			n, perr := strconv.ParseInt(w[len("expires="):], 10, 64)
+			if perr != nil || n < 0 || n > 1<<40 {
+				return time.Time{}, false, fmt.Errorf("marker %q: bad expires", v)
+			}
+			seen = true
+			if n != 0 {
+				exp = time.Unix(n, 0)
+			}
+		case w == "kill":
+			kill = true
+		}
+	}
+	if !seen {
+		return time.Time{}, false, fmt.Errorf("marker %q: no expires=", v)
+	}
+	return exp, kill, nil
+}
+
+// owned reports whether s is a door section written by this package:
+// a named rule or redirect whose id starts with SectionPrefix and that
+// carries a valid marker option. A user's section never has both (LuCI
+// creates anonymous sections, and clones of ours are anonymous too), so
+// a similar-looking user rule is never touched.
+func owned(s *uci.Section) (exp time.Time, kill bool, ok bool) {
+	if s.Anonymous || !strings.HasPrefix(s.Name, SectionPrefix) || (s.Type != "rule" && s.Type != "redirect") {
+		return time.Time{}, false, false
+	}
+	o := getOption(s, MarkerOption)
+	if o == nil || o.Kind != uci.KindOption || len(o.Values) != 1 {
+		return time.Time{}, false, false
+	}
+	exp, kill, err := parseMarker(o.Values[0])
+	if err != nil {
+		return time.Time{}, false, false
+	}
+	return exp, kill, true
+}
+
+// DoorFromSection reads one of our door sections back. It fails for
+// sections that are not ours (see SectionPrefix, MarkerOption) and for
+// ones whose options no longer describe a door (a user edited them);
+// the keeper still honours the expiry of those.
+func DoorFromSection(s *uci.Section) (Door, error) {
+	exp, kill, ok := owned(s)
+	if !ok {
+		return Door{}, fmt.Errorf("section %q: not a uciknock door", s.Name)
+	}
+	d := Door{Expires: exp, KillSessions: kill, Kind: Rule}
+	if s.Type == "redirect" {
+		d.Kind = Redirect
+	}
+	var err error
+	get := func(k string) string {
+		o := getOption(s, k)
+		if o == nil || len(o.Values) != 1 {
+			if err == nil {
+				err = fmt.Errorf("section %q: option %s missing or a list", s.Name, k)
+			}
+			return ""
+		}
+		return o.Values[0]
+	}
+	src, name := get("src_ip"), get("name")
+	d.SrcZone, d.Proto = get("src"), get("proto")
+	port := get("dest_port")
+	if d.Kind == Redirect {
+		port = get("src_dport")
+		d.DestZone = get("dest")
+		d.DestIP, _ = netip.ParseAddr(get("dest_ip"))
+		d.DestPort = parsePort(get("dest_port"))
+	}
+	if err != nil {
+		return Door{}, err
+	}
+	if d.Src, err = netip.ParseAddr(src); err != nil {
+		return Door{}, fmt.Errorf("section %q: src_ip: %w", s.Name, err)
+	}
+	if d.Port = parsePort(port); d.Port == 0 {
+		return Door{}, fmt.Errorf("section %q: port %q: not a single port", s.Name, port)
+	}
+	d.Prefix = prefixFromName(name, d.Src, d.Port)
+	if d, err = d.Normalize(); err != nil {
+		return Door{}, fmt.Errorf("section %q: %w", s.Name, err)
+	}
+	if d.ID() != s.Name {
+		return Door{}, errors.New("section " + strconv.Quote(s.Name) + ": options no longer match the id (edited)")
+	}
+	return d, nil
+}
+
+// prefixFromName undoes Name and FwName: the prefix is what precedes
+// "_IP_port", up to a "~hash" shortening mark.
+func prefixFromName(name string, src netip.Addr, port uint16) string {
+	p := strings.TrimSuffix(name, "_"+src.String()+"_"+strconv.Itoa(int(port)))
+	if i := strings.LastIndexByte(p, '~'); i >= 0 && len(p)-i == 9 && p != name {
+		p = p[:i]
+	}
+	return p
+}
+
+func parsePort(s string) uint16 {
+	n, err := strconv.ParseUint(s, 10, 16)
+	if err != nil || len(s) > 5 || (len(s) > 1 && s[0] == '0') {
+		return 0
+	}
+	return uint16(n)
+}

@@ -1,0 +1,117 @@
+package door
+
+import (
+	"time"
+
+	"github.com/uciknock/uciknock/uci"
+)
+
+// settle brings the desired state in line with a successful write and
+// reports what it did, one event per door.
+func (k *Keeper) settle(cs *changeset, now time.Time) {
+	s := &k.st
+	for _, id := range cs.added {
+		e := s.doors[id]
+		e.written, e.refreshed = now, false
+		k.emitDoor(EventOpen, id, e.door, e.name, "knock sequence completed", now)
+	}
+	for _, id := range cs.readded {
+		e := s.doors[id]
+		e.written = now
+		k.emitDoor(EventReadded, id, e.door, e.name, "section lost to a concurrent writer; written again", now)
+	}
+	modified := make(map[string]bool, len(cs.modified))
+	for _, id := range cs.modified {
+		modified[id] = true
+	}
+	for _, id := range s.orderedIDs() {
+		e := s.doors[id]
+		switch {
+		case e.refreshed:
+			e.refreshed = false
+			k.emitDoor(EventRefresh, id, e.door, e.name, "knock sequence completed again; expiry moved", now)
+		case modified[id]:
+			k.emitDoor(EventRestored, id, e.door, e.name, "expiry options changed by another writer; put back", now)
+		}
+	}
+	for _, sec := range cs.removed {
+		k.settleRemoved(sec, now)
+	}
+	for _, id := range cs.lost {
+		e := s.doors[id]
+		delete(s.doors, id)
+		s.bury(id, tomb{kind: EventRemoved, reason: "deleted by another writer", door: e.door, at: now, reported: true})
+		k.emitDoor(EventRemoved, id, e.door, e.name, "deleted from the config by someone else; not written again", now)
+	}
+	for _, id := range cs.conflict {
+		e := s.doors[id]
+		delete(s.doors, id)
+		k.emit(Event{Kind: EventError, Time: now, Sequence: e.door.Sequence, Src: e.door.Src, Name: e.name, Section: id,
+			Reason: "a section with this id exists and is not a uciknock door; door not opened"})
+	}
+}
+
+func (k *Keeper) settleRemoved(sec *uci.Section, now time.Time) {
+	s := &k.st
+	id := sec.Name
+	name := id
+	if o := getOption(sec, "name"); o != nil && len(o.Values) == 1 {
+		name = o.Values[0]
+	}
+	t, ok := s.tombs[id]
+	if !ok {
+		d, _ := DoorFromSection(sec)
+		t = tomb{kind: EventRemoved, reason: "not a door of this uciknock run (fail-closed)", door: d, at: now}
+	} else if t.reported {
+		t.kind, t.reason = EventRemoved, "reappeared after it was "+pastTense(t.kind)+" (fail-closed); removed again"
+	}
+	if t.door.Src.IsValid() {
+		k.emitDoor(t.kind, id, t.door, name, t.reason, now)
+	} else {
+		k.emit(Event{Kind: t.kind, Time: now, Name: name, Section: id, Reason: t.reason})
+	}
+	if !t.reported {
+		t.reported = true
+		s.tombs[id] = t
+	}
+	if _, kill, _ := owned(sec); kill && t.door.Src.IsValid() && t.door.Port != 0 {
+		s.kills = append(s.kills, t.door)
+	}
+}
+
+func (k *Keeper) emitDoor(kind EventKind, id string, d Door, name, reason string, now time.Time) {
+	k.emit(Event{Kind: kind, Time: now, Sequence: d.Sequence, Src: d.Src, Name: name, Section: id, Reason: reason})
+}
+
+// remember adds a write's changes to those not yet checked, keeping the
+// oldest previous version of each section for a rollback.
+func (k *Keeper) remember(cs *changeset) {
+	s := &k.st
+	if s.unchecked == nil {
+		s.unchecked = &changeset{prev: make(map[string]*uci.Section)}
+	}
+	u := s.unchecked
+	for _, ids := range [][]string{cs.added, cs.readded, cs.modified} {
+		for _, id := range ids {
+			if _, seen := u.prev[id]; !seen {
+				u.prev[id] = cs.prev[id]
+			}
+		}
+	}
+	u.added = append(u.added, cs.added...)
+	u.readded = append(u.readded, cs.readded...)
+	u.modified = append(u.modified, cs.modified...)
+	u.removed = append(u.removed, cs.removed...)
+}
+
+func pastTense(k EventKind) string {
+	switch k {
+	case EventClose:
+		return "closed"
+	case EventExpire:
+		return "expired"
+	case EventRollback:
+		return "rolled back"
+	}
+	return "removed"
+}

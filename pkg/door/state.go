@@ -1,0 +1,116 @@
+package door
+
+import (
+	"crypto/sha256"
+	"sort"
+	"time"
+)
+
+// state is the keeper's desired world and its schedule. Only the Run
+// goroutine touches it, so it has no lock.
+type state struct {
+	started bool
+	startAt time.Time // next start-up attempt while the config is unreadable
+
+	doors map[string]*entry // desired doors by section id
+	tombs map[string]tomb   // doors we took away, for the reason in events
+	seq   uint64            // open order
+
+	// dirty: the file must be reconciled with doors at dirtyAt (after a
+	// failed write, dirtyAt carries the backoff).
+	dirty    bool
+	dirtyAt  time.Time
+	wbackoff time.Duration
+
+	// checkAt: re-read the file then, it may have changed behind us.
+	checkAt  time.Time
+	lastHash [sha256.Size]byte
+	lastErr  string // last read error reported, to report each once
+
+	reload    bool // a check+reload is owed
+	reloadAt  time.Time
+	rbackoff  time.Duration
+	unchecked *changeset // our changes since the last check that passed
+	kills     []Door     // closed doors whose sessions die after the reload
+}
+
+// entry is one desired door.
+type entry struct {
+	door Door
+	name string // firewall rule name, for events
+	seq  uint64
+	// partial: adopted at start-up from a section that no longer reads
+	// back as a door (user edit, shortened name). Its expiry is honoured
+	// but it is never written again.
+	partial bool
+	// written is when we last appended the section; zero: not yet.
+	written time.Time
+	// refreshed: an Open moved the expiry since the last write.
+	refreshed bool
+}
+
+// tomb remembers why a door went away.
+type tomb struct {
+	kind   EventKind // EventClose, EventExpire, EventRollback ...
+	reason string
+	door   Door
+	at     time.Time
+	// reported: the removal was reported once; a later copy of the
+	// section in the file is a reappearance.
+	reported bool
+}
+
+const (
+	tombKeep = time.Hour
+	tombMax  = 4096
+)
+
+func (s *state) init() {
+	s.doors = make(map[string]*entry)
+	s.tombs = make(map[string]tomb)
+}
+
+// noteChange schedules a re-read of the file one batch window after a
+// change notification, so a burst of events costs one read.
+func (s *state) noteChange(now time.Time, batch time.Duration) {
+	if s.checkAt.IsZero() {
+		s.checkAt = now.Add(batch)
+	}
+}
+
+func (s *state) nextExpiry() time.Time {
+	var next time.Time
+	for _, e := range s.doors {
+		x := e.door.Expires
+		if !x.IsZero() && (next.IsZero() || x.Before(next)) {
+			next = x
+		}
+	}
+	return next
+}
+
+func (s *state) expiryDue(now time.Time) bool {
+	x := s.nextExpiry()
+	return !x.IsZero() && !now.Before(x)
+}
+
+func (s *state) orderedIDs() []string {
+	ids := make([]string, 0, len(s.doors))
+	for id := range s.doors {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return s.doors[ids[i]].seq < s.doors[ids[j]].seq })
+	return ids
+}
+
+func (s *state) bury(id string, t tomb) {
+	s.tombs[id] = t
+	if len(s.tombs) <= tombMax {
+		return
+	}
+	for k, v := range s.tombs {
+		if t.at.Sub(v.at) > tombKeep || len(s.tombs) > tombMax {
+			delete(s.tombs, k)
+		}
+	}
+}
