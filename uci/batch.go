@@ -1,0 +1,84 @@
+package uci
+
+import (
+	"io"
+	"strings"
+)
+
+// maxBatchArgs is cli.c's MAX_ARGS: words per batch command line.
+const maxBatchArgs = 4
+
+// runBatch is uci_batch: read commands from the input until EOF or
+// "exit". A failing command prints its error and the batch goes on; the
+// batch itself always succeeds.
+func (ss *session) runBatch() int {
+	data, err := io.ReadAll(ss.input)
+	if err == nil {
+		err = ss.inputErr
+	}
+	if err != nil {
+		ss.cliError("uci: " + err.Error())
+		return 1
+	}
+	ss.inBatch = true
+	defer func() { ss.inBatch = false }()
+	ss.batch = newLexer(data)
+	ss.batchAlive = true
+	for !ss.batch.eof {
+		switch ss.batchCmd() {
+		case 254:
+			return 0
+		case 255:
+			ss.cliError("Unknown command\n")
+		}
+	}
+	return 0
+}
+
+// batchCmd is uci_batch_cmd: split one command with the config-file
+// tokenizer (quotes may span lines) and run it.
+func (ss *session) batchCmd() int {
+	lx := ss.batch
+	if !ss.batchAlive {
+		// A fresh libuci parse context: new buffer, line count from 0;
+		// the input position is kept.
+		*lx = lexer{src: lx.src, off: lx.off, eof: lx.eof}
+		ss.batchAlive = true
+	}
+	var argv []string
+	for i := 0; ; i++ {
+		if i == maxBatchArgs {
+			ss.cliError("Too many arguments\n")
+			return 1
+		}
+		if i == 0 {
+			lx.pos = 0
+			lx.getln(0)
+		}
+		v, lerr := lx.nextArg()
+		if lerr != nil {
+			ss.perror(lerr.toParseError("", nil))
+			argv = nil
+			break
+		}
+		a := lx.str(v)
+		if a == "" {
+			break
+		}
+		argv = append(argv, a)
+	}
+	if len(argv) == 0 {
+		return 0
+	}
+	if strings.EqualFold(argv[0], "exit") {
+		return 254
+	}
+	return ss.cmd(argv)
+}
+
+// QuoteValue quotes s for a uci batch line or a UCI file: in single
+// quotes, each single quote written as quote, backslash, quote, quote
+// (the form uci itself prints).
+func QuoteValue(s string) string {
+	return string(appendQuoted(nil, s))
+}

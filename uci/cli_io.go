@@ -1,0 +1,247 @@
+package uci
+
+import (
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// load is uci_file_load: read and parse the package (strict unless -S),
+// then replay every delta file on top.
+func (ss *session) load(name string) (*loaded, error) {
+	ss.batchAlive = false // libuci's import frees the batch parse context
+	path, pkg, hasDelta := "", name, true
+	switch {
+	case strings.HasPrefix(name, "/") || strings.HasPrefix(name, "./"):
+		path, pkg, hasDelta = name, name[strings.LastIndexByte(name, '/')+1:], false
+	case strings.HasPrefix(name, "."):
+		return nil, errf(CodeNotFound, name)
+	default:
+		path = filepath.Join(ss.confDir, name)
+		if ss.overrideDir != "" {
+			if st, err := os.Stat(filepath.Join(ss.overrideDir, name)); err == nil && st.Mode().IsRegular() {
+				path = filepath.Join(ss.overrideDir, name)
+			}
+		}
+	}
+	if !ValidPackage(pkg) {
+		return nil, errf(CodeInvalid, name)
+	}
+	if st, err := os.Stat(path); err != nil || !st.Mode().IsRegular() {
+		return nil, errf(CodeNotFound, path)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, errf(CodeIO, path)
+	}
+	p, err := ss.parse(pkg, data)
+	if err != nil {
+		return nil, err
+	}
+	l := &loaded{p: p, path: path, hasDelta: hasDelta}
+	ss.replay(l)
+	return l, nil
+}
+
+func (ss *session) parse(name string, data []byte) (*Package, error) {
+	if ss.strict {
+		return Parse(name, data)
+	}
+	return ParseLax(name, data, func(e *ParseError) {
+		if ss.perrors {
+			io.WriteString(ss.stderr, e.LibUCI()+"\n")
+		}
+	}), nil
+}
+
+// deltaPath is libuci's delta_path: the read-only directories, then the
+// save directory (moved to the end when it is also listed).
+func (ss *session) deltaPath() []string {
+	var dirs []string
+	for _, d := range ss.deltaDirs {
+		if d != ss.saveDir {
+			dirs = append(dirs, d)
+		}
+	}
+	return append(dirs, ss.saveDir)
+}
+
+// replay is uci_load_delta; it returns libuci's count of applied lines.
+func (ss *session) replay(l *loaded) int {
+	if !l.hasDelta {
+		return 0
+	}
+	changes := 0
+	for _, dir := range ss.deltaPath() {
+		path := filepath.Join(dir, l.p.Name)
+		if st, err := os.Stat(path); err != nil || !st.Mode().IsRegular() {
+			continue
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			continue
+		}
+		changes += l.replayDelta(data)
+	}
+	return changes
+}
+
+// save is uci_save: append the pending changes to SAVEDIR/<package>.
+func (ss *session) save(l *loaded) error {
+	if !l.hasDelta {
+		return ss.commit(l)
+	}
+	if len(l.pending) == 0 {
+		return nil
+	}
+	if st, err := os.Stat(ss.saveDir); err != nil {
+		mode := fs.FileMode(0o700)
+		if cst, err := os.Stat(ss.confDir); err == nil {
+			mode = cst.Mode().Perm()
+		}
+		os.Mkdir(ss.saveDir, mode)
+	} else if !st.IsDir() {
+		return errf(CodeIO, ss.saveDir)
+	}
+	var b []byte
+	for _, d := range l.pending {
+		b = appendDelta(b, l.p.Name, d)
+	}
+	l.pending = nil
+	mode := fs.FileMode(0o600)
+	if st, err := os.Stat(filepath.Join(ss.confDir, l.p.Name)); err == nil {
+		mode = st.Mode().Perm()
+	}
+	path := filepath.Join(ss.saveDir, l.p.Name)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, mode)
+	if err != nil {
+		return errf(CodeIO, path)
+	}
+	_, werr := f.Write(b)
+	if cerr := f.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr != nil {
+		return errf(CodeIO, path)
+	}
+	return nil
+}
+
+// commit is uci_file_commit: re-read the file, replay every delta file;
+// when at least one delta line applied, empty the save file and replace
+// the config file with the rendered package (temp file + rename, mode
+// kept). With nothing applied the file is not touched.
+func (ss *session) commit(l *loaded) error {
+	if l.hasDelta && len(l.pending) > 0 {
+		if err := ss.save(l); err != nil {
+			return err
+		}
+	}
+	out := l.p
+	if l.hasDelta {
+		data, err := os.ReadFile(l.path)
+		if err != nil {
+			return errf(CodeIO, l.path)
+		}
+		p, err := ss.parse(l.p.Name, data)
+		if err != nil {
+			return err
+		}
+		fresh := &loaded{p: p, path: l.path, hasDelta: true}
+		if ss.replay(fresh) == 0 {
+			return nil
+		}
+		savePath := filepath.Join(ss.saveDir, l.p.Name)
+		if st, err := os.Stat(savePath); err == nil && st.Mode().IsRegular() {
+			if err := os.Truncate(savePath, 0); err != nil {
+				return errf(CodeIO, savePath)
+			}
+		}
+		out = fresh.p
+	}
+	return writeConfig(l.path, out.Name, out.Commit())
+}
+
+// writeConfig replaces path with data the way libuci does: a temporary
+// ".<name>.uci-XXXXXX" file next to it, fsync, the target's mode, rename.
+func writeConfig(path, name string, data []byte) error {
+	target, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return errf(CodeIO, path)
+	}
+	st, err := os.Stat(target)
+	if err != nil {
+		return errf(CodeIO, path)
+	}
+	f, err := os.CreateTemp(filepath.Dir(target), "."+name+".uci-")
+	if err != nil {
+		return errf(CodeIO, path)
+	}
+	tmp := f.Name()
+	_, werr := f.Write(data)
+	if werr == nil {
+		werr = f.Sync()
+	}
+	if cerr := f.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr == nil {
+		werr = os.Chmod(tmp, st.Mode().Perm())
+	}
+	if werr == nil {
+		werr = os.Rename(tmp, target)
+	}
+	if werr != nil {
+		os.Remove(tmp)
+		return errf(CodeIO, path)
+	}
+	return nil
+}
+
+// revert is uci_revert: drop the matching lines from the save file.
+// Errors are ignored, as the CLI does.
+func (ss *session) revert(l *loaded, pt *ptr) {
+	if !l.hasDelta {
+		return
+	}
+	path := filepath.Join(ss.saveDir, l.p.Name)
+	st, err := os.Stat(path)
+	if err != nil || !st.Mode().IsRegular() {
+		return
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return
+	}
+	out, ok := filterDelta(l.p.Name, data, pt.section, pt.option, pt.hasSection, pt.hasOpt)
+	if !ok {
+		return
+	}
+	os.WriteFile(path, out, st.Mode().Perm())
+	ss.batchAlive = false // uci_revert reloads the package
+}
+
+// listConfigs is uci_list_config_files: the file names in the config
+// directory, sorted, without names containing '.' or invalid ones.
+func (ss *session) listConfigs() ([]string, error) {
+	ents, err := os.ReadDir(ss.confDir)
+	if err != nil || len(ents) == 0 {
+		return nil, ErrNotFound
+	}
+	var names []string
+	for _, e := range ents {
+		n := e.Name()
+		if strings.HasPrefix(n, ".") || strings.Contains(n, ".") || !ValidPackage(n) {
+			continue
+		}
+		if st, err := os.Stat(filepath.Join(ss.confDir, n)); err == nil && st.IsDir() {
+			continue
+		}
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names, nil
+}
