@@ -66,8 +66,8 @@ func TestSequenceOptions(t *testing.T) {
 			t := s.TOTP
 			return bytes.HasPrefix(t.Secret, []byte("Hello!")) && t.Length == 5 && t.Period == time.Minute && t.Min == 2000 && t.Max == 2999 && t.Proto == knock.ProtoUDP
 		}, ""},
-		{"totp short secret", "option totp_secret 'JBSWY3DPEHPK3PXP'", nil, `knock.d.totp_secret: 10 bytes is too short: at least 16 bytes (26 base32 characters)`},
-		{"totp not base32", "option totp_secret '0000000000000000000000000000000000'", nil, `knock.d.totp_secret: not base32`},
+		{"totp short secret", "option totp_secret 'JBSWY3DPEHPK3PXP'", nil, `knock.d.totp_secret: totp secret: 10 bytes, need at least 16 (26 base32 characters)`},
+		{"totp not base32", "option totp_secret '0000000000000000000000000000000000'", nil, `knock.d.totp_secret: totp secret: not base32`},
 		{"totp length", "option totp_secret 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP'\noption totp_length '33'", nil, `knock.d.totp_length: "33" is not a number of knocks in 1..32`},
 		{"totp step", "option totp_secret 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP'\noption totp_step '4'", nil, `knock.d.totp_step: "4" is out of range (5s..1h)`},
 		{"totp ports form", "option totp_secret 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP'\noption totp_ports '2000'", nil, `knock.d.totp_ports: "2000" is not a port range (min-max)`},

@@ -1,32 +1,14 @@
 package config
 
 import (
-	"encoding/base32"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/uciknock/uciknock/pkg/knock"
+	"github.com/uciknock/uciknock/pkg/totp"
 )
-
-// minSecretBytes is RFC 4226's minimum shared-secret length (128 bits).
-const minSecretBytes = 16
-
-// decodeSecret reads a base32 secret as authenticator apps show it:
-// case-insensitive, blanks ignored, padding optional.
-func decodeSecret(s string) ([]byte, error) {
-	s = strings.ToUpper(strings.Join(strings.Fields(s), ""))
-	s = strings.TrimRight(s, "=")
-	b, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(s)
-	if err != nil {
-		return nil, fmt.Errorf("not base32 (RFC 4648: A-Z, 2-7)")
-	}
-	if len(b) < minSecretBytes {
-		return nil, fmt.Errorf("%d bytes is too short: at least %d bytes (%d base32 characters) are needed", len(b), minSecretBytes, (minSecretBytes*8+4)/5)
-	}
-	return b, nil
-}
 
 func parseTOTP(r *section, s *Sequence) {
 	secret, ok := r.scalar("totp_secret")
@@ -39,9 +21,9 @@ func parseTOTP(r *section, s *Sequence) {
 		return
 	}
 	t := &knock.TOTP{Length: DefaultTOTPLength, Period: DefaultTOTPStep, Min: DefaultTOTPPortMin, Max: DefaultTOTPPortMax, Proto: knock.ProtoTCP}
-	b, err := decodeSecret(secret)
+	// totp.DecodeSecret never echoes the secret in its errors.
+	b, err := totp.DecodeSecret(secret)
 	if err != nil {
-		// The secret itself is never echoed into logs.
 		r.errorf("totp_secret", "%v", err)
 	}
 	t.Secret = b
@@ -69,6 +51,9 @@ func parseTOTP(r *section, s *Sequence) {
 		} else {
 			t.Proto = p
 		}
+	}
+	if err := totp.CheckRange(t.Length, t.Min, t.Max); err != nil {
+		r.errorf("totp_ports", "%v", err)
 	}
 	s.TOTP = t
 }

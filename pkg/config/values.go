@@ -272,3 +272,8 @@ func parseAddr(s string) (netip.Addr, error) {
 	}
 	return a, nil
 }
+
+// CheckName reports why s cannot be a sequence name (a door prefix), or
+// nil. The importer uses it to decide whether a knockd door maps to a
+// native action.
+func CheckName(s string) error { return validPrefix(s) }

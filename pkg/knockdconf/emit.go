@@ -1,0 +1,126 @@
+package knockdconf
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/uciknock/uciknock/pkg/config"
+)
+
+// emit writes one planned door as a `config sequence` section.
+func (c *converter) emit(p *plan) {
+	d := p.d
+	opts := []opt{}
+	if p.native != nil {
+		opts = append(opts, opt{"name", p.native.prefix, d.StartCommand.Line})
+	}
+	opts = append(opts, c.knockOpts(d)...)
+	if p.native != nil {
+		opts = append(opts, c.nativeOpts(p)...)
+	} else {
+		opts = append(opts, c.commandOpts(d)...)
+	}
+	c.add(config.TypeSequence, p.section, d.Line, opts...)
+}
+
+// knockOpts maps what the knocks look like.
+func (c *converter) knockOpts(d *Door) []opt {
+	var opts []opt
+	if d.OneTime.Set() {
+		opts = append(opts, opt{"one_time_file", d.OneTime.Value, d.OneTime.Line})
+		c.warnf(d.OneTime.Line, "one_time_sequences: uciknockd records used sequences under state_dir instead of marking them with '#' in the file")
+	} else {
+		opts = append(opts, opt{"sequence", formatSteps(d.Sequence), d.SeqLine})
+	}
+	if d.SeqTOLine > 0 {
+		t := d.SeqTimeout
+		switch {
+		case t < time.Second:
+			c.warnf(d.SeqTOLine, "seq_timeout 0 raised to 1 second (with 0, knockd opened only single-knock doors)")
+			t = time.Second
+		case t > time.Hour:
+			c.warnf(d.SeqTOLine, "seq_timeout lowered to 3600 seconds, the longest uciknockd allows")
+			t = time.Hour
+		}
+		if t != config.DefaultSeqTimeout {
+			opts = append(opts, opt{"seq_timeout", strconv.Itoa(int(t / time.Second)), d.SeqTOLine})
+		}
+	}
+	if d.FlagsLine > 0 {
+		opts = append(opts, opt{"tcpflags", d.TCPFlags.String(), d.FlagsLine})
+	}
+	if d.TargetLine > 0 {
+		opts = append(opts, opt{"target", d.Target.String(), d.TargetLine})
+	}
+	return opts
+}
+
+func (c *converter) nativeOpts(p *plan) []opt {
+	n, line := p.native, p.d.StartCommand.Line
+	port := strconv.Itoa(int(n.port))
+	switch n.action {
+	case config.ActionOpen:
+		return []opt{{"action", "open", line}, {"dest_port", port, line}, {"timeout", p.timeout, p.tLine}}
+	case config.ActionClose:
+		return []opt{{"action", "close", line}, {"dest_port", port, line}}
+	case config.ActionForward:
+		c.warnf(line, "forward: uciknockd writes the redirect with reflection '0', so LAN hosts cannot bypass the knock (the seed script left NAT reflection on)")
+		return []opt{{"action", "forward", line}, {"src_dport", port, line},
+			{"dest_ip", n.destIP.String(), line}, {"dest_port", strconv.Itoa(int(n.destPort)), line},
+			{"timeout", p.timeout, p.tLine}}
+	}
+	return []opt{{"action", "unforward", line}, {"src_dport", port, line}}
+}
+
+// commandOpts keeps knockd's commands, warning about what differs.
+func (c *converter) commandOpts(d *Door) []opt {
+	opts := []opt{{"action", "command", d.StartCommand.Line}}
+	for _, s := range []struct {
+		name string
+		set  Setting
+	}{{"start_command", d.StartCommand}, {"stop_command", d.StopCommand}, {"start_command_6", d.StartCommand6}, {"stop_command_6", d.StopCommand6}} {
+		if !s.set.Set() {
+			continue
+		}
+		v := strings.TrimSpace(s.set.Value)
+		if v == "" {
+			if strings.HasSuffix(s.name, "_6") {
+				// knockd: an empty IPv6 command means "do nothing for
+				// IPv6"; UCI cannot hold an empty option.
+				c.warnf(s.set.Line, "empty %s (do nothing for IPv6) written as /bin/true", s.name)
+				opts = append(opts, opt{s.name, "/bin/true", s.set.Line})
+			}
+			continue
+		}
+		c.commandWarnings(s.set)
+		opts = append(opts, opt{s.name, v, s.set.Line})
+	}
+	if d.CmdTOLine > 0 && (d.StopCommand.Set() || d.StopCommand6.Set()) {
+		t := d.CmdTimeout
+		if t < time.Second {
+			c.warnf(d.CmdTOLine, "cmd_timeout 0 raised to 1 second")
+			t = time.Second
+		}
+		if t > 30*24*time.Hour {
+			c.warnf(d.CmdTOLine, "cmd_timeout lowered to 30 days")
+			t = 30 * 24 * time.Hour
+		}
+		if t != config.DefaultCmdTimeout {
+			opts = append(opts, opt{"cmd_timeout", strconv.Itoa(int(t / time.Second)), d.CmdTOLine})
+		}
+	}
+	return opts
+}
+
+func (c *converter) commandWarnings(s Setting) {
+	if usesShell(s.Value) {
+		c.warnf(s.Line, "command uses shell syntax, but uciknockd runs commands without a shell: wrap it in a script or /bin/sh -c")
+	}
+	if w := strings.Fields(s.Value); len(w) > 0 && strings.Contains(w[0], "iptables") {
+		c.warnf(s.Line, "iptables command: fw4 (OpenWrt 22.03 and later) uses nftables; consider action open or forward instead")
+	}
+	if !strings.Contains(s.Value, "%IP%") {
+		c.warnf(s.Line, "command does not use %%IP%%: it acts the same for every source")
+	}
+}
