@@ -1,0 +1,41 @@
+package fwreload
+
+import (
+	"bytes"
+	"context"
+	"os/exec"
+	"syscall"
+	"time"
+)
+
+// RealExec runs argv without a shell in a new process group. When ctx
+// ends the whole group gets SIGKILL (fw4 runs utpl and nft as children,
+// which must not outlive it); the output is collected in memory.
+func RealExec(ctx context.Context, argv []string) (stdout, stderr []byte, err error) {
+	out, errb := &capped{max: maxOutput + 1}, &capped{max: maxOutput + 1}
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	cmd.Stdout, cmd.Stderr = out, errb
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd.WaitDelay = 2 * time.Second // do not wait forever for a grandchild holding the pipes
+	err = cmd.Run()
+	return out.buf.Bytes(), errb.buf.Bytes(), err
+}
+
+// capped keeps the first max bytes written and discards the rest, so a
+// chatty command cannot make us hold unbounded output.
+type capped struct {
+	buf bytes.Buffer
+	max int
+}
+
+func (c *capped) Write(p []byte) (int, error) {
+	if room := c.max - c.buf.Len(); room > 0 {
+		if len(p) > room {
+			c.buf.Write(p[:room])
+		} else {
+			c.buf.Write(p)
+		}
+	}
+	return len(p), nil
+}
