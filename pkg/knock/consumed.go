@@ -1,0 +1,126 @@
+package knock
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+)
+
+// FileConsumed is a Consumed kept in a file, one key per line (for example
+// /etc/uciknock/<name>.used). Store replaces the file atomically: it writes
+// a temporary file in the same directory, fsyncs it, renames it over Path
+// and fsyncs the directory, so after a crash the file holds either the old
+// or the new set, never a mix.
+type FileConsumed struct {
+	Path string
+	Mode fs.FileMode // permissions of a new file; zero means 0600
+}
+
+// Load returns the keys in the file; a missing file holds none. Blank lines
+// and lines starting with '#' are skipped.
+func (f *FileConsumed) Load() ([]string, error) {
+	data, err := os.ReadFile(f.Path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var keys []string
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		keys = append(keys, line)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", f.Path, err)
+	}
+	return keys, nil
+}
+
+// Store atomically replaces the file's content with keys.
+func (f *FileConsumed) Store(keys []string) error {
+	var b bytes.Buffer
+	b.WriteString("# used knock sequences, written by uciknockd; do not edit while it runs\n")
+	for _, k := range keys {
+		if strings.ContainsAny(k, "\n\r") {
+			return fmt.Errorf("consumed key %q contains a newline", k)
+		}
+		b.WriteString(k)
+		b.WriteByte('\n')
+	}
+	return writeAtomic(f.Path, b.Bytes(), f.Mode)
+}
+
+func writeAtomic(path string, data []byte, mode fs.FileMode) (err error) {
+	if mode == 0 {
+		mode = 0o600
+	}
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if err = tmp.Chmod(mode); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if _, err = tmp.Write(data); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err = tmp.Sync(); err != nil {
+		return fmt.Errorf("writing %s: fsync: %w", path, err)
+	}
+	if err = tmp.Close(); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err = os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("writing %s: opening directory: %w", path, err)
+	}
+	defer d.Close()
+	if err = d.Sync(); err != nil {
+		return fmt.Errorf("writing %s: fsync directory: %w", path, err)
+	}
+	return nil
+}
+
+// MemoryConsumed is a Consumed that lives only in memory: for tests, and for
+// callers that deliberately accept a replay after a restart.
+type MemoryConsumed struct {
+	mu   sync.Mutex // guards keys
+	keys []string
+}
+
+// Load returns a copy of the stored keys.
+func (m *MemoryConsumed) Load() ([]string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return slices.Clone(m.keys), nil
+}
+
+// Store replaces the stored keys with a copy of keys.
+func (m *MemoryConsumed) Store(keys []string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.keys = slices.Clone(keys)
+	return nil
+}
