@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"os"
 	"os/signal"
 	"syscall"
@@ -22,6 +23,7 @@ func main() {
 		Getenv:   os.Getenv,
 		ReadFile: os.ReadFile,
 		Knocker:  client.NewKnocker(),
+		Rand:     rand.Reader,
 		Version:  version,
 	})
 	stop()

@@ -26,6 +26,7 @@ options:
   -V, --version        print the version and exit
   -h, --help           print this help and exit
       --totp SECRET    knock the current TOTP sequence of base32 SECRET
+      --new-secret     print a new random TOTP secret (base32) and exit
   -n, --length N       TOTP: number of knocks (default 3)
       --step SECONDS   TOTP: time step (default 30)
       --min PORT       TOTP: lowest port (default 10000)
@@ -63,6 +64,8 @@ type Args struct {
 	Verbose    bool
 	Help       bool
 	Version    bool
+	// NewSecret asks for a fresh random TOTP secret to be printed.
+	NewSecret bool
 
 	delaySet, familySet bool
 }
@@ -105,6 +108,7 @@ var options = []option{
 	{short: 'v', long: "verbose", flag: func(a *Args) error { a.Verbose = true; return nil }},
 	{short: 'V', long: "version", flag: func(a *Args) error { a.Version = true; return nil }},
 	{short: 'h', long: "help", flag: func(a *Args) error { a.Help = true; return nil }},
+	{long: "new-secret", flag: func(a *Args) error { a.NewSecret = true; return nil }},
 	{short: 'd', long: "delay", value: func(a *Args, _ *totpFlags, v string) error { return a.setDelay(v) }},
 	{short: 'c', long: "config", value: func(a *Args, _ *totpFlags, v string) error {
 		if v == "" {
@@ -182,7 +186,7 @@ func ParseArgs(argv []string) (*Args, error) {
 			operands = append(operands, arg)
 		}
 	}
-	if a.Help || a.Version {
+	if a.Help || a.Version || a.NewSecret {
 		return a, nil
 	}
 	if err := a.operands(&tf, operands); err != nil {

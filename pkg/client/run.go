@@ -7,7 +7,13 @@ import (
 	"io"
 	"net/netip"
 	"strings"
+
+	"github.com/uciknock/uciknock/pkg/totp"
 )
+
+// NewSecretLen is the size of a --new-secret secret: 160 bits, the
+// HMAC-SHA-1 output size RFC 4226 recommends (32 base32 characters).
+const NewSecretLen = 20
 
 // Env is what Main takes from the process: streams, environment, files
 // and the knocker. cmd/uciknock fills it with the real ones.
@@ -16,6 +22,8 @@ type Env struct {
 	Getenv         func(string) string
 	ReadFile       func(string) ([]byte, error)
 	Knocker        *Knocker
+	// Rand is the entropy source for --new-secret (crypto/rand.Reader).
+	Rand io.Reader
 	// Version is printed by --version.
 	Version string
 }
@@ -34,6 +42,15 @@ func Main(ctx context.Context, argv []string, env Env) int {
 	}
 	if a.Version {
 		fmt.Fprintf(env.Stdout, "uciknock %s\n", env.Version)
+		return 0
+	}
+	if a.NewSecret {
+		secret := make([]byte, NewSecretLen)
+		if _, err := io.ReadFull(env.Rand, secret); err != nil {
+			fmt.Fprintf(env.Stderr, "uciknock: new secret: %v\n", err)
+			return 1
+		}
+		fmt.Fprintln(env.Stdout, totp.EncodeSecret(secret))
 		return 0
 	}
 	door := a.Door

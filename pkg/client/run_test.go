@@ -32,6 +32,7 @@ func runMain(t *testing.T, files map[string]string, args ...string) (int, string
 		},
 		Knocker: k,
 		Version: "1.2.3-r1",
+		Rand:    bytes.NewReader(bytes.Repeat([]byte{0xff}, NewSecretLen+1)),
 	}
 	code := Main(context.Background(), args, env)
 	return code, stdout.String(), stderr.String(), tr.sent
@@ -56,6 +57,7 @@ func TestMainRuns(t *testing.T) {
 	}{
 		{name: "help", args: []string{"--help"}, stdout: "usage: uciknock"},
 		{name: "version", args: []string{"-V"}, stdout: "uciknock 1.2.3-r1\n"},
+		{name: "new secret", args: []string{"--new-secret"}, stdout: strings.Repeat("7", 32) + "\n"},
 		{name: "usage error", args: []string{"host", "70000"}, code: 1, stderr: "uciknock: knock \"70000\": port 70000 out of range (want 1-65535)\nTry 'uciknock --help'.\n"},
 		{name: "knock", args: []string{"-v", "192.0.2.9", "1", "2:udp"}, stdout: "hitting tcp 192.0.2.9:1\nhitting udp 192.0.2.9:2\n",
 			sent: []string{"tcp 192.0.2.9:1", "udp 192.0.2.9:2"}},
@@ -111,5 +113,13 @@ func TestDoorSequenceCopies(t *testing.T) {
 	seq := d.Sequence(time.Time{})
 	if seq[0].Proto != UDP || d.Hits[0].Proto != TCP {
 		t.Errorf("Sequence %v changed the door's hits %v", seq, d.Hits)
+	}
+}
+
+func TestMainNewSecretNoEntropy(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	env := Env{Stdout: &stdout, Stderr: &stderr, Rand: bytes.NewReader(nil), Knocker: &Knocker{}}
+	if code := Main(context.Background(), []string{"--new-secret"}, env); code != 1 || !strings.Contains(stderr.String(), "uciknock: new secret: EOF") {
+		t.Errorf("exit %d, stderr %q", code, stderr.String())
 	}
 }
