@@ -45,27 +45,14 @@ func (ss *session) batchCmd() int {
 		*lx = lexer{src: lx.src, off: lx.off, eof: lx.eof}
 		ss.batchAlive = true
 	}
-	var argv []string
-	for i := 0; ; i++ {
-		if i == maxBatchArgs {
-			ss.cliError("Too many arguments\n")
-			return 1
-		}
-		if i == 0 {
-			lx.pos = 0
-			lx.getln(0)
-		}
-		v, lerr := lx.nextArg()
-		if lerr != nil {
-			ss.perror(lerr.toParseError("", nil))
-			argv = nil
-			break
-		}
-		a := lx.str(v)
-		if a == "" {
-			break
-		}
-		argv = append(argv, a)
+	argv, lerr, tooMany := batchArgs(lx)
+	if tooMany {
+		ss.cliError("Too many arguments\n")
+		return 1
+	}
+	if lerr != nil {
+		ss.perror(lerr.toParseError("", nil))
+		return 0
 	}
 	if len(argv) == 0 {
 		return 0
@@ -74,6 +61,30 @@ func (ss *session) batchCmd() int {
 		return 254
 	}
 	return ss.cmd(argv)
+}
+
+// batchArgs reads the words of one batch command: the next line, and
+// more lines while a quote is open (uci_parse_argument). tooMany is set
+// when a fifth word would follow.
+func batchArgs(lx *lexer) (argv []string, lerr *lexError, tooMany bool) {
+	for i := 0; ; i++ {
+		if i == maxBatchArgs {
+			return nil, nil, true
+		}
+		if i == 0 {
+			lx.pos = 0
+			lx.getln(0)
+		}
+		v, err := lx.nextArg()
+		if err != nil {
+			return nil, err, false
+		}
+		a := lx.str(v)
+		if a == "" {
+			return argv, nil, false
+		}
+		argv = append(argv, a)
+	}
 }
 
 // QuoteValue quotes s for a uci batch line or a UCI file: in single

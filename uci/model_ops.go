@@ -135,6 +135,12 @@ func (s *Section) find(name string) (int, *Option) {
 // reports false when the option already holds exactly that string.
 func (s *Section) setOption(name, value string) bool {
 	i, o := s.find(name)
+	return s.setOptionAt(i, o, name, value)
+}
+
+// setOptionAt is setOption with the option already looked up (i, o from
+// find; o nil when absent).
+func (s *Section) setOptionAt(i int, o *Option, name, value string) bool {
 	if o == nil {
 		s.Options = append(s.Options, &Option{Name: name, Kind: KindOption, Values: []string{value}})
 		return true
@@ -150,6 +156,11 @@ func (s *Section) setOption(name, value string) bool {
 // a list in place with its old value first; a new list is appended.
 func (s *Section) addListItem(name, value string) {
 	i, o := s.find(name)
+	s.addListItemAt(i, o, name, value)
+}
+
+// addListItemAt is addListItem with the option already looked up.
+func (s *Section) addListItemAt(i int, o *Option, name, value string) {
 	switch {
 	case o == nil:
 		s.Options = append(s.Options, &Option{Name: name, Kind: KindList, Values: []string{value}})

@@ -38,6 +38,80 @@ type parser struct {
 	section *Section // pctx->section: target of option/list
 	strict  bool
 	warn    func(*lexError)
+
+	// Indexes that keep big files linear (libuci scans lists, O(n²)).
+	// Sections and options are only appended or replaced in place while
+	// parsing, so first-match positions stay valid.
+	names map[string]*Section
+	opts  map[*Section]map[string]int
+	// strs interns option names and types, which repeat a lot.
+	strs map[string]string
+}
+
+// intern returns the string at buffer index i, sharing repeated ones.
+func (p *parser) intern(i int) string {
+	b := p.lx.buf[i : i+p.lx.strlen(i)]
+	if s, ok := p.strs[string(b)]; ok {
+		return s
+	}
+	if p.strs == nil {
+		p.strs = make(map[string]string)
+	}
+	s := string(b)
+	p.strs[s] = s
+	return s
+}
+
+// indexFrom is the option count from which a section gets an index.
+const indexFrom = 16
+
+// findSection is Package.find through the index.
+func (p *parser) findSection(name string) *Section {
+	return p.names[name]
+}
+
+func (p *parser) addSection(s *Section) {
+	if p.names == nil {
+		p.names = make(map[string]*Section)
+	}
+	if _, ok := p.names[s.Name]; !ok {
+		p.names[s.Name] = s
+	}
+}
+
+// findOption is Section.find, indexed for sections with many options.
+func (p *parser) findOption(s *Section, name string) (int, *Option) {
+	if len(s.Options) < indexFrom {
+		return s.find(name)
+	}
+	idx := p.opts[s]
+	if idx == nil {
+		if p.opts == nil {
+			p.opts = make(map[*Section]map[string]int)
+		}
+		idx = make(map[string]int, 2*len(s.Options))
+		for i, o := range s.Options {
+			if _, ok := idx[o.Name]; !ok {
+				idx[o.Name] = i
+			}
+		}
+		p.opts[s] = idx
+	}
+	i, ok := idx[name]
+	if !ok {
+		return -1, nil
+	}
+	return i, s.Options[i]
+}
+
+// noteOption keeps the index of s current after an append.
+func (p *parser) noteOption(s *Section, n int) {
+	if idx := p.opts[s]; idx != nil && len(s.Options) > n {
+		o := s.Options[n]
+		if _, ok := idx[o.Name]; !ok {
+			idx[o.Name] = n
+		}
+	}
 }
 
 // run is uci_import's loop: one physical line (plus continuations) at a
@@ -206,17 +280,19 @@ func (p *parser) parseConfig(start int) *lexError {
 	if err := p.assertEOL(); err != nil {
 		return err
 	}
-	typ, name := lx.str(t), lx.str(n)
+	typ, name := p.intern(t), lx.str(n)
 	var s *Section
 	if name == "" {
 		s = p.pkg.addAnonymous(typ)
+		p.addSection(s)
 	} else {
-		_, s = p.pkg.find(name)
+		s = p.findSection(name)
 		if s != nil && p.strict && s.Type != typ {
 			return lx.fail(reasonTypeOverwrite)
 		}
 		if s == nil {
 			s = p.pkg.allocSection(typ, name, -1)
+			p.addSection(s)
 		} else {
 			p.pkg.setSectionType(s, typ)
 		}
@@ -247,14 +323,18 @@ func (p *parser) parseOption(list bool) *lexError {
 		return err
 	}
 	s := p.section
-	name, value := lx.str(n), lx.str(v)
+	name, value := p.intern(n), lx.str(v)
+	count := len(s.Options)
 	if list {
-		s.addListItem(name, value)
+		i, o := p.findOption(s, name)
+		s.addListItemAt(i, o, name, value)
 	} else if value != "" {
 		// The parser's pointer is never "complete", so an empty value
 		// is a no-op (uci_set returns early), even on an existing option.
-		s.setOption(name, value)
+		i, o := p.findOption(s, name)
+		s.setOptionAt(i, o, name, value)
 	}
+	p.noteOption(s, count)
 	if k := len(s.Spans); k > 0 && lx.argEnd > s.Spans[k-1].End {
 		s.Spans[k-1].End = lx.argEnd
 	}

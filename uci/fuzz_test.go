@@ -1,0 +1,98 @@
+package uci
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// addGoldenSeeds adds every corpus input (and, for FuzzBatch, every
+// command file) as a seed.
+func addGoldenSeeds(f *testing.F, file string) {
+	f.Helper()
+	for _, c := range goldenCases(f) {
+		if b, err := os.ReadFile(filepath.Join(c.dir, file)); err == nil {
+			f.Add(b)
+		}
+	}
+}
+
+// roundTrips reports whether libuci itself can write p and read it back:
+// it writes section types raw (unquoted, a ' only escaped), so a type
+// containing any of ' " \ # ; is re-read differently, by libuci as by us.
+func roundTrips(p *Package) bool {
+	for _, s := range p.Sections {
+		if strings.ContainsAny(s.Type, `'"\#;`) {
+			return false
+		}
+	}
+	return true
+}
+
+// FuzzParse: no input panics; a parsed package that libuci could
+// round-trip commits to bytes that parse back to the same model.
+func FuzzParse(f *testing.F) {
+	addGoldenSeeds(f, "input")
+	f.Add([]byte("config a 'b\x00c'\n\\\r\n;;c x;o y 1 # z\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ParseLax("fuzz", data, nil)
+		p, err := Parse("fuzz", data)
+		if err != nil {
+			if _, ok := err.(*ParseError); !ok {
+				t.Fatalf("error of type %T: %v", err, err)
+			}
+			return
+		}
+		for _, s := range p.Sections {
+			for _, sp := range s.Spans {
+				if sp.Start < 0 || sp.End > len(data) || sp.Start >= sp.End {
+					t.Fatalf("section %s: bad span %+v (len %d)", s.Name, sp, len(data))
+				}
+			}
+		}
+		if !roundTrips(p) {
+			return
+		}
+		out := p.Commit()
+		q, err := Parse("fuzz", out)
+		if err != nil {
+			t.Fatalf("committed bytes do not parse: %v\n%q", err, out)
+		}
+		if len(q.Sections) != len(p.Sections) {
+			t.Fatalf("round trip: %d sections, want %d\n%q", len(q.Sections), len(p.Sections), out)
+		}
+		for i, s := range p.Sections {
+			if !s.Equal(q.Sections[i]) {
+				t.Fatalf("round trip: section %d differs\n got %+v\nwant %+v", i, q.Sections[i], s)
+			}
+		}
+	})
+}
+
+// FuzzBatch: the batch tokenizer and the delta-line replay never panic
+// and always terminate, on any input.
+func FuzzBatch(f *testing.F) {
+	addGoldenSeeds(f, "commands")
+	addGoldenSeeds(f, "delta")
+	f.Add([]byte("set a.b.c='x\n"))
+	base, err := Parse("firewall", []byte("config rule r\n\toption a 1\n\tlist l x\nconfig zone\n"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		lx := newLexer(data)
+		for n := 0; !lx.eof; n++ {
+			if n > len(data)+1 {
+				t.Fatal("batch tokenizer does not advance")
+			}
+			argv, _, _ := batchArgs(lx)
+			if len(argv) > maxBatchArgs {
+				t.Fatalf("%d words", len(argv))
+			}
+		}
+		l := &loaded{p: base.Clone(), hasDelta: true}
+		l.replayDelta(data)
+		l.p.Commit()
+	})
+}
