@@ -282,6 +282,20 @@ func newHarness(t testing.TB, text string, tune func(*Config)) *harness {
 	return h
 }
 
+// start runs the keeper's start-up at t0: it reads the config, writes
+// nothing (no doors to adopt or expire) and reloads once. The firewall
+// counters are reset afterwards so tests count only their own work.
+func (h *harness) start(t testing.TB) {
+	t.Helper()
+	h.at(0)
+	if w, _ := h.store.counts(); w != 0 || h.rec.count(EventReload) != 1 {
+		t.Fatalf("start-up: %d writes\n%s", w, h.rec)
+	}
+	h.fw.mu.Lock()
+	h.fw.checks, h.fw.reloads = 0, 0
+	h.fw.mu.Unlock()
+}
+
 // at advances the fake clock to t0+d and runs everything due.
 func (h *harness) at(d time.Duration) {
 	h.clock.now = t0.Add(d)

@@ -65,6 +65,10 @@ func (k *Keeper) start(now time.Time) {
 		s.doors[sec.Name] = &entry{door: d, name: name, seq: s.seq, partial: derr != nil, written: now}
 	}
 	s.dirty, s.dirtyAt = true, now
+	// Reload once at start whatever the reconcile finds: a crash between
+	// a write and its reload leaves the running ruleset behind the file
+	// (a closed door still open in the kernel, an opened one not yet).
+	s.reload, s.reloadAt = true, now
 	k.publish()
 }
 

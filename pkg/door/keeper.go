@@ -161,6 +161,7 @@ func (k *Keeper) Doors() []Door {
 // cancelled, after writing (and reloading) any closes still pending.
 func (k *Keeper) Run(ctx context.Context) error {
 	var t Timer
+	changes := k.cfg.Changes
 	defer func() {
 		if t != nil {
 			t.Stop()
@@ -184,7 +185,11 @@ func (k *Keeper) Run(ctx context.Context) error {
 			return nil
 		case <-tc:
 		case <-k.wake:
-		case <-k.cfg.Changes:
+		case _, ok := <-changes:
+			if !ok {
+				changes = nil // a closed channel would spin
+				continue
+			}
 			k.st.noteChange(k.clock.Now(), k.cfg.Batch)
 		}
 	}

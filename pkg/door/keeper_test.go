@@ -39,8 +39,7 @@ func TestBatchBurst(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newHarness(t, baseConfig, nil)
-			h.at(0) // start-up: adopts nothing, writes nothing
-			wantCounts(t, h, 0, 0)
+			h.start(t) // adopts nothing, writes nothing, reloads once
 			// 18 overlapping knocks complete their sequences one after another.
 			for i := 0; i < 18; i++ {
 				h.at(time.Duration(i) * tt.spacing)
@@ -61,7 +60,7 @@ func TestBatchBurst(t *testing.T) {
 
 func TestBatchWaitsForWindow(t *testing.T) {
 	h := newHarness(t, baseConfig, nil)
-	h.at(0)
+	h.start(t)
 	mustOpen(t, h.k, ssh("192.0.2.7", time.Minute))
 	if next := h.k.next(); !next.Equal(t0.Add(100 * time.Millisecond)) {
 		t.Fatalf("next = %v, want end of the batch window", next)
@@ -77,7 +76,7 @@ func TestBatchWaitsForWindow(t *testing.T) {
 
 func TestRefreshNoDuplicate(t *testing.T) {
 	h := newHarness(t, baseConfig, nil)
-	h.at(0)
+	h.start(t)
 	mustOpen(t, h.k, ssh("192.0.2.7", time.Minute))
 	h.at(100 * time.Millisecond)
 	d := ssh("192.0.2.7", time.Minute)
@@ -107,7 +106,7 @@ func TestRefreshNoDuplicate(t *testing.T) {
 
 func TestCloseOnlyOurs(t *testing.T) {
 	h := newHarness(t, baseConfig, nil)
-	h.at(0)
+	h.start(t)
 	before := h.store.pkg(t)
 	mustOpen(t, h.k, ssh("192.0.2.7", time.Hour))
 	h.at(100 * time.Millisecond)
@@ -130,7 +129,7 @@ func TestCloseOnlyOurs(t *testing.T) {
 
 func TestExpiry(t *testing.T) {
 	h := newHarness(t, baseConfig, nil)
-	h.at(0)
+	h.start(t)
 	mustOpen(t, h.k, ssh("192.0.2.7", time.Minute))
 	mustOpen(t, h.k, ssh("192.0.2.8", time.Minute+50*time.Millisecond))
 	h.at(100 * time.Millisecond)
@@ -153,7 +152,7 @@ func TestExpiry(t *testing.T) {
 
 func TestNoTimeoutNoStopDate(t *testing.T) {
 	h := newHarness(t, baseConfig, nil)
-	h.at(0)
+	h.start(t)
 	d := ssh("192.0.2.7", 0)
 	d.Expires = time.Time{}
 	mustOpen(t, h.k, d)
@@ -217,7 +216,7 @@ func TestRestartReconcile(t *testing.T) {
 
 func TestReappearedDoorRemovedAgain(t *testing.T) {
 	h := newHarness(t, baseConfig, nil)
-	h.at(0)
+	h.start(t)
 	d := ssh("192.0.2.7", time.Hour)
 	mustOpen(t, h.k, d)
 	h.at(100 * time.Millisecond)
@@ -241,7 +240,7 @@ func TestReappearedDoorRemovedAgain(t *testing.T) {
 
 func TestLostOpenReadded(t *testing.T) {
 	h := newHarness(t, baseConfig, nil)
-	h.at(0)
+	h.start(t)
 	d := ssh("192.0.2.7", time.Hour)
 	mustOpen(t, h.k, d)
 	h.at(100 * time.Millisecond)
@@ -270,7 +269,7 @@ func TestLostOpenReadded(t *testing.T) {
 
 func TestUserEditKeptExpiryRestored(t *testing.T) {
 	h := newHarness(t, baseConfig, nil)
-	h.at(0)
+	h.start(t)
 	d := ssh("192.0.2.7", time.Hour)
 	mustOpen(t, h.k, d)
 	h.at(100 * time.Millisecond)
@@ -305,8 +304,8 @@ func TestUserEditKeptExpiryRestored(t *testing.T) {
 
 func TestReloadRetryBackoff(t *testing.T) {
 	h := newHarness(t, baseConfig, nil)
+	h.start(t)
 	h.fw.reloadErrs = []error{errors.New("nft: boom"), errors.New("nft: boom")}
-	h.at(0)
 	mustOpen(t, h.k, ssh("192.0.2.7", time.Hour))
 	h.at(100 * time.Millisecond)
 	e := h.rec.last(EventReloadFailed)
@@ -325,14 +324,14 @@ func TestReloadRetryBackoff(t *testing.T) {
 	wantCounts(t, h, 2, 2)
 	h.at(3100 * time.Millisecond)
 	wantCounts(t, h, 2, 3)
-	if h.rec.count(EventReload) != 1 || !h.k.next().Equal(t0.Add(time.Hour)) {
+	if h.rec.count(EventReload) != 2 || !h.k.next().Equal(t0.Add(time.Hour)) {
 		t.Fatalf("events:\n%s", h.rec)
 	}
 }
 
 func TestRollbackOnFailedCheck(t *testing.T) {
 	h := newHarness(t, baseConfig, nil)
-	h.at(0)
+	h.start(t)
 	good := ssh("192.0.2.7", time.Hour)
 	mustOpen(t, h.k, good)
 	h.at(100 * time.Millisecond)
@@ -360,8 +359,8 @@ func TestRollbackOnFailedCheck(t *testing.T) {
 
 func TestCheckFailsNotOurs(t *testing.T) {
 	h := newHarness(t, baseConfig, nil)
+	h.start(t)
 	h.fw.check = func() error { return errors.New("broken by someone else") }
-	h.at(0)
 	d := ssh("192.0.2.7", time.Hour)
 	mustOpen(t, h.k, d)
 	h.at(100 * time.Millisecond)
@@ -400,9 +399,11 @@ func TestUnparsableConfigNeverWritten(t *testing.T) {
 	if !errors.As(e.Err, &pe) || e.Retry.IsZero() {
 		t.Fatalf("error event %+v", e)
 	}
-	// Fixed: start-up completes and the queued door is written.
+	// Fixed: the change notification retries the start-up at once (the
+	// backoff would wait a second) and the queued door is written.
 	h.store.err = nil
-	h.at(2 * time.Second)
+	h.k.st.noteChange(t0.Add(200*time.Millisecond), h.k.cfg.Batch)
+	h.at(200 * time.Millisecond)
 	if ids := h.ownIDs(t); len(ids) != 1 {
 		t.Fatalf("queued door not written after the fix: %v\n%s", ids, h.rec)
 	}
@@ -422,7 +423,7 @@ func TestUnparsableConfigNeverWritten(t *testing.T) {
 
 func TestKillSessions(t *testing.T) {
 	h := newHarness(t, baseConfig, nil)
-	h.at(0)
+	h.start(t)
 	d := ssh("2001:db8::7", time.Minute)
 	d.Proto, d.KillSessions = "tcp udp", true
 	keep := ssh("192.0.2.8", time.Minute) // default: sessions live on

@@ -50,6 +50,10 @@ func TestRun(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	waitEvent(t, rec.ch, EventReload) // start-up
+	for i := 0; i < 5; i++ {
+		waitEvent(t, rec.ch, EventOpen)
+	}
 	waitEvent(t, rec.ch, EventReload)
 	if w, _ := store.counts(); w != 1 {
 		t.Fatalf("%d writes for one burst", w)

@@ -73,6 +73,10 @@ func (s *state) init() {
 // noteChange schedules a re-read of the file one batch window after a
 // change notification, so a burst of events costs one read.
 func (s *state) noteChange(now time.Time, batch time.Duration) {
+	if !s.started {
+		s.startAt = now // the config may read now: try again at once
+		return
+	}
 	if s.checkAt.IsZero() {
 		s.checkAt = now.Add(batch)
 	}
