@@ -24,7 +24,8 @@ type knockRef struct {
 // checkAmbiguous refuses two sequences where completing one also completes
 // the other: equal sequences, or one a prefix of the other (the engine
 // tracks each sequence on its own, so knocking the longer one fires the
-// shorter one on the way).
+// shorter one on the way). Sequences bound to different targets (local
+// addresses) are never confused.
 func checkAmbiguous(seqs []*parsedSequence, errs *Errors) {
 	var refs []knockRef
 	for _, s := range seqs {
@@ -41,6 +42,9 @@ func checkAmbiguous(seqs []*parsedSequence, errs *Errors) {
 	for j := range refs {
 		for i := 0; i < j; i++ {
 			a, b := refs[i], refs[j]
+			if a.s.Target.IsValid() && b.s.Target.IsValid() && a.s.Target != b.s.Target {
+				continue // knocks to different local addresses never mix
+			}
 			switch {
 			case equalSteps(a.steps, b.steps):
 				if a.s == b.s {

@@ -106,6 +106,21 @@ config sequence 'c'
 			`knock.b.sequence: 1,2 is the start of knock.a's sequence: knocking that one would also complete this one`,
 			`knock.c.sequence: starts with all of knock.a's sequence 1,2,3: knocking this one would also complete that one`,
 			`knock.c.sequence: starts with all of knock.b's sequence 1,2: knocking this one would also complete that one`}},
+		{"same sequence, different targets", `
+config sequence 'a'
+	option sequence '1 2 3'
+	option target '192.0.2.1'
+	option dest_port '22'
+config sequence 'b'
+	option sequence '1 2 3'
+	option target '192.0.2.2'
+	option dest_port '23'
+config sequence 'c'
+	option sequence '1 2'
+	option dest_port '24'
+`, []string{
+			`knock.c.sequence: 1,2 is the start of knock.a's sequence: knocking that one would also complete this one`,
+			`knock.c.sequence: 1,2 is the start of knock.b's sequence: knocking that one would also complete this one`}},
 		{"one-time equals a sequence", `
 config sequence 'a'
 	option sequence '1 2 3'

@@ -29,9 +29,9 @@ func TestRequiredOptions(t *testing.T) {
 		{"forward bad dest zone", "option sequence '1 2'\noption action 'forward'\noption src_dport '80'\noption dest_ip '192.168.1.9'\noption dest 'l-an'", []string{
 			`knock.d.dest: "l-an" is not a firewall zone name ([A-Za-z0-9_])`}},
 		{"close without port", "option sequence '1 2'\noption action 'close'", []string{
-			"knock.d: action close needs dest_port: it closes the door of that name and port"}},
+			"knock.d.dest_port: missing: action close closes the door with this name and port"}},
 		{"unforward without port", "option sequence '1 2'\noption action 'unforward'", []string{
-			"knock.d: action unforward needs src_dport: it closes the door of that name and port"}},
+			"knock.d.src_dport: missing: action unforward closes the door with this name and port"}},
 		{"unforward with dest_port", "option sequence '1 2'\noption action 'unforward'\noption src_dport '80'\noption dest_port '80'\noption timeout '5'", []string{
 			"knock.d.dest_port: not used by action unforward",
 			// A section with errors of its own is left out of the

@@ -58,9 +58,10 @@ func parseSequence(r *section, idx int) *parsedSequence {
 	case ActionOpen, ActionForward:
 		parseDoor(r, &s.Sequence)
 	case ActionClose, ActionUnforward:
-		s.Port, _ = r.port(doorPortOption(s.Action))
-		if s.Port == 0 && !r.has(doorPortOption(s.Action)) {
-			r.errorf("", "action %s needs %s: it closes the door of that name and port", s.Action, doorPortOption(s.Action))
+		opt := doorPortOption(s.Action)
+		s.Port, _ = r.port(opt)
+		if !r.has(opt) {
+			r.errorf(opt, "missing: action %s closes the door with this name and port", s.Action)
 		}
 	case ActionCommand:
 		parseCommand(r, &s.Sequence)
