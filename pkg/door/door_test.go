@@ -191,3 +191,22 @@ func TestDoorFromSectionRoundTrip(t *testing.T) {
 		t.Fatal("shortened door read back without error")
 	}
 }
+
+func TestOwned(t *testing.T) {
+	p, err := uci.Parse("firewall", []byte(baseConfig+doorText(ssh("192.0.2.7", time.Hour))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ours []string
+	for _, s := range p.Sections {
+		if exp, ok := Owned(s); ok {
+			if !exp.Equal(t0.Add(time.Hour)) {
+				t.Fatalf("expiry %v", exp)
+			}
+			ours = append(ours, s.Name)
+		}
+	}
+	if len(ours) != 1 || ours[0] != ssh("192.0.2.7", 0).ID() {
+		t.Fatalf("owned sections %v (the user's look-alikes must not count)", ours)
+	}
+}
