@@ -101,6 +101,10 @@ func New(cfg Config) (*Engine, error) {
 		return nil, fmt.Errorf("knock: %d sequence lines, at most %d", len(e.lines), 64*(1<<16))
 	}
 	n := len(e.lines)
+	// int64: on 32-bit routers the product can overflow int.
+	if size := int64(cfg.FirstCapacity)*probationSlotBytes + int64(cfg.Capacity)*(trackedSlotBytes+9*int64(n)); size > maxTableBytes {
+		return nil, fmt.Errorf("knock: tables would take %d bytes (capacities %d/%d, %d sequence lines), more than %d", size, cfg.Capacity, cfg.FirstCapacity, n, maxTableBytes)
+	}
 	e.first = newProbation(cfg.FirstCapacity)
 	e.trk = newTracked(cfg.Capacity, n)
 	e.vStage, e.vStart, e.covered = make([]uint8, n), make([]int64, n), make([]bool, n)
@@ -115,6 +119,10 @@ func (e *Engine) MemoryBytes() int {
 	return len(e.first.key)*probationSlotBytes + (len(e.first.heads)-len(e.first.key))*4 +
 		len(e.trk.key)*(trackedSlotBytes+9*n) + (len(e.trk.heads)-len(e.trk.key))*4
 }
+
+// maxTableBytes bounds the preallocated tables, so that a typo in a capacity
+// is an error rather than an out-of-memory kill.
+const maxTableBytes = 256 << 20
 
 // Stats returns the table occupancy and counters.
 func (e *Engine) Stats() Stats {

@@ -156,6 +156,7 @@ func TestNewErrors(t *testing.T) {
 		{"short period", Config{Sequences: []Sequence{{Name: "t", TOTP: &TOTP{Secret: secret, Min: 1, Max: 2, Period: ms}}}}, "shorter than 1s"},
 		{"totp proto", Config{Sequences: []Sequence{{Name: "t", TOTP: &TOTP{Secret: secret, Min: 1, Max: 2, Proto: 1}}}}, "not tcp or udp"},
 		{"capacity", Config{Sequences: []Sequence{ok}, Capacity: -1}, "capacities"},
+		{"table size", Config{Sequences: []Sequence{ok}, Capacity: 1 << 24}, "tables would take"},
 		{"bad consumed record", Config{Sequences: []Sequence{{Name: "t", TOTP: &TOTP{Secret: secret, Min: 1, Max: 2},
 			Consumed: &MemoryConsumed{keys: []string{"7000:tcp"}}}}}, `"7000:tcp" is not a totp:N record`},
 	}

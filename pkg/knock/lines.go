@@ -236,9 +236,10 @@ func (e *Engine) rotate(t int64) {
 			c := totp.Counter(time.Unix(0, t), tc.Period)
 			s.winStart = totp.Start(c, tc.Period).UnixNano()
 			s.winEnd = s.winStart + s.period
-			for x := c - 1; x <= c+1; x++ {
-				if x+1 == 0 { // c == 0: there is no step -1
-					continue
+			for d := uint64(0); d < totpWindow; d++ {
+				x := c - 1 + d
+				if c == 0 && d == 0 {
+					continue // there is no step -1
 				}
 				li := s.first + int(x%totpWindow)
 				l := &e.lines[li]
@@ -247,7 +248,7 @@ func (e *Engine) rotate(t int64) {
 				}
 				l.counter, l.hasCounter = x, true
 				// x entered the window when step x-1 began.
-				epoch := totp.Start(x-1, tc.Period).UnixNano()
+				epoch := totp.Start(max(x, 1)-1, tc.Period).UnixNano()
 				if s.hasUsed && x <= s.lastUsed {
 					e.setSteps(li, nil, epoch)
 					continue
