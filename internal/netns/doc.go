@@ -15,8 +15,14 @@
 //     TunPair connects them with two tun devices and a forwarding goroutine
 //     (a point-to-point link with no link-layer header, like WireGuard or
 //     PPP).
-//   - (*NS).IP runs `ip -n NAME ...`; AddAddr, Up, Index and Sysctl are the
-//     common cases. Every command runs with a timeout (CommandTimeout).
+//   - (*NS).IP runs `ip -n NAME ...`; AddAddr, Up, Index, MAC and Sysctl
+//     are the common cases. Every command runs with a timeout
+//     (CommandTimeout).
+//   - Packet builds IPv4/IPv6 TCP/UDP packets with correct checksums, and
+//     also what real stacks do not send (IP options, extension headers,
+//     fragments); (*NS).Injector writes them onto an interface below the
+//     IP stack, with spoofed sources if wanted, and Flood sends a bounded,
+//     paced stream of them.
 //
 // What it does not: it never touches the initial namespace, never adds a
 // default route, and does not restore a namespace left by a crashed test

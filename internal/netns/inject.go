@@ -1,0 +1,116 @@
+//go:build linux
+
+package netns
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"net"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// Injector writes hand-made IP packets onto an interface of a namespace
+// below the IP stack (a cooked AF_PACKET socket), so a test can send what
+// no socket API would: spoofed sources, fragments, odd headers. The kernel
+// adds the link-layer header for the interface.
+type Injector struct {
+	fd int
+	sa unix.SockaddrLinklayer
+}
+
+// Injector opens an injector on ifname. dst is the link-layer destination
+// (the peer's MAC on Ethernet; nil on devices without link-layer
+// addresses such as tun). It is closed when the test ends.
+func (ns *NS) Injector(ifname string, dst net.HardwareAddr) *Injector {
+	ns.t.Helper()
+	in := &Injector{}
+	err := ns.Do(func() error {
+		ifi, err := net.InterfaceByName(ifname)
+		if err != nil {
+			return err
+		}
+		fd, err := unix.Socket(unix.AF_PACKET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+		if err != nil {
+			return fmt.Errorf("AF_PACKET socket: %w", err)
+		}
+		in.fd = fd
+		in.sa = unix.SockaddrLinklayer{Ifindex: ifi.Index, Halen: uint8(len(dst))}
+		copy(in.sa.Addr[:], dst)
+		return nil
+	})
+	if err != nil {
+		ns.t.Fatalf("netns %s: injector on %s: %v", ns.Name, ifname, err)
+	}
+	ns.t.Cleanup(func() { unix.Close(in.fd) })
+	return in
+}
+
+// MAC returns an interface's hardware address inside the namespace.
+func (ns *NS) MAC(ifname string) net.HardwareAddr {
+	ns.t.Helper()
+	var mac net.HardwareAddr
+	err := ns.Do(func() error {
+		ifi, err := net.InterfaceByName(ifname)
+		if err == nil {
+			mac = ifi.HardwareAddr
+		}
+		return err
+	})
+	if err != nil {
+		ns.t.Fatalf("netns %s: %v", ns.Name, err)
+	}
+	return mac
+}
+
+// Send writes one IPv4 or IPv6 packet (the version nibble picks the
+// ethertype). ENOBUFS (a full device queue) is returned like any error.
+func (in *Injector) Send(pkt []byte) error {
+	if len(pkt) == 0 {
+		return errors.New("netns: empty packet")
+	}
+	in.sa.Protocol = htons(unix.ETH_P_IP)
+	if pkt[0]>>4 == 6 {
+		in.sa.Protocol = htons(unix.ETH_P_IPV6)
+	}
+	return unix.Sendto(in.fd, pkt, 0, &in.sa)
+}
+
+// Flood sends up to count packets made by gen(i), paced at pps packets
+// per second (0: as fast as possible), for at most max; it returns how
+// many the kernel accepted. Packets refused with ENOBUFS are skipped.
+func (in *Injector) Flood(count, pps int, max time.Duration, gen func(i int) []byte) (int, error) {
+	start := time.Now()
+	sent := 0
+	for i := 0; i < count; i++ {
+		elapsed := time.Since(start)
+		if elapsed > max {
+			break
+		}
+		if pps > 0 && i >= int(elapsed.Seconds()*float64(pps)) {
+			// Ahead of schedule: sleep briefly, then go on where we are.
+			time.Sleep(200 * time.Microsecond)
+			i--
+			continue
+		}
+		err := in.Send(gen(i))
+		if errors.Is(err, unix.ENOBUFS) {
+			continue
+		}
+		if err != nil {
+			return sent, err
+		}
+		sent++
+	}
+	return sent, nil
+}
+
+// htons gives the value whose in-memory bytes are v in network order, as
+// sockaddr_ll's protocol field wants.
+func htons(v uint16) uint16 {
+	var b [2]byte
+	binary.BigEndian.PutUint16(b[:], v)
+	return binary.NativeEndian.Uint16(b[:])
+}

@@ -1,0 +1,206 @@
+//go:build linux
+
+package capture
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"time"
+
+	"github.com/uciknock/uciknock/pkg/knock"
+	"golang.org/x/sys/unix"
+)
+
+// errInterrupted: a read was cut short by Close, the context or a tick.
+var errInterrupted = errors.New("capture: interrupted")
+
+// queueDrainMax bounds one pass over the ordinary receive queue, so that
+// a flood cannot keep Run from noticing its context.
+const queueDrainMax = 256
+
+// Run reads knocks until ctx is done or Close is called, calling fn for
+// each one from Run's goroutine (fn must be quick: the kernel buffers at
+// most the ring's size meanwhile). It returns nil when stopped that way.
+// It follows the interface: on link down, removal or a new index it
+// reports an Event and reopens the socket when the interface is back.
+// Run may be called once at a time.
+func (l *Listener) Run(ctx context.Context, fn func(knock.Knock)) error {
+	l.mu.Lock()
+	switch {
+	case l.closing.Load():
+		l.mu.Unlock()
+		return ErrClosed
+	case l.running:
+		l.mu.Unlock()
+		return errors.New("capture: Run is already running")
+	}
+	l.running, l.done = true, make(chan struct{})
+	done := l.done
+	l.mu.Unlock()
+	defer func() {
+		l.mu.Lock()
+		l.running = false
+		l.mu.Unlock()
+		close(done)
+	}()
+
+	ticks := l.o.ticks
+	if ticks == nil {
+		t := time.NewTicker(DefaultRecheck)
+		defer t.Stop()
+		ticks = t.C
+	}
+	defer context.AfterFunc(ctx, l.interrupt)()
+	stopTicks := make(chan struct{})
+	defer close(stopTicks)
+	go func() {
+		for {
+			select {
+			case <-ticks:
+				l.recheck.Store(true)
+				l.interrupt()
+			case <-stopTicks:
+				return
+			}
+		}
+	}()
+
+	rd := newReader(l, fn)
+	rd.refreshAddrs()
+	for {
+		if ctx.Err() != nil || l.closing.Load() {
+			return nil
+		}
+		if l.recheck.Swap(false) {
+			l.check(rd, nil)
+		}
+		s := l.current()
+		if s == nil {
+			select {
+			case <-l.wake:
+			case <-ctx.Done():
+			}
+			continue
+		}
+		err := l.read(ctx, s, rd)
+		switch {
+		case errors.Is(err, errInterrupted), errors.Is(err, os.ErrDeadlineExceeded):
+		case errors.Is(err, unix.ENETDOWN), errors.Is(err, unix.ENXIO), errors.Is(err, unix.ENODEV):
+			l.check(rd, err)
+		default:
+			return fmt.Errorf("capture: interface %q: read: %w", l.ifname, err)
+		}
+	}
+}
+
+// read delivers packets from s until interrupted or the socket reports an
+// error. Under a flood the poller is never reached, so the reasons to
+// stop are also checked after every block.
+func (l *Listener) read(ctx context.Context, s *socket, rd *reader) error {
+	_ = s.conn.SetReadDeadline(time.Time{})
+	stop := func() bool { return ctx.Err() != nil || l.closing.Load() || l.recheck.Load() }
+	for !stop() {
+		var rerr error
+		err := s.rc.Read(func(fd uintptr) bool {
+			if s.ring == nil || s.fresh {
+				s.fresh = false
+				n, err := rd.recvQueue(fd, queueDrainMax)
+				if err != nil || (s.ring == nil && n == queueDrainMax) {
+					rerr = err // nil: more may wait; look at stop() first
+					return true
+				}
+			}
+			if s.ring != nil && s.ring.ready() {
+				return true
+			}
+			// Woken without data: a pending socket error (ENETDOWN
+			// when the link goes down or the interface goes away)?
+			if e, err := unix.GetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_ERROR); err == nil && e != 0 {
+				rerr = unix.Errno(e)
+				return true
+			}
+			return false
+		})
+		if err != nil {
+			return err
+		}
+		if rerr != nil {
+			return rerr
+		}
+		if s.ring != nil && s.ring.ready() {
+			s.ring.consume(rd)
+		}
+	}
+	return errInterrupted
+}
+
+// check looks the interface up again: refreshes the host's addresses,
+// reports link state changes, and replaces the socket when the interface
+// went away or came back with a new index. cause is the socket error that
+// prompted the check, if any.
+func (l *Listener) check(rd *reader, cause error) {
+	rd.refreshAddrs()
+	if l.ifname == "" {
+		return
+	}
+	var ifi *net.Interface
+	lookupErr := l.o.enter(func() error {
+		var err error
+		ifi, err = net.InterfaceByName(l.ifname)
+		return err
+	})
+	s := l.current()
+	if s != nil && lookupErr == nil && ifi.Index == s.index {
+		up := ifi.Flags&net.FlagUp != 0
+		switch {
+		case cause != nil && s.up:
+			s.up = false
+			l.o.events(Event{Kind: EventDown, Interface: l.ifname, Index: s.index, Err: cause})
+		case up != s.up:
+			s.up = up
+			kind := EventDown
+			if up {
+				kind = EventUp
+			}
+			l.o.events(Event{Kind: kind, Interface: l.ifname, Index: s.index})
+		}
+		return
+	}
+	if s != nil {
+		why := cause
+		if lookupErr != nil {
+			why = lookupErr
+		} else if why == nil {
+			why = fmt.Errorf("index changed from %d to %d", s.index, ifi.Index)
+		}
+		l.mu.Lock()
+		_ = l.closeSocket()
+		l.mu.Unlock()
+		l.o.events(Event{Kind: EventLost, Interface: l.ifname, Index: s.index, Err: why})
+	}
+	if lookupErr != nil {
+		l.reportWaiting(lookupErr)
+		return
+	}
+	ev, err := l.open()
+	if err != nil {
+		l.reportWaiting(err)
+		return
+	}
+	l.reopens.Add(1)
+	l.o.events(ev)
+}
+
+// reportWaiting reports EventWaiting once per absence.
+func (l *Listener) reportWaiting(err error) {
+	l.mu.Lock()
+	first := !l.waiting
+	l.waiting = true
+	l.mu.Unlock()
+	if first {
+		l.o.events(Event{Kind: EventWaiting, Interface: l.ifname, Err: err})
+	}
+}
