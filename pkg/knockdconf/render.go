@@ -52,17 +52,32 @@ func (c *converter) lineOf(path string) int {
 }
 
 // ToUCI returns the converted configuration as `uci batch` input (pipe
-// it to `uci batch`, then `uci commit knock`). Values are single-quoted
+// it to `uci batch`, then `uci commit knock`). Values are single-quoted,
 // and a quote inside a value is closed, escaped and reopened, as uci batch
-// reads it. Options, never lists,
-// are written, so running it again over the same sections replaces their
-// values instead of appending to lists.
+// reads it. Options, never lists, are written, so running it again over
+// the same sections replaces their values instead of appending to lists.
+// It only sets the sections it names: sections already in
+// /etc/config/knock (such as the shipped sample's) stay; see ToUCIOver.
 func (f *File) ToUCI() (batch string, warnings []string, err error) {
+	return f.ToUCIOver(nil)
+}
+
+// ToUCIOver is ToUCI for replacing an existing /etc/config/knock: the batch
+// first deletes every section of existing (by its real name, cfgNNHHHH for
+// anonymous ones, which uci accepts), so that no old sequence, such as the
+// shipped sample's well-known 7000,8000,9000, stays enabled next to the
+// imported ones. A nil existing deletes nothing.
+func (f *File) ToUCIOver(existing *uci.Package) (batch string, warnings []string, err error) {
 	p, warnings, err := f.Convert()
 	if err != nil {
 		return "", warnings, err
 	}
 	var b strings.Builder
+	if existing != nil {
+		for _, s := range existing.Sections {
+			fmt.Fprintf(&b, "delete %s.%s\n", p.Name, s.Name)
+		}
+	}
 	for _, s := range p.Sections {
 		fmt.Fprintf(&b, "set %s.%s=%s\n", p.Name, s.Name, s.Type)
 		for _, o := range s.Options {
@@ -73,21 +88,13 @@ func (f *File) ToUCI() (batch string, warnings []string, err error) {
 }
 
 // ToConfig returns the converted configuration as a complete
-// /etc/config/knock in the format `uci commit` writes.
+// /etc/config/knock, byte for byte what `uci commit` writes.
 func (f *File) ToConfig() (text []byte, warnings []string, err error) {
 	p, warnings, err := f.Convert()
 	if err != nil {
 		return nil, warnings, err
 	}
-	var b strings.Builder
-	for _, s := range p.Sections {
-		fmt.Fprintf(&b, "\nconfig %s %s\n", s.Type, quote(s.Name))
-		for _, o := range s.Options {
-			fmt.Fprintf(&b, "\toption %s %s\n", o.Name, quote(o.Values[0]))
-		}
-	}
-	b.WriteString("\n")
-	return []byte(b.String()), warnings, nil
+	return p.Commit(), warnings, nil
 }
 
 // quote writes a value the way uci commit does: in single quotes, with a

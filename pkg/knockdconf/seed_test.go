@@ -8,6 +8,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/uciknock/uciknock/uci"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden .uci files")
@@ -119,5 +121,21 @@ set knock.closeFORWARD.src_dport='81'
 `
 	if batch != want {
 		t.Errorf("ToUCI:\n%s\nwant\n%s", batch, want)
+	}
+}
+
+func TestToUCIOver(t *testing.T) {
+	f := readSeed(t, "seed-forward-sh.conf")
+	existing, err := uci.Parse("knock", []byte("config knockd 'main'\n\toption enabled '0'\nconfig sequence 'ssh_open'\n\toption sequence '7000 8000 9000'\nconfig sequence\n\toption sequence '1'\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	batch, _, err := f.ToUCIOver(existing)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "delete knock.main\ndelete knock.ssh_open\ndelete knock.cfg03489e\nset knock.main=knockd\nset knock.main.enabled='1'\nset knock.main.interface='eth1'\nset knock.OpenPort=sequence\n"
+	if !strings.HasPrefix(batch, want) {
+		t.Errorf("batch:\n%s\nwant prefix\n%s", batch, want)
 	}
 }

@@ -1,0 +1,37 @@
+package config
+
+import (
+	"errors"
+	"testing"
+)
+
+func TestErrorsForm(t *testing.T) {
+	_, err := parseText(t, "config sequence 'x'\n\toption sequence '1'\n\toption dest_port '0'\n")
+	if err.Error() != "knock.x.dest_port: port 0 out of range (1..65535)" {
+		t.Errorf("one error: %q", err.Error())
+	}
+	var fe *FieldError
+	if !errors.As(err, &fe) || fe.Path != "knock.x.dest_port" || fe.Msg != "port 0 out of range (1..65535)" {
+		t.Errorf("errors.As *FieldError: %+v", fe)
+	}
+	if (&Errors{}).Error() != "no errors" {
+		t.Error("empty Errors")
+	}
+}
+
+func TestActionString(t *testing.T) {
+	for a, want := range map[Action]string{ActionOpen: "open", ActionClose: "close", ActionForward: "forward",
+		ActionUnforward: "unforward", ActionCommand: "command", 0: "invalid", 99: "invalid"} {
+		if a.String() != want {
+			t.Errorf("Action(%d) = %q, want %q", int(a), a.String(), want)
+		}
+	}
+}
+
+func TestCheckName(t *testing.T) {
+	for name, ok := range map[string]bool{"KnockSSH": true, "a-b_c9": true, "9x": true, "": false, "_x": false, "-x": false, "a b": false, "a.b": false, "ä": false} {
+		if err := CheckName(name); (err == nil) != ok {
+			t.Errorf("CheckName(%q) = %v", name, err)
+		}
+	}
+}
