@@ -228,19 +228,27 @@ func (ss *session) revert(l *loaded, pt *ptr) {
 // directory, sorted, without names containing '.' or invalid ones.
 func (ss *session) listConfigs() ([]string, error) {
 	ents, err := os.ReadDir(ss.confDir)
-	if err != nil || len(ents) == 0 {
+	if err != nil {
 		return nil, ErrNotFound
 	}
 	var names []string
+	matched := false // glob("confdir/*") found something
 	for _, e := range ents {
 		n := e.Name()
-		if strings.HasPrefix(n, ".") || strings.Contains(n, ".") || !ValidPackage(n) {
+		if strings.HasPrefix(n, ".") {
+			continue
+		}
+		matched = true
+		if strings.Contains(n, ".") || !ValidPackage(n) {
 			continue
 		}
 		if st, err := os.Stat(filepath.Join(ss.confDir, n)); err == nil && st.IsDir() {
 			continue
 		}
 		names = append(names, n)
+	}
+	if !matched {
+		return nil, ErrNotFound
 	}
 	sort.Strings(names)
 	return names, nil
