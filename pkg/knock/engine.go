@@ -26,12 +26,15 @@ type Event struct {
 
 // Stats are the engine's table occupancy and counters.
 type Stats struct {
-	Tracked, TrackedCap int // sources past their first knock
-	First, FirstCap     int // first-knock (probation) entries
-	FirstOverwritten    uint64
-	Evicted             uint64 // tracked sources evicted for a newcomer
-	Refused             uint64 // progress dropped: tracked table full of further-progressed sources
-	Completed           uint64
+	Tracked, TrackedCap int // sources past their first knock, and the table size
+	First, FirstCap     int // first-knock (probation) entries, and the ring size
+	// FirstOverwritten counts probation entries overwritten by newer
+	// first knocks before they expired or progressed; it grows under a
+	// flood of first knocks and is otherwise near zero.
+	FirstOverwritten uint64
+	Evicted          uint64 // tracked sources evicted for a newcomer
+	Refused          uint64 // progress dropped: tracked table full of further-progressed sources
+	Completed        uint64 // events returned
 }
 
 // Engine matches knocks against sequences. It is not safe for concurrent

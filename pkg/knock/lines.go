@@ -187,9 +187,12 @@ func (e *Engine) setSteps(li int, steps []Step, epoch int64) {
 // consume records a completed one-time or TOTP line as used and returns an
 // error when the record could not be made durable.
 func (e *Engine) consume(li int, t int64) error {
-	// Knocks from other sources may carry later times than t (several
-	// capture sockets); progress made before the latest one is stale.
-	t = max(t, e.latest)
+	// Knocks from other capture sockets may carry slightly later times
+	// than t; progress made up to the latest of them is stale too. A
+	// latest far ahead is a clock that stepped back, and is not trusted.
+	if e.latest > t && e.latest-t < int64(time.Second) {
+		t = e.latest
+	}
 	l := &e.lines[li]
 	s := &e.seqs[l.seq]
 	switch {

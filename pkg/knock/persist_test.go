@@ -250,3 +250,15 @@ func TestTOTPPorts(t *testing.T) {
 		t.Error("NextChange without TOTP is not zero")
 	}
 }
+
+// A knock stamped an hour ahead (a clock that later stepped back) must not
+// leave the next one-time sequence unusable for that hour.
+func TestOneTimeAfterClockStep(t *testing.T) {
+	e := mustNew(t, Config{Sequences: []Sequence{oneTimeSeq(t, &MemoryConsumed{}, "1001,1002", "2001,2002")}, Capacity: 8, FirstCapacity: 8})
+	script := []kn{{time.Hour, "192.0.2.8", "1001", 0, ""}}
+	script = append(script, knockSteps(0, A, "1001,1002")...)
+	script = append(script, knockSteps(10*ms, A, "2001,2002")...)
+	if got := fmt.Sprint(run(t, e, script)); got != "[ot@192.0.2.7 ot@192.0.2.7]" {
+		t.Errorf("events %s", got)
+	}
+}
