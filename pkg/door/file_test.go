@@ -194,3 +194,65 @@ func BenchmarkOpenCommit(b *testing.B) {
 	b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50-µs")
 	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "p99-µs")
 }
+
+// TestEndToEndWatch runs the keeper on the real uci.File with the real
+// inotify watch: our own write does not trigger another one (no loop),
+// and a closed door that an in-place rewrite (rpcd rollback) brings back
+// is removed again.
+func TestEndToEndWatch(t *testing.T) {
+	file := stockFile(t, t.TempDir())
+	w, err := NewWatch(file.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	fw, rec := &fakeFW{}, &recorder{ch: make(chan Event, 256)}
+	k, err := New(Config{Store: file, Reloader: fw, Events: rec.add, Changes: w.Changes(), Batch: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); w.Run(ctx) }()
+	go func() { defer wg.Done(); k.Run(ctx) }()
+	defer wg.Wait()
+	defer cancel()
+
+	waitEvent(t, rec.ch, EventReload) // start-up
+	d := ssh("192.0.2.7", time.Hour)
+	d.Expires = time.Now().Add(time.Hour)
+	if err := k.Open(d); err != nil {
+		t.Fatal(err)
+	}
+	waitEvent(t, rec.ch, EventOpen)
+	waitEvent(t, rec.ch, EventReload)
+	snapshot, err := os.ReadFile(file.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Give a feedback loop the chance to show: our write's notification
+	// must lead to a read and nothing else.
+	time.Sleep(200 * time.Millisecond)
+	if _, r := fw.counts(); r != 2 {
+		t.Fatalf("%d reloads after one open: our own write was reconciled again\n%s", r, rec)
+	}
+	k.Close(d.Prefix, d.Src, d.Port)
+	waitEvent(t, rec.ch, EventClose)
+	waitEvent(t, rec.ch, EventReload)
+	// rpcd's rollback: the old snapshot written over the file in place.
+	if err := os.WriteFile(file.Path, snapshot, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if e := waitEvent(t, rec.ch, EventRemoved); e.Section != d.ID() {
+		t.Fatalf("removed %+v", e)
+	}
+	p, _, err := file.Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Section(d.ID()) != nil {
+		t.Fatal("reappeared door still in the file")
+	}
+}

@@ -53,24 +53,7 @@ func (k *Keeper) rollback(ctx context.Context, now time.Time, checkErr error) bo
 	u := s.unchecked
 	s.unchecked = nil
 	_, err := k.cfg.Store.Update(func(p *uci.Package) error {
-		for _, id := range sortedKeys(u.prev) {
-			prev := u.prev[id]
-			i := sectionIndex(p, id)
-			if i >= 0 {
-				if _, _, ok := owned(p.Sections[i]); !ok {
-					continue
-				}
-			}
-			switch {
-			case prev == nil && i >= 0:
-				removeSection(p, i)
-			case prev == nil || s.doors[id] == nil:
-			case i >= 0:
-				p.Sections[i] = cloneSection(prev)
-			default:
-				p.Sections = append(p.Sections, cloneSection(prev))
-			}
-		}
+		k.restore(p, u)
 		return nil
 	})
 	if err != nil {
@@ -110,6 +93,30 @@ func (k *Keeper) rollback(ctx context.Context, now time.Time, checkErr error) bo
 	}
 	k.publish()
 	return true
+}
+
+// restore puts our sections touched by u back as they were before it:
+// new ones go, changed ones get their previous text (unless the door has
+// been closed since). Sections that are not ours are left alone.
+func (k *Keeper) restore(p *uci.Package, u *changeset) {
+	for _, id := range sortedKeys(u.prev) {
+		prev := u.prev[id]
+		i := sectionIndex(p, id)
+		if i >= 0 {
+			if _, _, ok := owned(p.Sections[i]); !ok {
+				continue
+			}
+		}
+		switch {
+		case prev == nil && i >= 0:
+			removeSection(p, i)
+		case prev == nil || k.st.doors[id] == nil:
+		case i >= 0:
+			p.Sections[i] = cloneSection(prev)
+		default:
+			p.Sections = append(p.Sections, cloneSection(prev))
+		}
+	}
 }
 
 // runKills deletes the conntrack entries of doors closed by the reload

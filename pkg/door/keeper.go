@@ -176,7 +176,8 @@ func (k *Keeper) Run(ctx context.Context) error {
 		}
 		var tc <-chan time.Time
 		if !next.IsZero() {
-			t = k.clock.NewTimer(next.Sub(now))
+			// tick may have taken a while (a reload): time from now.
+			t = k.clock.NewTimer(next.Sub(k.clock.Now()))
 			tc = t.C()
 		}
 		select {
