@@ -8,7 +8,7 @@ import (
 )
 
 // quote is the inverse of Split for one argument: single quotes, with
-// embedded single quotes written as '\''.
+// embedded single quotes written as '\”.
 func quote(a string) string {
 	return "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
 }
