@@ -7,8 +7,8 @@ import (
 	"testing"
 )
 
-// quote is the inverse of Split for one argument: single quotes, with
-// embedded single quotes written as '\”.
+// quote is the inverse of Split for one argument: single quotes; an
+// embedded single quote closes the quoting, is escaped, and reopens it.
 func quote(a string) string {
 	return "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
 }
