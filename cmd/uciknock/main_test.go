@@ -17,7 +17,7 @@ func build(t *testing.T) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "uciknock")
 	gotool := filepath.Join(runtime.GOROOT(), "bin", "go")
-	cmd := exec.Command(gotool, "build", "-ldflags", "-X main.version=9.8.7-r6", "-o", bin, ".")
+	cmd := exec.Command(gotool, "build", "-buildvcs=false", "-ldflags", "-X main.version=9.8.7-r6", "-o", bin, ".")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
