@@ -233,3 +233,28 @@ func TestExpire(t *testing.T) {
 	}
 	checkInvariants(t, e)
 }
+
+// A spoofed flood that knows the first two ports fills the tracked table
+// with stage-2 sources; the table stays within its capacity and a client
+// already at stage 3 is never evicted by them.
+func TestTwoKnockFlood(t *testing.T) {
+	e := mustNew(t, Config{Sequences: []Sequence{seq(t, "s", "7000,8000,9000,10000")}, Capacity: 64, FirstCapacity: 1024})
+	run(t, e, knockSteps(0, A, "7000,8000,9000"))
+	r := rand.New(rand.NewPCG(5, 6))
+	for i := 0; i < 20000; i++ {
+		src := spoofed(r)
+		at := t0.Add(10*ms + time.Duration(i)*10*time.Microsecond)
+		e.Handle(Knock{Src: src, Proto: ProtoTCP, Port: 7000, TCPFlags: FlagSYN, Time: at}, nil)
+		e.Handle(Knock{Src: src, Proto: ProtoTCP, Port: 8000, TCPFlags: FlagSYN, Time: at.Add(time.Microsecond)}, nil)
+		if s := e.Stats(); s.Tracked > s.TrackedCap {
+			t.Fatalf("tracked %d > capacity %d", s.Tracked, s.TrackedCap)
+		}
+	}
+	checkInvariants(t, e)
+	if got := run(t, e, []kn{{time.Second, A, "10000", 0, ""}}); len(got) != 1 {
+		t.Errorf("stage-3 client evicted by a stage-2 flood")
+	}
+	if s := e.Stats(); s.Evicted == 0 {
+		t.Errorf("stats %+v: the flood evicted nothing", s)
+	}
+}

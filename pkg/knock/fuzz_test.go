@@ -98,6 +98,7 @@ func FuzzEngine(f *testing.F) {
 				ref.seqs[i].Timeout = DefaultTimeout
 			}
 		}
+		dyn := mustNew(t, Config{Sequences: dynamicSeqs(), Capacity: 3, FirstCapacity: 5})
 		now := t0
 		var out []Event
 		for i := 0; i+4 <= len(data) && i < 4*1000; i += 4 {
@@ -112,6 +113,19 @@ func FuzzEngine(f *testing.F) {
 				t.Fatalf("knock %d %+v: engine %v, model %s", i/4, k, got, want)
 			}
 			small.Handle(k, out[:0])
+			for _, ev := range dyn.Handle(k, out[:0]) {
+				if ev.Err != nil {
+					t.Fatal(ev.Err)
+				}
+			}
+			if i%16 == 0 {
+				checkInvariants(t, dyn)
+				for _, p := range dyn.Ports(now) {
+					if p.Port < 1 || p.Port > 5 {
+						t.Fatalf("port %v outside the configured ones", p)
+					}
+				}
+			}
 			if i%64 == 0 {
 				checkInvariants(t, big)
 			}
@@ -123,4 +137,19 @@ func FuzzEngine(f *testing.F) {
 		}
 		checkInvariants(t, big)
 	})
+}
+
+// dynamicSeqs are one-time and TOTP sequences over the fuzzed ports, with a
+// 1 s TOTP period, so that random streams consume lists and rotate steps.
+func dynamicSeqs() []Sequence {
+	t, u := ProtoTCP, ProtoUDP
+	return []Sequence{
+		{Name: "ot", Consumed: &MemoryConsumed{}, OneTime: [][]Step{
+			{{1, t}, {2, t}}, {{3, t}, {1, t}}, {{2, u}}, {{4, t}, {4, t}, {5, t}},
+		}},
+		{Name: "totp", Consumed: &MemoryConsumed{}, Timeout: 2 * time.Second, TOTP: &TOTP{
+			Secret: []byte("fuzzfuzzfuzzfuzz"), Period: time.Second, Length: 2, Min: 1, Max: 5,
+		}},
+		{Name: "fixed", Steps: []Step{{1, t}, {5, t}}},
+	}
 }
