@@ -156,7 +156,7 @@ func (e *Engine) Handle(k Knock, out []Event) []Event {
 	if slot := e.trk.find(&e.key, h); slot >= 0 {
 		e.loadTracked(slot, t)
 		out = e.step(&k, t, out)
-		e.storeTracked(slot, h, t)
+		e.storeTracked(slot, h)
 		return out
 	}
 	e.idx = e.first.find(&e.key, h, e.idx[:0])

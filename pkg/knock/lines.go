@@ -70,7 +70,7 @@ func (s *seqState) nlines() int {
 	return 1
 }
 
-// validate checks a Sequence and fills in defaults.
+// validateSequence checks a Sequence and fills in defaults.
 func validateSequence(sq *Sequence) error {
 	kinds := 0
 	for _, set := range []bool{len(sq.Steps) > 0, len(sq.OneTime) > 0, sq.TOTP != nil} {

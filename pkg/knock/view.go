@@ -26,7 +26,7 @@ func (e *Engine) loadTracked(slot int32, t int64) {
 	}
 }
 
-func (e *Engine) storeTracked(slot int32, h uint64, t int64) {
+func (e *Engine) storeTracked(slot int32, h uint64) {
 	lvl, deadline := e.level()
 	if lvl == 0 {
 		e.trk.release(slot, h)
