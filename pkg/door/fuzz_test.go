@@ -2,8 +2,6 @@ package door
 
 import (
 	"net/netip"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -28,13 +26,6 @@ func FuzzDoorFromSection(f *testing.F) {
 		f.Add(uci.RenderSection(Section(d, TimeLimit{UTC: true})))
 	}
 	f.Add([]byte(baseConfig))
-	if m, _ := filepath.Glob("../../../shared/testdata/fw4/0[0-3]*/firewall"); len(m) > 0 {
-		for _, p := range m[:min(len(m), 8)] {
-			if b, err := os.ReadFile(p); err == nil {
-				f.Add(b)
-			}
-		}
-	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p, err := uci.Parse("firewall", data)
 		if err != nil {
