@@ -59,8 +59,10 @@ type Global struct {
 	// write and reload. 0 writes each change at once.
 	BatchWindow time.Duration
 	// ReloadCommand, if not empty, replaces fw4/fw3 detection: the command
-	// line run to reload the firewall (split without a shell).
+	// line run to reload the firewall. Reload is it split into arguments
+	// by command.Split (no shell), ready for fwreload.Config.Reload.
 	ReloadCommand string
+	Reload        []string
 	// SrcZone is the default `src` zone for doors ("wan").
 	SrcZone string
 	// DestZone is the default `dest` zone for forwards ("lan").
@@ -166,7 +168,11 @@ type Sequence struct {
 	StopCommand   string
 	StartCommand6 string
 	StopCommand6  string
-	CmdTimeout    time.Duration
+	// The same commands split into arguments by command.Split, with %IP%
+	// still in them (command.Expand replaces it per knock). Nil when the
+	// command is not set.
+	Start, Stop, Start6, Stop6 []string
+	CmdTimeout                 time.Duration
 }
 
 // Knock returns the engine's view of the sequence. The caller sets

@@ -76,7 +76,13 @@ func TestGlobalOptions(t *testing.T) {
 		{"batch window big", `option batch_window '11s'`, nil, `knock.main.batch_window: "11s" is out of range (0..10s)`},
 		{"batch window unit bad", `option batch_window '5y'`, nil, `knock.main.batch_window: "5y" has an unknown unit "y"`},
 		{"batch window negative", `option batch_window '-5'`, nil, `knock.main.batch_window: "-5" is not a duration`},
-		{"reload command", `option reload_command '/sbin/fw4 reload'`, func(g Global) bool { return g.ReloadCommand == "/sbin/fw4 reload" }, ""},
+		{"reload command", `option reload_command '/sbin/fw4 -q reload'`, func(g Global) bool {
+			return g.ReloadCommand == "/sbin/fw4 -q reload" && reflect.DeepEqual(g.Reload, []string{"/sbin/fw4", "-q", "reload"})
+		}, ""},
+		{"reload command quoted", `option reload_command "sh -c 'fw4 check && fw4 reload'"`, func(g Global) bool {
+			return reflect.DeepEqual(g.Reload, []string{"sh", "-c", "fw4 check && fw4 reload"})
+		}, ""},
+		{"reload command shell", `option reload_command 'fw4 reload >/dev/null'`, nil, `knock.main.reload_command: command "fw4 reload >/dev/null": byte 11: ">" is shell syntax`},
 		{"reload command blank", `option reload_command ' '`, nil, `knock.main.reload_command: empty command`},
 		{"src zone", `option src 'wan6'`, func(g Global) bool { return g.SrcZone == "wan6" }, ""},
 		{"src zone any", `option src '*'`, nil, `knock.main.src: "*" is not a firewall zone name`},

@@ -117,7 +117,7 @@ func parseGlobal(r *section) Global {
 		}
 	}
 	g.BatchWindow = r.duration("batch_window", time.Millisecond, DefaultBatchWindow, 0, 10*time.Second)
-	g.ReloadCommand = r.check("reload_command", "", validCommand)
+	g.ReloadCommand, g.Reload = r.command("reload_command", "", nil)
 	g.SrcZone = r.check("src", DefaultSrcZone, validZone)
 	g.DestZone = r.check("dest", DefaultDestZone, validZone)
 	g.StateDir = r.check("state_dir", DefaultStateDir, validAbsPath)

@@ -41,6 +41,10 @@ func TestRequiredOptions(t *testing.T) {
 			"knock.d.start_command: missing: action command needs a start_command"}},
 		{"command control char", "option sequence '1 2'\noption start_command '/bin/echo\x01'", []string{
 			`knock.d.start_command: command contains a control character ('\x01')`}},
+		{"command with shell syntax", "option sequence '1 2'\noption start_command 'iptables -I INPUT -s %IP% -j ACCEPT; logger x'", []string{
+			`knock.d.start_command: command "iptables -I INPUT -s %IP% -j ACCEPT; logger x": byte 35: ";" is shell syntax; commands run without a shell, write sh -c '...' to use one`}},
+		{"command unterminated quote", "option sequence '1 2'\noption start_command '/bin/echo \"a'", []string{
+			`knock.d.start_command: command "/bin/echo \"a": byte 10: unterminated double quote`}},
 		{"cmd_timeout without stop", "option sequence '1 2'\noption start_command '/bin/true'\noption cmd_timeout '5'", []string{
 			"knock.d.cmd_timeout: set but there is no stop_command to run after it"}},
 		{"cmd_timeout bounds", "option sequence '1 2'\noption start_command '/bin/true'\noption stop_command '/bin/false'\noption cmd_timeout '0'", []string{
@@ -77,11 +81,13 @@ config sequence
 `)
 	a, b := c.Sequences[0], c.Sequences[1]
 	want := Sequence{Path: "knock.@sequence[0]", Name: "@sequence[0]", Steps: steps("1,2"), SeqTimeout: 25 * time.Second,
-		Action: ActionCommand, StartCommand: "/usr/bin/logger knock %IP%", StartCommand6: "/usr/bin/logger knock %IP%", CmdTimeout: 10 * time.Second}
+		Action: ActionCommand, StartCommand: "/usr/bin/logger knock %IP%", StartCommand6: "/usr/bin/logger knock %IP%",
+		Start: []string{"/usr/bin/logger", "knock", "%IP%"}, Start6: []string{"/usr/bin/logger", "knock", "%IP%"}, CmdTimeout: 10 * time.Second}
 	if !reflect.DeepEqual(a, want) {
 		t.Errorf("got  %+v\nwant %+v", a, want)
 	}
-	if b.Name != "@sequence[1]" || b.StartCommand6 != "/bin/a6 %IP%" || b.StopCommand6 != "/bin/b %IP%" || b.CmdTimeout != time.Hour {
+	if b.Name != "@sequence[1]" || b.StartCommand6 != "/bin/a6 %IP%" || b.StopCommand6 != "/bin/b %IP%" || b.CmdTimeout != time.Hour ||
+		!reflect.DeepEqual(b.Stop, []string{"/bin/b", "%IP%"}) || !reflect.DeepEqual(b.Stop6, b.Stop) || !reflect.DeepEqual(b.Start6, []string{"/bin/a6", "%IP%"}) {
 		t.Errorf("got %+v", b)
 	}
 }

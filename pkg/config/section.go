@@ -108,6 +108,21 @@ func (r *section) check(name string, def string, valid func(string) error) strin
 	return v
 }
 
+// command reads a command line option and splits it; def and defArgv are
+// returned when the option is absent or wrong.
+func (r *section) command(name, def string, defArgv []string) (string, []string) {
+	v, ok := r.scalar(name)
+	if !ok {
+		return def, defArgv
+	}
+	argv, err := splitCommand(v)
+	if err != nil {
+		r.errorf(name, "%v", err)
+		return def, defArgv
+	}
+	return v, argv
+}
+
 func (r *section) port(name string) (uint16, bool) {
 	v, ok := r.scalar(name)
 	if !ok {

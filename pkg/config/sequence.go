@@ -249,13 +249,13 @@ func parseDoor(r *section, s *Sequence) {
 }
 
 func parseCommand(r *section, s *Sequence) {
-	s.StartCommand = r.check("start_command", "", validCommand)
-	if s.StartCommand == "" && !r.has("start_command") {
+	s.StartCommand, s.Start = r.command("start_command", "", nil)
+	if !r.has("start_command") {
 		r.errorf("start_command", "missing: action command needs a start_command")
 	}
-	s.StopCommand = r.check("stop_command", "", validCommand)
-	s.StartCommand6 = r.check("start_command_6", s.StartCommand, validCommand)
-	s.StopCommand6 = r.check("stop_command_6", s.StopCommand, validCommand)
+	s.StopCommand, s.Stop = r.command("stop_command", "", nil)
+	s.StartCommand6, s.Start6 = r.command("start_command_6", s.StartCommand, s.Start)
+	s.StopCommand6, s.Stop6 = r.command("stop_command_6", s.StopCommand, s.Stop)
 	s.CmdTimeout = r.duration("cmd_timeout", time.Second, DefaultCmdTimeout, time.Second, 30*24*time.Hour)
 	if r.has("cmd_timeout") && !r.has("stop_command") && !r.has("stop_command_6") {
 		r.errorf("cmd_timeout", "set but there is no stop_command to run after it")

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/uciknock/uciknock/pkg/command"
 	"github.com/uciknock/uciknock/pkg/knock"
 )
 
@@ -228,18 +229,20 @@ func validDevice(s string) error {
 	return nil
 }
 
-// validCommand checks a command line: not empty, one line, no control
-// characters (values from UCI can hold newlines).
-func validCommand(s string) error {
+// splitCommand checks a command line and splits it into arguments the way
+// the daemon will run it (command.Split: no shell, shell syntax refused).
+// It must be one line without control characters: UCI values can hold
+// newlines, which Split would take as blanks.
+func splitCommand(s string) ([]string, error) {
 	if strings.TrimSpace(s) == "" {
-		return fmt.Errorf("empty command")
+		return nil, fmt.Errorf("empty command")
 	}
 	for _, r := range s {
 		if r < ' ' && r != '\t' || r == 0x7f {
-			return fmt.Errorf("command contains a control character (%q)", r)
+			return nil, fmt.Errorf("command contains a control character (%q)", r)
 		}
 	}
-	return nil
+	return command.Split(s)
 }
 
 // validAbsPath checks an absolute, clean path.

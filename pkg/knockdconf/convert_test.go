@@ -5,6 +5,9 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/uciknock/uciknock/pkg/config"
+	"github.com/uciknock/uciknock/uci"
 )
 
 // convert parses and converts text, returning the sections as
@@ -106,9 +109,9 @@ command = /bin/echo it's %IP% > /tmp/x
 stop_command = /bin/stop %IP%
 start_command_6 =
 cmd_timeout = 0`,
-			[]string{`my_door: sequence=1:udp 2 tcpflags=!syn,ack target=2001:db8::1 action=command start_command=/bin/echo it's %IP% > /tmp/x stop_command=/bin/stop %IP% start_command_6=/bin/true cmd_timeout=1`},
+			[]string{`my_door: sequence=1:udp 2 tcpflags=!syn,ack target=2001:db8::1 action=command start_command=/bin/sh -c '/bin/echo it'\''s %IP% > /tmp/x' stop_command=/bin/stop %IP% start_command_6=/bin/true cmd_timeout=1`},
 			[]string{
-				"k:8: command uses shell syntax, but uciknockd runs commands without a shell: wrap it in a script or /bin/sh -c",
+				"k:8: command needs a shell; written as /bin/sh -c '...', as knockd ran it",
 				"k:10: empty start_command_6 (do nothing for IPv6) written as /bin/true",
 				"k:11: cmd_timeout 0 raised to 1 second"}},
 		{"section names", `[main]
@@ -194,14 +197,25 @@ func TestQuoting(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(batch, `set knock.d.start_command='/bin/echo it'\''s %IP%'`+"\n") {
-		t.Errorf("batch:\n%s", batch)
+	want := `set knock.d.start_command='/bin/sh -c '\''/bin/echo it'\''\'\'''\''s %IP%'\'''` + "\n"
+	if !strings.Contains(batch, want) {
+		t.Errorf("batch:\n%s\nwant line\n%s", batch, want)
 	}
 	text, _, err := f.ToConfig()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(text), "\toption start_command '/bin/echo it'\\''s %IP%'\n") {
-		t.Errorf("config:\n%s", text)
+	p, err := uci.Parse("knock", text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Parse(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Both quoting layers (UCI's, then command.Split's) undone: the
+	// argv the daemon runs is what knockd's shell ran.
+	if argv := cfg.Sequences[0].Start; !reflect.DeepEqual(argv, []string{"/bin/sh", "-c", "/bin/echo it's %IP%"}) {
+		t.Errorf("argv %q", argv)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/uciknock/uciknock/pkg/command"
 	"github.com/uciknock/uciknock/pkg/config"
 )
 
@@ -93,8 +94,7 @@ func (c *converter) commandOpts(d *Door) []opt {
 			}
 			continue
 		}
-		c.commandWarnings(s.set)
-		opts = append(opts, opt{s.name, v, s.set.Line})
+		opts = append(opts, opt{s.name, c.command(s.set.Line, v), s.set.Line})
 	}
 	if d.CmdTOLine > 0 && (d.StopCommand.Set() || d.StopCommand6.Set()) {
 		t := d.CmdTimeout
@@ -113,14 +113,24 @@ func (c *converter) commandOpts(d *Door) []opt {
 	return opts
 }
 
-func (c *converter) commandWarnings(s Setting) {
-	if usesShell(s.Value) {
-		c.warnf(s.Line, "command uses shell syntax, but uciknockd runs commands without a shell: wrap it in a script or /bin/sh -c")
+// command maps one knockd command line. knockd ran it with /bin/sh -c;
+// uciknockd splits it into words without a shell (command.Split), which
+// gives the same result for plain commands. A line that needs a shell
+// (pipes, ';', redirections, '$', quotes it relies on) is wrapped in
+// /bin/sh -c '...', so it keeps doing what it did; %IP% inside it stays
+// safe, since an address's text holds only hex digits, '.' and ':'.
+func (c *converter) command(line int, v string) string {
+	if w := strings.Fields(v); len(w) > 0 && strings.Contains(w[0], "iptables") {
+		c.warnf(line, "iptables command: fw4 (OpenWrt 22.03 and later) uses nftables; consider action open or forward instead")
 	}
-	if w := strings.Fields(s.Value); len(w) > 0 && strings.Contains(w[0], "iptables") {
-		c.warnf(s.Line, "iptables command: fw4 (OpenWrt 22.03 and later) uses nftables; consider action open or forward instead")
+	if !strings.Contains(v, "%IP%") {
+		c.warnf(line, "command does not use %%IP%%: it acts the same for every source")
 	}
-	if !strings.Contains(s.Value, "%IP%") {
-		c.warnf(s.Line, "command does not use %%IP%%: it acts the same for every source")
+	if _, err := command.Split(v); err == nil && !strings.ContainsAny(v, "'\"\\*?[~") {
+		return v
 	}
+	// Quotes, backslashes and glob characters split the same, but the
+	// shell would have expanded or removed them: keep the shell.
+	c.warnf(line, "command needs a shell; written as /bin/sh -c '...', as knockd ran it")
+	return "/bin/sh -c " + quote(v)
 }

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/uciknock/uciknock/pkg/command"
 	"github.com/uciknock/uciknock/pkg/config"
 )
 
@@ -42,16 +43,6 @@ type seedCall struct {
 	extra    []string // arguments the script ignores
 }
 
-// shellChars are the characters that make /bin/sh (knockd's system())
-// do more than split words.
-const shellChars = "|&;<>()$`\\\"'*?[]#~{}\n"
-
-// usesShell reports whether cmd needs a shell to mean what it says; %IP%
-// is knockd's own substitution, not shell syntax.
-func usesShell(cmd string) bool {
-	return strings.ContainsAny(strings.ReplaceAll(cmd, "%IP%", ""), shellChars)
-}
-
 // parseSeedCall recognises a start or stop command that runs the seed's
 // uciknockd.sh. It returns (nil, nil) when cmd is not such a call, and an
 // error saying why when it is one that cannot become a native action.
@@ -63,7 +54,7 @@ func parseSeedCall(cmd string) (*seedCall, error) {
 	if len(w) == 0 || path.Base(w[0]) != "uciknockd.sh" {
 		return nil, nil
 	}
-	if usesShell(cmd) {
+	if _, err := command.Split(cmd); err != nil || strings.ContainsAny(cmd, "'\"\\*?[~") {
 		return nil, fmt.Errorf("the uciknockd.sh call uses shell syntax")
 	}
 	if len(w) < 2 {
