@@ -41,6 +41,7 @@ type session struct {
 
 	showExt, quiet, strict, perrors bool
 	exportName, noCommit, inBatch   bool
+	merge                           bool
 	delim                           string
 
 	// batch is the tokenizer over the batch input. libuci frees its parse
@@ -152,7 +153,9 @@ func (ss *session) optionArg(o byte, val string) (int, bool) {
 
 func (ss *session) optionFlag(o byte) bool {
 	switch o {
-	case 'L', 'm':
+	case 'L':
+	case 'm':
+		ss.merge = true
 	case 'n':
 		ss.exportName = true
 	case 'N':
@@ -186,6 +189,8 @@ func (ss *session) cmd(argv []string) int {
 		return ss.sectionCmd(strings.ToLower(argv[0]), argv)
 	case "add":
 		return ss.add(argv)
+	case "import":
+		return ss.importCmd(argv, ss.merge)
 	case "help":
 		ss.usage()
 		return 0

@@ -145,3 +145,40 @@ func TestCLIAllConfigsAndLax(t *testing.T) {
 		t.Errorf("lax show: %d %q %q", exit, o.String(), e.String())
 	}
 }
+
+func TestCLIImport(t *testing.T) {
+	conf := t.TempDir()
+	save := filepath.Join(t.TempDir(), "s")
+	cli := &CLI{ConfDir: conf, SaveDir: save}
+	run := func(stdin string, args ...string) (string, int) {
+		t.Helper()
+		var o, e bytes.Buffer
+		exit := cli.Run(args, strings.NewReader(stdin), &o, &e)
+		return o.String() + e.String(), exit
+	}
+	file := func(name string) string {
+		b, _ := os.ReadFile(filepath.Join(conf, name))
+		return string(b)
+	}
+	if out, exit := run("package a\nconfig t x\n\toption o '1'\npackage b\nconfig t\n", "import"); exit != 0 || out != "" {
+		t.Fatalf("import: %q %d", out, exit)
+	}
+	if file("a") != "\nconfig t 'x'\n\toption o '1'\n\n" || file("b") != "\nconfig t\n\n" {
+		t.Errorf("imported files %q %q", file("a"), file("b"))
+	}
+	if out, exit := run("package zz\nconfig t y\n", "import", "a"); exit != 0 || out != "" || file("a") != "\nconfig t 'y'\n\n" {
+		t.Errorf("import a: %q %d %q", out, exit, file("a"))
+	}
+	if out, exit := run("config t y\n\toption o 2\nconfig t\n", "-m", "import", "a"); exit != 0 || out != "" {
+		t.Errorf("merge: %q %d", out, exit)
+	}
+	if d, _ := os.ReadFile(filepath.Join(save, "a")); string(d) != "a.y.o='2'\n+a.cfg02b619='t'\n" {
+		t.Errorf("merge delta %q", d)
+	}
+	if out, exit := run("config t x\n", "import"); exit != 1 || out != "uci: Parse error (attempting to import a file without a package name) at line 1, byte 0\n" {
+		t.Errorf("no package: %q %d", out, exit)
+	}
+	if out, exit := run("package c\npackage c\n", "import"); exit != 1 || out != "uci: Duplicate entry\n" || file("c") != "" {
+		t.Errorf("duplicate: %q %d", out, exit)
+	}
+}

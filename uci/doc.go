@@ -19,14 +19,14 @@
 //     writes, Export and Show those of `uci export` and `uci show`.
 //   - CLI runs `uci` command lines (get, set, add, add_list, del_list,
 //     delete, rename, reorder, revert, changes, commit, show, export,
-//     batch) with uci's output, messages and exit statuses, reading and
+//     import, batch) with uci's output, messages and exit statuses, reading and
 //     writing libuci's delta ("save") files. It reproduces every case of
 //     the golden corpus recorded from the real tool.
 //   - File.Update is the safe way for a daemon to change a live config
 //     file that LuCI and uci also write (see its documentation).
 //
-// What it does not do: `uci import`, plugins and backends other than
-// files, the UCI Lua/ucode bindings. CLI writes a committed file the
+// What it does not do: plugins and backends other than files, the UCI
+// Lua/ucode bindings. CLI writes a committed file the
 // plain libuci way (temp file and rename, no lock); daemons use
 // File.Update.
 //

@@ -52,6 +52,7 @@ const (
 	reasonPackageNoName  = "package without name"
 	reasonConfigNoName   = "config without name"
 	reasonOptionNoName   = "option without name"
+	reasonNoPackage      = "attempting to import a file without a package name"
 )
 
 // Code is a libuci error code (uci.h UCI_ERR_*). The CLI prints its text

@@ -267,6 +267,7 @@ func (l *lexer) str(i int) string {
 
 // lexError is a parse error before it is given a file name.
 type lexError struct {
+	code   Code // CodeParse, or the libuci error that aborts even uci -S
 	reason string
 	line   int
 	byte   int
@@ -280,7 +281,7 @@ func (l *lexer) fail(reason string) *lexError {
 	if l.pos > 0 && l.pos >= l.filled && off > 0 && off <= len(l.src) && l.src[off-1] == '\n' {
 		off--
 	}
-	return &lexError{reason: reason, line: l.line, byte: l.pos, offset: off}
+	return &lexError{code: CodeParse, reason: reason, line: l.line, byte: l.pos, offset: off}
 }
 
 func (e *lexError) toParseError(file string, src []byte) *ParseError {

@@ -46,6 +46,13 @@ type parser struct {
 	opts  map[*Section]map[string]int
 	// strs interns option names and types, which repeat a lot.
 	strs map[string]string
+
+	// uci import: multi (no package name given) makes `package` lines
+	// switch packages, finished ones go to done; rec (import -m) records
+	// every change like libuci's non-internal calls do.
+	multi bool
+	done  []*Package
+	rec   *loaded
 }
 
 // intern returns the string at buffer index i, sharing repeated ones.
@@ -125,7 +132,7 @@ func (p *parser) run() *lexError {
 			continue
 		}
 		if err := p.parseLine(); err != nil {
-			if p.strict {
+			if p.strict || err.code != CodeParse {
 				return err
 			}
 			p.warn(err)
@@ -253,15 +260,25 @@ func (p *parser) parsePackage() *lexError {
 	if err := p.lx.skipKeyword(reasonPackageNoName); err != nil {
 		return err
 	}
-	if _, err := p.arg(true, true, true); err != nil {
+	n, err := p.arg(true, true, true)
+	if err != nil {
+		return err
+	}
+	if err := p.assertEOL(); err != nil {
 		return err
 	}
 	// The name of a package loaded by name comes from the file name.
-	return p.assertEOL()
+	if p.multi {
+		return p.switchPackage(p.lx.str(n))
+	}
+	return nil
 }
 
 func (p *parser) parseConfig(start int) *lexError {
 	lx := p.lx
+	if p.pkg == nil {
+		return lx.fail(reasonNoPackage)
+	}
 	if err := lx.skipKeyword(reasonConfigNoName); err != nil {
 		return err
 	}
@@ -285,16 +302,21 @@ func (p *parser) parseConfig(start int) *lexError {
 	if name == "" {
 		s = p.pkg.addAnonymous(typ)
 		p.addSection(s)
+		p.record(delta{cmd: cmdAdd, section: s.Name, value: typ, hasValue: true})
 	} else {
 		s = p.findSection(name)
 		if s != nil && p.strict && s.Type != typ {
 			return lx.fail(reasonTypeOverwrite)
 		}
+		changed := true
 		if s == nil {
 			s = p.pkg.allocSection(typ, name, -1)
 			p.addSection(s)
 		} else {
-			p.pkg.setSectionType(s, typ)
+			changed = p.pkg.setSectionType(s, typ)
+		}
+		if changed {
+			p.record(delta{cmd: cmdChange, section: name, value: typ, hasValue: true})
 		}
 	}
 	s.Spans = append(s.Spans, Span{Start: start, End: lx.argEnd})
@@ -328,60 +350,18 @@ func (p *parser) parseOption(list bool) *lexError {
 	if list {
 		i, o := p.findOption(s, name)
 		s.addListItemAt(i, o, name, value)
+		p.record(delta{cmd: cmdListAdd, section: s.Name, option: name, hasOpt: true, value: value, hasValue: true})
 	} else if value != "" {
 		// The parser's pointer is never "complete", so an empty value
 		// is a no-op (uci_set returns early), even on an existing option.
 		i, o := p.findOption(s, name)
-		s.setOptionAt(i, o, name, value)
+		if s.setOptionAt(i, o, name, value) {
+			p.record(delta{cmd: cmdChange, section: s.Name, option: name, hasOpt: true, value: value, hasValue: true})
+		}
 	}
 	p.noteOption(s, count)
 	if k := len(s.Spans); k > 0 && lx.argEnd > s.Spans[k-1].End {
 		s.Spans[k-1].End = lx.argEnd
 	}
 	return nil
-}
-
-// validStr is uci_validate_str: names allow [A-Za-z0-9_] (and '-' for
-// package names); types allow any printable ASCII except space. Empty is
-// invalid.
-func validStr(s []byte, name, pkg bool) bool {
-	if len(s) == 0 {
-		return false
-	}
-	for _, c := range s {
-		if isAlnum(c) || c == '_' || (pkg && c == '-') {
-			continue
-		}
-		if name || c < 33 || c > 126 {
-			return false
-		}
-	}
-	return true
-}
-
-func isAlnum(c byte) bool {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-}
-
-// ValidName reports whether s is a valid section or option name
-// ([A-Za-z0-9_]+).
-func ValidName(s string) bool { return validStr([]byte(s), true, false) }
-
-// ValidType reports whether s is a valid section type (printable ASCII
-// without space, non-empty).
-func ValidType(s string) bool { return validStr([]byte(s), false, false) }
-
-// ValidPackage reports whether s is a valid package name ([A-Za-z0-9_-]+).
-func ValidPackage(s string) bool { return validStr([]byte(s), true, true) }
-
-// ValidValue reports whether libuci's CLI/API accepts s as a value: no
-// control characters other than TAB, LF and CR (uci: util.c
-// uci_validate_text).
-func ValidValue(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 32 && c != '\t' && c != '\n' && c != '\r' {
-			return false
-		}
-	}
-	return true
 }
