@@ -260,10 +260,17 @@ func (l *lexer) nextArg() (int, *lexError) {
 	return val, nil
 }
 
-// str returns the NUL-terminated string at buffer index i.
-func (l *lexer) str(i int) string {
-	return string(l.buf[i : i+l.strlen(i)])
+// cstr returns the NUL-terminated string at buffer index i (empty past
+// the buffer).
+func (l *lexer) cstr(i int) []byte {
+	if i < 0 || i >= len(l.buf) {
+		return nil
+	}
+	return l.buf[i : i+l.strlen(i)]
 }
+
+// str is cstr as a string.
+func (l *lexer) str(i int) string { return string(l.cstr(i)) }
 
 // lexError is a parse error before it is given a file name.
 type lexError struct {

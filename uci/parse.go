@@ -57,7 +57,7 @@ type parser struct {
 
 // intern returns the string at buffer index i, sharing repeated ones.
 func (p *parser) intern(i int) string {
-	b := p.lx.buf[i : i+p.lx.strlen(i)]
+	b := p.lx.cstr(i)
 	if s, ok := p.strs[string(b)]; ok {
 		return s
 	}
@@ -237,7 +237,7 @@ func (p *parser) arg(required, name, pkg bool) (int, *lexError) {
 		}
 		return val, nil
 	}
-	if name && !validStr(lx.buf[val:val+lx.strlen(val)], true, pkg) {
+	if name && !validStr(lx.cstr(val), true, pkg) {
 		return val, lx.fail(reasonInvalidName)
 	}
 	return val, nil
@@ -287,7 +287,7 @@ func (p *parser) parseConfig(start int) *lexError {
 	if err != nil {
 		return err
 	}
-	if !validStr(lx.buf[t:t+lx.strlen(t)], false, false) {
+	if !validStr(lx.cstr(t), false, false) {
 		return lx.fail(reasonInvalidType)
 	}
 	n, err := p.arg(false, true, false)
