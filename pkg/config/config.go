@@ -25,6 +25,8 @@ const (
 	DefaultTOTPPortMin  = 10000
 	DefaultTOTPPortMax  = 59999
 
+	// MaxCapacity bounds the global capacity option.
+	MaxCapacity = 65536
 	// MaxNameLen bounds a door prefix so that the firewall section name
 	// `Prefix_IP_port` stays within fw4's 122-byte limit even for the
 	// longest IPv6 text (39 bytes) and port (5 bytes): 64+1+39+1+5 = 110.

@@ -68,7 +68,7 @@ func TestGlobalOptions(t *testing.T) {
 		{"log level", `option log_level 'debug'`, func(g Global) bool { return g.LogLevel == "debug" }, ""},
 		{"bad log level", `option log_level 'loud'`, nil, `knock.main.log_level: "loud" is not a log level`},
 		{"capacity", `option capacity '100'`, func(g Global) bool { return g.Capacity == 100 }, ""},
-		{"capacity small", `option capacity '15'`, nil, `knock.main.capacity: "15" is not a number of sources in 16..1048576`},
+		{"capacity small", `option capacity '15'`, nil, `knock.main.capacity: "15" is not a number of sources in 16..65536`},
 		{"capacity text", `option capacity 'lots'`, nil, `knock.main.capacity: "lots"`},
 		{"batch window ms", `option batch_window '250'`, func(g Global) bool { return g.BatchWindow == 250*time.Millisecond }, ""},
 		{"batch window unit", `option batch_window '1s'`, func(g Global) bool { return g.BatchWindow == time.Second }, ""},

@@ -211,7 +211,7 @@ config sequence
 	option dest_port '0'
 `)
 	want := []string{
-		`knock.main.capacity: "1" is not a number of sources in 16..1048576`,
+		`knock.main.capacity: "1" is not a number of sources in 16..65536`,
 		`knock.ssh.sequence: knock "70000": port 70000 out of range 1-65535`,
 		`knock.@sequence[1].action: "shut" is not an action (open, close, forward, unforward, command)`,
 		`knock.@bogus[0]: unknown section type "bogus" (use knockd or sequence)`,

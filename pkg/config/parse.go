@@ -110,8 +110,10 @@ func parseGlobal(r *section) Global {
 	})
 	if v, ok := r.scalar("capacity"); ok {
 		n, err := strconv.Atoi(v)
-		if err != nil || n < 16 || n > 1<<20 {
-			r.errorf("capacity", "%q is not a number of sources in 16..%d", v, 1<<20)
+		// 65536 tracked sources take a few MB; the engine refuses tables
+		// over 256 MB, which a larger capacity with many sequences hits.
+		if err != nil || n < 16 || n > MaxCapacity {
+			r.errorf("capacity", "%q is not a number of sources in 16..%d", v, MaxCapacity)
 		} else {
 			g.Capacity = n
 		}
