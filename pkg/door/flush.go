@@ -46,16 +46,18 @@ func (k *Keeper) start(now time.Time) {
 		if !ok {
 			continue
 		}
-		d, derr := DoorFromSection(sec)
-		if derr != nil {
-			d = Door{Kind: Rule, Expires: exp, KillSessions: kill}
-			if sec.Type == "redirect" {
-				d.Kind = Redirect
-			}
-		}
 		name := sec.Name
 		if o := getOption(sec, "name"); o != nil && len(o.Values) == 1 {
 			name = o.Values[0]
+		}
+		d, derr := DoorFromSection(sec)
+		if derr != nil {
+			kind := Rule
+			if sec.Type == "redirect" {
+				kind = Redirect
+			}
+			d, _ = doorFromName(kind, name)
+			d.Kind, d.Expires, d.KillSessions = kind, exp, kill
 		}
 		if !exp.IsZero() && !exp.After(now) {
 			s.bury(sec.Name, tomb{kind: EventExpire, reason: "expired while uciknock was not running", door: d, at: now})
@@ -175,6 +177,15 @@ func (k *Keeper) applyClose(d Door, now time.Time) {
 		id := d.ID()
 		if e, ok := s.doors[id]; ok {
 			k.takeAway(id, e, EventClose, "closed by knock sequence", now)
+			continue
+		}
+		// A door adopted at start-up whose options were edited is known
+		// by its rule name (see doorFromName).
+		name := d.FwName()
+		for _, id := range s.orderedIDs() {
+			if e := s.doors[id]; e.partial && e.door.Kind == kind && e.name == name {
+				k.takeAway(id, e, EventClose, "closed by knock sequence", now)
+			}
 		}
 	}
 }

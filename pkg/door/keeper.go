@@ -147,8 +147,10 @@ func (k *Keeper) enqueue(o op) {
 }
 
 // Doors returns the doors the keeper currently wants open, in the order
-// they were opened. Doors adopted from the config at start-up whose
-// options a user edited carry only Kind, Expires and what could be read.
+// they were opened. A door adopted at start-up whose options a user
+// edited, or whose name was shortened, carries the identity read from its
+// rule name (Kind, Prefix — shortened with its "~hash" mark — Src, Port)
+// and its expiry; Close with those values closes it.
 func (k *Keeper) Doors() []Door {
 	k.mu.Lock()
 	defer k.mu.Unlock()

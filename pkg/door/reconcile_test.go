@@ -134,3 +134,33 @@ func TestUserEditKeptExpiryRestored(t *testing.T) {
 		t.Fatal("edited door outlived its expiry")
 	}
 }
+
+// TestCloseAdoptedEdited: after a restart, doors that no longer read back
+// (a user changed the port; a name too long for fw4, shortened) are still
+// closed by their sequence, and by the values Doors() reports.
+func TestCloseAdoptedEdited(t *testing.T) {
+	edited := ssh("192.0.2.9", time.Hour)
+	long := ssh("2001:db8::9", time.Hour)
+	long.Prefix = strings.Repeat("VeryLongSequenceName", 6)
+	editedText := strings.Replace(doorText(edited), "option dest_port '22'", "option dest_port '2222'", 1)
+	for _, viaDoors := range []bool{false, true} {
+		h := newHarness(t, baseConfig+editedText+doorText(long), nil)
+		h.at(0)
+		got := h.k.Doors()
+		if len(got) != 2 || got[0].Src != edited.Src || got[0].Port != 22 || got[1].Src != long.Src {
+			t.Fatalf("adopted %+v", got)
+		}
+		if viaDoors { // what `uciknockd close` does
+			for _, d := range got {
+				h.k.Close(d.Prefix, d.Src, d.Port)
+			}
+		} else {
+			h.k.Close(edited.Prefix, edited.Src, edited.Port)
+			h.k.Close(long.Prefix, long.Src, long.Port)
+		}
+		h.at(time.Second)
+		if ids := h.ownIDs(t); len(ids) != 0 || h.rec.count(EventClose) != 2 {
+			t.Fatalf("viaDoors=%v: left %v\n%s", viaDoors, ids, h.rec)
+		}
+	}
+}

@@ -249,6 +249,27 @@ func prefixFromName(name string, src netip.Addr, port uint16) string {
 	return p
 }
 
+// doorFromName reads the identity of a door — prefix, source, port — back
+// from the rule name alone ("Prefix_IP_port", or its shortened form,
+// whose prefix then keeps its "~hash" mark). It is how doors whose options
+// a user edited are still found by a close sequence after a restart.
+func doorFromName(k Kind, name string) (Door, bool) {
+	i := strings.LastIndexByte(name, '_')
+	if i < 0 {
+		return Door{}, false
+	}
+	port := parsePort(name[i+1:])
+	j := strings.LastIndexByte(name[:i], '_')
+	if port == 0 || j <= 0 {
+		return Door{}, false
+	}
+	src, err := netip.ParseAddr(name[j+1 : i])
+	if err != nil || src.Zone() != "" {
+		return Door{}, false
+	}
+	return Door{Kind: k, Prefix: name[:j], Src: src, Port: port}, true
+}
+
 func parsePort(s string) uint16 {
 	n, err := strconv.ParseUint(s, 10, 16)
 	if err != nil || len(s) > 5 || (len(s) > 1 && s[0] == '0') {
