@@ -87,6 +87,7 @@ func TestGlobalOptions(t *testing.T) {
 		{"src zone", `option src 'wan6'`, func(g Global) bool { return g.SrcZone == "wan6" }, ""},
 		{"src zone any", `option src '*'`, nil, `knock.main.src: "*" is not a firewall zone name`},
 		{"dest zone", `option dest 'dmz'`, func(g Global) bool { return g.DestZone == "dmz" }, ""},
+		{"zone too long", "option dest '" + strings.Repeat("z", 65) + "'", nil, `knock.main.dest: "zzz`},
 		{"dest zone bad", `option dest 'my-lan'`, nil, `knock.main.dest: "my-lan" is not a firewall zone name`},
 		{"state dir", `option state_dir '/var/lib/knock'`, func(g Global) bool { return g.StateDir == "/var/lib/knock" }, ""},
 		{"state dir relative", `option state_dir 'knock'`, nil, `knock.main.state_dir: "knock" is not an absolute path`},

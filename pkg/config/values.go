@@ -172,9 +172,11 @@ func parseProto(values []string) (Proto, error) {
 // validZone checks a firewall zone name. fw4 zone names are UCI-safe
 // identifiers; `*` (any zone) is refused because a knock must never open a
 // door from every zone at once.
+// LuCI allows at most 11 bytes; hand-written configs get up to 64, the
+// door package's limit.
 func validZone(s string) error {
-	if s == "" || !isIdent(s) {
-		return fmt.Errorf("%q is not a firewall zone name ([A-Za-z0-9_])", s)
+	if s == "" || !isIdent(s) || len(s) > 64 {
+		return fmt.Errorf("%q is not a firewall zone name ([A-Za-z0-9_], at most 64 bytes)", s)
 	}
 	return nil
 }
