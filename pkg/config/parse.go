@@ -96,6 +96,7 @@ var globalOptions = map[string]bool{
 
 func parseGlobal(r *section) Global {
 	r.allowed = globalOptions
+	defer r.sortErrors(len(r.errs.List))
 	g := defaultGlobal(r.path)
 	g.Enabled = r.boolean("enabled", true)
 	if names, ok := r.words("interface"); ok {

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/uciknock/uciknock/uci"
@@ -154,6 +155,24 @@ func (r *section) notFor(action Action, names ...string) {
 			r.errorf(n, "not used by action %s", action)
 		}
 	}
+}
+
+// sortErrors orders the errors this section added since index from by the
+// position of their option in the section, so they read top to bottom;
+// errors about missing options come last, in the order they were found.
+func (r *section) sortErrors(from int) {
+	pos := map[string]int{}
+	for i, o := range r.s.Options {
+		pos[r.path+"."+o.Name] = i
+	}
+	rank := func(fe *FieldError) int {
+		if i, ok := pos[fe.Path]; ok {
+			return i
+		}
+		return len(r.s.Options)
+	}
+	list := r.errs.List[from:]
+	sort.SliceStable(list, func(i, j int) bool { return rank(list[i]) < rank(list[j]) })
 }
 
 // suggest names a known option close to a misspelt one.

@@ -84,6 +84,7 @@ func parseSequence(r *section, idx int) *parsedSequence {
 		}
 	}
 	r.checkUnknown()
+	r.sortErrors(before)
 	s.clean = len(r.errs.List) == before
 	return s
 }
