@@ -166,6 +166,11 @@ func (k *Keeper) applyOpen(d Door, now time.Time) {
 		e.refreshed = true
 		return
 	}
+	if len(s.doors) >= k.cfg.MaxDoors {
+		k.emit(Event{Kind: EventError, Time: now, Sequence: d.Sequence, Src: d.Src, Name: d.FwName(), Section: id,
+			Reason: "too many open doors; not opening another (MaxDoors)"})
+		return
+	}
 	s.seq++
 	s.doors[id] = &entry{door: d, name: d.FwName(), seq: s.seq}
 }

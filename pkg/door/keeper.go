@@ -64,7 +64,17 @@ type Config struct {
 	// written again, as lost to a racing writer (default 2m); a door
 	// that vanishes later was deleted on purpose and is dropped.
 	Readd time.Duration
+	// MaxDoors caps the open doors (default 256): a flood of completed
+	// sequences from spoofed sources must not grow the firewall without
+	// bound. Beyond it new doors are refused (EventError); refreshes of
+	// open ones still work. Open refuses outright when 4×MaxDoors
+	// changes are already queued.
+	MaxDoors int
 }
+
+// ErrQueueFull is returned by Open when too many changes wait for the
+// next write.
+var ErrQueueFull = errors.New("door: too many changes queued")
 
 // Keeper owns the doors in the firewall config: it batches opens and
 // closes into single safe updates, reloads the firewall, expires doors,
@@ -106,6 +116,9 @@ func New(cfg Config) (*Keeper, error) {
 	def(&cfg.RetryMin, time.Second)
 	def(&cfg.RetryMax, time.Minute)
 	def(&cfg.Readd, 2*time.Minute)
+	if cfg.MaxDoors <= 0 {
+		cfg.MaxDoors = 256
+	}
 	if cfg.RetryMax < cfg.RetryMin {
 		cfg.RetryMax = cfg.RetryMin
 	}
@@ -123,18 +136,22 @@ func (k *Keeper) Open(d Door) error {
 	if err != nil {
 		return err
 	}
-	k.enqueue(op{open: true, door: d})
-	return nil
+	return k.enqueue(op{open: true, door: d})
 }
 
 // Close asks for the doors (rule and redirect) with this prefix, source
 // and port to be removed; reported by EventClose.
 func (k *Keeper) Close(prefix string, src netip.Addr, port uint16) {
+	// Closes are never refused: they only take doors away.
 	k.enqueue(op{door: Door{Prefix: prefix, Src: src.Unmap().WithZone(""), Port: port}})
 }
 
-func (k *Keeper) enqueue(o op) {
+func (k *Keeper) enqueue(o op) error {
 	k.mu.Lock()
+	if o.open && len(k.pending) >= 4*k.cfg.MaxDoors {
+		k.mu.Unlock()
+		return ErrQueueFull
+	}
 	if len(k.pending) == 0 {
 		k.due = k.clock.Now().Add(k.cfg.Batch)
 	}
@@ -144,6 +161,7 @@ func (k *Keeper) enqueue(o op) {
 	case k.wake <- struct{}{}:
 	default:
 	}
+	return nil
 }
 
 // Doors returns the doors the keeper currently wants open, in the order

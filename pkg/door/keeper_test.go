@@ -324,3 +324,29 @@ func TestOpenRejectsBadDoors(t *testing.T) {
 		t.Fatal("New without store accepted")
 	}
 }
+
+func TestMaxDoors(t *testing.T) {
+	h := newHarness(t, baseConfig, func(c *Config) { c.MaxDoors = 3 })
+	h.start(t)
+	for i := 0; i < 5; i++ {
+		mustOpen(t, h.k, ssh(fmt.Sprintf("192.0.2.%d", 10+i), time.Hour))
+	}
+	mustOpen(t, h.k, ssh("192.0.2.10", 2*time.Hour)) // a refresh still works
+	h.at(100 * time.Millisecond)
+	if ids := h.ownIDs(t); len(ids) != 3 || h.rec.count(EventError) != 2 || h.rec.count(EventRefresh) != 0 {
+		t.Fatalf("own %v\n%s", ids, h.rec)
+	}
+	for i := 0; i < 4*3; i++ {
+		if err := h.k.Open(ssh("192.0.2.10", time.Hour)); err != nil {
+			t.Fatalf("open %d refused: %v", i, err)
+		}
+	}
+	if err := h.k.Open(ssh("192.0.2.10", time.Hour)); !errors.Is(err, ErrQueueFull) {
+		t.Fatalf("queue not capped: %v", err)
+	}
+	h.k.Close("KnockSSH", netip.MustParseAddr("192.0.2.10"), 22) // never refused
+	h.at(time.Second)
+	if len(h.ownIDs(t)) != 2 {
+		t.Fatalf("close behind a full queue lost:\n%s", h.rec)
+	}
+}
