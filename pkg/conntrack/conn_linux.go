@@ -98,8 +98,9 @@ func (c *conn) walk(b []byte, fn func(typ uint16, body []byte) error) (done bool
 	return false, nil
 }
 
-// list dumps every entry of an address family.
-func (c *conn) list(fam uint8) ([]Entry, error) {
+// list dumps the entries of an address family that keep accepts (all
+// when keep is nil).
+func (c *conn) list(fam uint8, keep func(Entry) bool) ([]Entry, error) {
 	var out []Entry
 	err := c.request(dumpMessage(fam, 0), func(typ uint16, body []byte) error {
 		if typ != 1<<8|msgCtNew || len(body) < nfgenLen {
@@ -109,7 +110,7 @@ func (c *conn) list(fam uint8) ([]Entry, error) {
 		if err != nil {
 			return err
 		}
-		if ok {
+		if ok && (keep == nil || keep(e)) {
 			out = append(out, e)
 		}
 		return nil
@@ -141,7 +142,7 @@ func List(fam netip.Addr) ([]Entry, error) {
 		return nil, err
 	}
 	defer c.close()
-	return c.list(family(fam.Unmap()))
+	return c.list(family(fam.Unmap()), nil)
 }
 
 // Kill deletes the conntrack entries whose original direction is from
@@ -161,15 +162,14 @@ func Kill(src netip.Addr, proto string, port uint16) (int, error) {
 		return 0, err
 	}
 	defer c.close()
-	entries, err := c.list(family(src))
+	entries, err := c.list(family(src), func(e Entry) bool {
+		return e.Src == src && e.DstPort == port && protos[e.Proto]
+	})
 	if err != nil {
 		return 0, err
 	}
 	n := 0
 	for _, e := range entries {
-		if e.Src != src || e.DstPort != port || !protos[e.Proto] {
-			continue
-		}
 		gone, err := c.remove(e)
 		if err != nil {
 			return n, err

@@ -15,7 +15,7 @@ import (
 
 // requireNft skips without nft outside CI and fails under CI: conntrack
 // only tracks in a namespace where some rule asks for it.
-func requireNft(t *testing.T) {
+func requireNft(t testing.TB) {
 	t.Helper()
 	if _, err := exec.LookPath("nft"); err != nil {
 		if testenv.InCI() {
@@ -31,7 +31,7 @@ type pair struct {
 	srv, cli *netns.NS
 }
 
-func newPair(t *testing.T) pair {
+func newPair(t testing.TB) pair {
 	t.Helper()
 	testenv.RequireRoot(t)
 	requireNft(t)
