@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/uciknock/uciknock/pkg/knock"
@@ -19,7 +20,13 @@ type knockRef struct {
 	s     *parsedSequence
 	opt   string
 	steps []knock.Step
+	idx   int // position in file order
 }
+
+// maxAmbiguities bounds the ambiguity errors listed, and with them the
+// work: the check sorts the sequences (O(n log n)) and then only visits
+// pairs that are in conflict.
+const maxAmbiguities = 64
 
 // checkAmbiguous refuses two sequences where completing one also completes
 // the other: equal sequences, or one a prefix of the other (the engine
@@ -33,32 +40,83 @@ func checkAmbiguous(seqs []*parsedSequence, errs *Errors) {
 			continue
 		}
 		if len(s.Steps) > 0 {
-			refs = append(refs, knockRef{s, "sequence", s.Steps})
+			refs = append(refs, knockRef{s, "sequence", s.Steps, len(refs)})
 		}
 		for _, o := range s.OneTime {
-			refs = append(refs, knockRef{s, "one_time_sequences", o})
+			refs = append(refs, knockRef{s, "one_time_sequences", o, len(refs)})
 		}
 	}
-	for j := range refs {
-		for i := 0; i < j; i++ {
-			a, b := refs[i], refs[j]
+	// Sorted, every sequence that starts with p follows p directly.
+	sorted := slices.Clone(refs)
+	slices.SortStableFunc(sorted, func(a, b knockRef) int { return compareSteps(a.steps, b.steps) })
+	var pairs [][2]int // (earlier, later) in file order
+	more := false
+scan:
+	for i, a := range sorted {
+		for _, b := range sorted[i+1:] {
+			if !hasPrefix(b.steps, a.steps) {
+				break
+			}
 			if a.s.Target.IsValid() && b.s.Target.IsValid() && a.s.Target != b.s.Target {
 				continue // knocks to different local addresses never mix
 			}
-			switch {
-			case equalSteps(a.steps, b.steps):
-				if a.s == b.s {
-					errs.add(b.s.Path+"."+b.opt, "%s is listed twice", fmtSteps(b.steps))
-				} else {
-					errs.add(b.s.Path+"."+b.opt, "%s is also the sequence of %s: which one to run would be a guess", fmtSteps(b.steps), a.s.Path)
-				}
-			case a.s != b.s && isPrefix(a.steps, b.steps):
-				errs.add(b.s.Path+"."+b.opt, "starts with all of %s's sequence %s: knocking this one would also complete that one", a.s.Path, fmtSteps(a.steps))
-			case a.s != b.s && isPrefix(b.steps, a.steps):
-				errs.add(b.s.Path+"."+b.opt, "%s is the start of %s's sequence: knocking that one would also complete this one", fmtSteps(b.steps), a.s.Path)
+			if a.s == b.s && !equalSteps(a.steps, b.steps) {
+				continue // one-time sequences of one section are used in turn
 			}
+			if len(pairs) == maxAmbiguities {
+				more = true
+				break scan
+			}
+			pairs = append(pairs, [2]int{min(a.idx, b.idx), max(a.idx, b.idx)})
 		}
 	}
+	slices.SortFunc(pairs, func(x, y [2]int) int {
+		if x[1] != y[1] {
+			return x[1] - y[1]
+		}
+		return x[0] - y[0]
+	})
+	for _, p := range pairs {
+		reportAmbiguity(refs[p[0]], refs[p[1]], errs)
+	}
+	if more {
+		last := refs[pairs[len(pairs)-1][1]]
+		errs.add(last.s.Path, "more ambiguous sequences not listed (the first %d are)", maxAmbiguities)
+	}
+}
+
+// reportAmbiguity reports b, the later of two conflicting sequences.
+func reportAmbiguity(a, b knockRef, errs *Errors) {
+	path := b.s.Path + "." + b.opt
+	switch {
+	case equalSteps(a.steps, b.steps) && a.s == b.s:
+		errs.add(path, "%s is listed twice", fmtSteps(b.steps))
+	case equalSteps(a.steps, b.steps):
+		errs.add(path, "%s is also the sequence of %s: which one to run would be a guess", fmtSteps(b.steps), a.s.Path)
+	case isPrefix(a.steps, b.steps):
+		errs.add(path, "starts with all of %s's sequence %s: knocking this one would also complete that one", a.s.Path, fmtSteps(a.steps))
+	default:
+		errs.add(path, "%s is the start of %s's sequence: knocking that one would also complete this one", fmtSteps(b.steps), a.s.Path)
+	}
+}
+
+// compareSteps orders step lists lexicographically (port, then protocol),
+// a prefix before the lists it starts.
+func compareSteps(a, b []knock.Step) int {
+	for i := 0; i < len(a) && i < len(b); i++ {
+		if a[i].Port != b[i].Port {
+			return int(a[i].Port) - int(b[i].Port)
+		}
+		if a[i].Proto != b[i].Proto {
+			return int(a[i].Proto) - int(b[i].Proto)
+		}
+	}
+	return len(a) - len(b)
+}
+
+// hasPrefix reports whether s starts with p (or equals it).
+func hasPrefix(s, p []knock.Step) bool {
+	return len(p) <= len(s) && equalSteps(p, s[:len(p)])
 }
 
 func equalSteps(a, b []knock.Step) bool {

@@ -2,6 +2,7 @@ package config
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -229,5 +230,25 @@ config sequence
 func TestParseNil(t *testing.T) {
 	if _, err := Parse(nil); err == nil {
 		t.Error("Parse(nil) succeeded")
+	}
+}
+
+// TestAmbiguityCap: a config with very many conflicts lists the first
+// maxAmbiguities and says that there are more, instead of taking quadratic
+// time and space.
+func TestAmbiguityCap(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("config sequence 'otp'\n\toption dest_port '22'\n")
+	for i := 0; i < 2000; i++ {
+		b.WriteString("\tlist one_time_sequences '1 2 3'\n")
+	}
+	_, err := parseText(t, b.String())
+	got := fieldErrors(t, err)
+	if len(got) != maxAmbiguities+1 {
+		t.Fatalf("%d errors", len(got))
+	}
+	if got[0] != "knock.otp.one_time_sequences: 1,2,3 is listed twice" ||
+		got[maxAmbiguities] != "knock.otp: more ambiguous sequences not listed (the first 64 are)" {
+		t.Errorf("errors %q ... %q", got[0], got[maxAmbiguities])
 	}
 }
