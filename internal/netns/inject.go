@@ -21,32 +21,44 @@ type Injector struct {
 	sa unix.SockaddrLinklayer
 }
 
-// Injector opens an injector on ifname. dst is the link-layer destination
-// (the peer's MAC on Ethernet; nil on devices without link-layer
-// addresses such as tun). It is closed when the test ends.
+// Injector opens an injector on ifname inside the namespace. dst is the
+// link-layer destination (the peer's MAC on Ethernet; nil on devices
+// without link-layer addresses such as tun). It is closed when the test
+// ends.
 func (ns *NS) Injector(ifname string, dst net.HardwareAddr) *Injector {
 	ns.t.Helper()
-	in := &Injector{}
+	var in *Injector
 	err := ns.Do(func() error {
-		ifi, err := net.InterfaceByName(ifname)
-		if err != nil {
-			return err
-		}
-		fd, err := unix.Socket(unix.AF_PACKET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
-		if err != nil {
-			return fmt.Errorf("AF_PACKET socket: %w", err)
-		}
-		in.fd = fd
-		in.sa = unix.SockaddrLinklayer{Ifindex: ifi.Index, Halen: uint8(len(dst))}
-		copy(in.sa.Addr[:], dst)
-		return nil
+		var err error
+		in, err = NewInjector(ifname, dst)
+		return err
 	})
 	if err != nil {
-		ns.t.Fatalf("netns %s: injector on %s: %v", ns.Name, ifname, err)
+		ns.t.Fatalf("netns %s: %v", ns.Name, err)
 	}
-	ns.t.Cleanup(func() { unix.Close(in.fd) })
+	ns.t.Cleanup(func() { in.Close() })
 	return in
 }
+
+// NewInjector opens an injector on ifname in the calling thread's
+// namespace: for a helper process already started inside one (`ip netns
+// exec`). The caller closes it.
+func NewInjector(ifname string, dst net.HardwareAddr) (*Injector, error) {
+	ifi, err := net.InterfaceByName(ifname)
+	if err != nil {
+		return nil, fmt.Errorf("injector: %w", err)
+	}
+	fd, err := unix.Socket(unix.AF_PACKET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("injector on %s: AF_PACKET socket: %w", ifname, err)
+	}
+	in := &Injector{fd: fd, sa: unix.SockaddrLinklayer{Ifindex: ifi.Index, Halen: uint8(len(dst))}}
+	copy(in.sa.Addr[:], dst)
+	return in, nil
+}
+
+// Close closes the injector's socket.
+func (in *Injector) Close() error { return unix.Close(in.fd) }
 
 // MAC returns an interface's hardware address inside the namespace.
 func (ns *NS) MAC(ifname string) net.HardwareAddr {

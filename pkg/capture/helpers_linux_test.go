@@ -33,15 +33,20 @@ type testNet struct {
 
 // link makes srv and cli namespaces joined by kind ("veth" or "tun") with
 // eth0 on both sides, addressed.
-func newTestNet(t *testing.T, kind string) *testNet {
+func newTestNet(t testing.TB, kind string) *testNet {
 	t.Helper()
+	if testing.Short() {
+		// -short is the big-endian run under qemu-user (scripts/mips-test.sh),
+		// which does not translate netlink and AF_PACKET ring calls.
+		t.Skip("privileged capture tests do not run under -short")
+	}
 	testenv.RequireRoot(t)
 	n := &testNet{srv: netns.New(t, "srv"), cli: netns.New(t, "cli")}
 	n.link(t, kind)
 	return n
 }
 
-func (n *testNet) link(t *testing.T, kind string) {
+func (n *testNet) link(t testing.TB, kind string) {
 	t.Helper()
 	switch kind {
 	case "veth":
@@ -65,7 +70,15 @@ type capture struct {
 	ticks  chan time.Time
 }
 
-func listen(t *testing.T, ns *netns.NS, ifname string, ports []Port, opts ...Option) *capture {
+func listen(t testing.TB, ns *netns.NS, ifname string, ports []Port, opts ...Option) *capture {
+	t.Helper()
+	c := listenStopped(t, ns, ifname, ports, opts...)
+	c.start(t)
+	return c
+}
+
+// listenStopped is listen without Run: the test starts it with start.
+func listenStopped(t testing.TB, ns *netns.NS, ifname string, ports []Port, opts ...Option) *capture {
 	t.Helper()
 	c := &capture{knocks: make(chan knock.Knock, 1024), events: make(chan Event, 64), ticks: make(chan time.Time)}
 	opts = append([]Option{WithEnter(ns.Do), WithTicks(c.ticks), WithEvents(func(e Event) {
@@ -79,6 +92,12 @@ func listen(t *testing.T, ns *netns.NS, ifname string, ports []Port, opts ...Opt
 		t.Fatalf("Listen(%q): %v", ifname, err)
 	}
 	c.l = l
+	return c
+}
+
+// start runs the Listener until the test ends.
+func (c *capture) start(t testing.TB) {
+	l := c.l
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -95,11 +114,10 @@ func listen(t *testing.T, ns *netns.NS, ifname string, ports []Port, opts ...Opt
 			t.Errorf("Close: %v", err)
 		}
 	})
-	return c
 }
 
 // next waits for the next knock.
-func (c *capture) next(t *testing.T) knock.Knock {
+func (c *capture) next(t testing.TB) knock.Knock {
 	t.Helper()
 	select {
 	case k := <-c.knocks:
@@ -111,7 +129,7 @@ func (c *capture) next(t *testing.T) knock.Knock {
 }
 
 // event waits for an event of the given kind, skipping others.
-func (c *capture) event(t *testing.T, kind EventKind) Event {
+func (c *capture) event(t testing.TB, kind EventKind) Event {
 	t.Helper()
 	deadline := time.After(waitTimeout)
 	for {
@@ -127,7 +145,7 @@ func (c *capture) event(t *testing.T, kind EventKind) Event {
 }
 
 // tickUntil sends recheck ticks until an event of kind arrives.
-func (c *capture) tickUntil(t *testing.T, kind EventKind) Event {
+func (c *capture) tickUntil(t testing.TB, kind EventKind) Event {
 	t.Helper()
 	deadline := time.Now().Add(waitTimeout)
 	for time.Now().Before(deadline) {
@@ -149,7 +167,7 @@ func (c *capture) tickUntil(t *testing.T, kind EventKind) Event {
 
 // dialTCP makes cli's kernel send a SYN to dst:port (nothing listens: the
 // server's kernel answers RST).
-func dialTCP(t *testing.T, cli *netns.NS, dst netip.Addr, port uint16) {
+func dialTCP(t testing.TB, cli *netns.NS, dst netip.Addr, port uint16) {
 	t.Helper()
 	err := cli.Do(func() error {
 		c, err := net.DialTimeout("tcp", netip.AddrPortFrom(dst, port).String(), 2*time.Second)
@@ -165,7 +183,7 @@ func dialTCP(t *testing.T, cli *netns.NS, dst netip.Addr, port uint16) {
 }
 
 // sendUDP makes cli's kernel send one datagram to dst:port.
-func sendUDP(t *testing.T, cli *netns.NS, dst netip.Addr, port uint16) {
+func sendUDP(t testing.TB, cli *netns.NS, dst netip.Addr, port uint16) {
 	t.Helper()
 	err := cli.Do(func() error {
 		c, err := net.Dial("udp", netip.AddrPortFrom(dst, port).String())

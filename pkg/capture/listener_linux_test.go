@@ -5,6 +5,7 @@ package capture
 import (
 	"context"
 	"net/netip"
+	"strconv"
 	"testing"
 	"time"
 
@@ -118,9 +119,6 @@ func TestInterfaceRecreated(t *testing.T) {
 	}
 	dialTCP(t, n.cli, srvAddr4, 7000)
 	expect(t, c.next(t), cliAddr4, srvAddr4, knock.ProtoTCP, 7000)
-	if st := c.l.Stats(); st.Reopens != 1 {
-		t.Errorf("Reopens = %d, want 1", st.Reopens)
-	}
 
 	// Link down and up, same index: the socket stays and resumes.
 	n.srv.IP("link", "set", "eth0", "down")
@@ -129,6 +127,31 @@ func TestInterfaceRecreated(t *testing.T) {
 	c.tickUntil(t, EventUp)
 	sendUDP(t, n.cli, srvAddr4, 9000)
 	expect(t, c.next(t), cliAddr4, srvAddr4, knock.ProtoUDP, 9000)
+	if st := c.l.Stats(); st.Reopens != 1 {
+		t.Errorf("Reopens = %d, want 1", st.Reopens)
+	}
+}
+
+// TestInterfaceRecreatedSameIndex: the interface is replaced by one with
+// the same name and index while Run is not looking. The old socket is
+// dead all the same (the kernel unbound it) and must be replaced.
+func TestInterfaceRecreatedSameIndex(t *testing.T) {
+	n := newTestNet(t, "veth")
+	c := listenStopped(t, n.srv, "eth0", knockPorts)
+	opened := c.event(t, EventOpened)
+	n.srv.IP("link", "del", "eth0")
+	n.srv.IP("link", "add", "eth0", "index", strconv.Itoa(opened.Index), "type", "veth", "peer", "name", "eth0", "netns", n.cli.Name)
+	n.srv.Up("eth0")
+	n.cli.Up("eth0")
+	n.srv.AddAddr("eth0", "192.0.2.1/24")
+	n.cli.AddAddr("eth0", "192.0.2.2/24")
+	c.start(t)
+	c.tickUntil(t, EventLost)
+	if again := c.event(t, EventOpened); again.Index != opened.Index {
+		t.Fatalf("re-created interface has index %d, want %d", again.Index, opened.Index)
+	}
+	dialTCP(t, n.cli, srvAddr4, 7000)
+	expect(t, c.next(t), cliAddr4, srvAddr4, knock.ProtoTCP, 7000)
 }
 
 func TestListenBeforeInterfaceExists(t *testing.T) {

@@ -101,7 +101,7 @@ func (r *ring) consume(rd *reader) {
 		snap := int(ne.Uint32(h[12:]))
 		netOff := int(ne.Uint16(h[26:]))
 		sll := h[frameHeaderLen:]
-		if netOff+snap <= len(h) {
+		if snap >= 0 && netOff+snap <= len(h) { // snap < 0: a huge value on 32-bit
 			rd.packet(h[netOff:netOff+snap], binary.BigEndian.Uint16(sll[2:]), sll[10], int32(ne.Uint32(sll[4:])), ts)
 		}
 		if next <= 0 {

@@ -153,7 +153,7 @@ func (l *Listener) check(rd *reader, cause error) {
 		return err
 	})
 	s := l.current()
-	if s != nil && lookupErr == nil && ifi.Index == s.index {
+	if s != nil && lookupErr == nil && ifi.Index == s.index && s.bound() == s.index {
 		up := ifi.Flags&net.FlagUp != 0
 		switch {
 		case cause != nil && s.up:
@@ -171,10 +171,13 @@ func (l *Listener) check(rd *reader, cause error) {
 	}
 	if s != nil {
 		why := cause
-		if lookupErr != nil {
+		switch {
+		case lookupErr != nil:
 			why = lookupErr
-		} else if why == nil {
+		case ifi.Index != s.index:
 			why = fmt.Errorf("index changed from %d to %d", s.index, ifi.Index)
+		case why == nil:
+			why = errors.New("the socket lost its interface")
 		}
 		l.mu.Lock()
 		_ = l.closeSocket()
@@ -203,4 +206,19 @@ func (l *Listener) reportWaiting(err error) {
 	if first {
 		l.o.events(Event{Kind: EventWaiting, Interface: l.ifname, Err: err})
 	}
+}
+
+// bound returns the interface index the kernel has the socket bound to:
+// -1 once that interface was unregistered, even if a new one got the same
+// name and index since.
+func (s *socket) bound() int {
+	idx := -1
+	_ = s.rc.Control(func(fd uintptr) {
+		if sa, err := unix.Getsockname(int(fd)); err == nil {
+			if ll, ok := sa.(*unix.SockaddrLinklayer); ok {
+				idx = ll.Ifindex
+			}
+		}
+	})
+	return idx
 }

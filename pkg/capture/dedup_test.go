@@ -1,0 +1,59 @@
+package capture
+
+import (
+	"testing"
+	"time"
+)
+
+func TestDedup(t *testing.T) {
+	var d dedup
+	a, b := tcp4(7000).Marshal(), udp6(9000).Marshal()
+	t0 := now
+	steps := []struct {
+		name    string
+		pkt     []byte
+		ifindex int32
+		at      time.Time
+		want    bool
+	}{
+		{"first sight", a, 2, t0, false},
+		{"copy on the bridge", a, 3, t0.Add(time.Microsecond), true},
+		{"retransmission on the same interface", a, 2, t0.Add(time.Millisecond), false},
+		{"other packet", b, 3, t0.Add(time.Millisecond), false},
+		{"same bytes much later elsewhere", a, 4, t0.Add(time.Second), false},
+	}
+	for _, s := range steps {
+		if got := d.seen(s.pkt, s.ifindex, s.at); got != s.want {
+			t.Errorf("%s: seen = %v, want %v", s.name, got, s.want)
+		}
+	}
+	// The memory is bounded: after 32 other packets the first is gone.
+	for i := 0; i < len(d.entries); i++ {
+		d.seen(tcp4(uint16(8000+i)).Marshal(), 2, t0)
+	}
+	if d.seen(a, 5, t0) {
+		t.Error("entry survived a full turn of the table")
+	}
+}
+
+func TestEventString(t *testing.T) {
+	for _, tt := range []struct {
+		e    Event
+		want string
+	}{
+		{Event{Kind: EventOpened, Interface: "pppoe-wan", Index: 7, Ring: true}, "pppoe-wan: opened (index 7, ring)"},
+		{Event{Kind: EventOpened, Index: 0}, "all interfaces: opened (index 0, recvfrom)"},
+		{Event{Kind: EventLost, Interface: "wan", Index: 3, Err: errTest}, "wan: lost: test"},
+		{Event{Kind: 99, Interface: "wan"}, "wan: event(99)"},
+	} {
+		if got := tt.e.String(); got != tt.want {
+			t.Errorf("String() = %q, want %q", got, tt.want)
+		}
+	}
+}
+
+var errTest = testError("test")
+
+type testError string
+
+func (e testError) Error() string { return string(e) }

@@ -1,0 +1,182 @@
+//go:build linux
+
+package capture
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/uciknock/uciknock/internal/netns"
+	"github.com/uciknock/uciknock/internal/testenv"
+	"github.com/uciknock/uciknock/pkg/knock"
+	"golang.org/x/sys/unix"
+)
+
+// floodEnv, when set, turns the test binary into BenchmarkFlood's traffic
+// generator: "IFNAME MAC PPS SECONDS PORT". Running it as a separate
+// process (inside the client namespace) keeps its CPU time, and the
+// kernel's receive work done on its behalf, out of the benchmark's
+// getrusage figures.
+const floodEnv = "UCIKNOCK_CAPTURE_FLOOD"
+
+func TestMain(m *testing.M) {
+	if spec := os.Getenv(floodEnv); spec != "" {
+		if err := floodChild(spec); err != nil {
+			fmt.Fprintln(os.Stderr, "flood:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// floodChild sends a paced flood of TCP SYNs from spoofed sources in
+// 198.18.0.0/15 to srvAddr4:PORT and prints how many it sent.
+func floodChild(spec string) error {
+	f := strings.Fields(spec)
+	if len(f) != 5 {
+		return fmt.Errorf("bad spec %q", spec)
+	}
+	mac, err := net.ParseMAC(f[1])
+	if err != nil {
+		return err
+	}
+	pps, err1 := strconv.Atoi(f[2])
+	secs, err2 := strconv.ParseFloat(f[3], 64)
+	port, err3 := strconv.ParseUint(f[4], 10, 16)
+	if err1 != nil || err2 != nil || err3 != nil {
+		return fmt.Errorf("bad spec %q", spec)
+	}
+	in, err := netns.NewInjector(f[0], mac)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	const sources = 1 << 17 // all of 198.18.0.0/15
+	pkts := make([][]byte, sources)
+	for i := range pkts {
+		src := netip.AddrFrom4([4]byte{198, 18 + byte(i>>16), byte(i >> 8), byte(i)})
+		pkts[i] = netns.Packet{Src: src, Dst: srvAddr4, Proto: netns.ProtoTCP, SrcPort: uint16(1024 + i%60000),
+			DstPort: uint16(port), TCPFlags: knock.FlagSYN}.Marshal()
+	}
+	dur := time.Duration(secs * float64(time.Second))
+	count := int(float64(pps) * secs)
+	if pps == 0 {
+		count = 1 << 30 // as many as fit in dur
+	}
+	sent, err := in.Flood(count, pps, dur, func(i int) []byte { return pkts[(i*7919)%sources] })
+	fmt.Println(sent)
+	return err
+}
+
+func cpuTime() time.Duration {
+	var ru unix.Rusage
+	_ = unix.Getrusage(unix.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkFlood measures the capture side under a paced spoofed flood of
+// SYNs to the first knock port of a 3-knock sequence, with the knock
+// engine fed from Run, while a legitimate client in the same namespace
+// completes 10 sequences with its knocks 100 ms apart. One iteration is
+// one 4-second flood. Reported: CPU of this process (capture + engine, not
+// the generator) in % of one core, kernel drops, packets delivered per
+// second, and legitimate sequences completed out of 10.
+func BenchmarkFlood(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		pps  int
+		opts []Option
+	}{
+		{"ring/200kpps", 200000, nil},
+		{"ring/max", 0, nil},
+		{"recvfrom/200kpps", 200000, []Option{WithoutRing()}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			testenv.RequireRoot(b)
+			for i := 0; i < b.N; i++ {
+				floodOnce(b, c.pps, c.opts)
+			}
+		})
+	}
+}
+
+func floodOnce(b *testing.B, pps int, opts []Option) {
+	const seconds = 4.0
+	n := newTestNet(b, "veth")
+	eng, err := knock.New(knock.Config{Sequences: []knock.Sequence{{
+		Name:    "ssh",
+		Steps:   []knock.Step{{Port: 7000, Proto: knock.ProtoTCP}, {Port: 8000, Proto: knock.ProtoTCP}, {Port: 9000, Proto: knock.ProtoUDP}},
+		Timeout: 5 * time.Second,
+	}}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	l, err := Listen("eth0", eng.Ports(time.Now()), append([]Option{WithEnter(n.srv.Do)}, opts...)...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var completed atomic.Int64
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		var out []knock.Event
+		_ = l.Run(ctx, func(k knock.Knock) {
+			out = eng.Handle(k, out[:0])
+			for _, e := range out {
+				if e.Src == cliAddr4 {
+					completed.Add(1)
+				}
+			}
+		})
+	}()
+	defer func() { cancel(); wg.Wait(); l.Close() }()
+
+	cmd := exec.Command("ip", "netns", "exec", n.cli.Name, os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), fmt.Sprintf("%s=eth0 %s %d %g 7000", floodEnv, n.srv.MAC("eth0"), pps, seconds))
+	cmd.Stderr = os.Stderr
+	cpu0, t0, st0 := cpuTime(), time.Now(), l.Stats()
+	b.ResetTimer()
+	var out []byte
+	done := make(chan error, 1)
+	go func() {
+		var err error
+		out, err = cmd.Output()
+		done <- err
+	}()
+	time.Sleep(500 * time.Millisecond) // let the flood reach full rate
+	for i := 0; i < 10; i++ {
+		dialTCP(b, n.cli, srvAddr4, 7000)
+		time.Sleep(100 * time.Millisecond)
+		dialTCP(b, n.cli, srvAddr4, 8000)
+		time.Sleep(100 * time.Millisecond)
+		sendUDP(b, n.cli, srvAddr4, 9000)
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err := <-done; err != nil {
+		b.Fatalf("flood generator: %v", err)
+	}
+	time.Sleep(50 * time.Millisecond) // the last block's timeout
+	cpu1, t1, st1 := cpuTime(), time.Now(), l.Stats()
+	b.StopTimer()
+	sent, _ := strconv.Atoi(strings.TrimSpace(string(out)))
+	wall := t1.Sub(t0).Seconds()
+	b.ReportMetric(float64(sent)/seconds, "sent-pps")
+	b.ReportMetric(float64(st1.Received-st0.Received)/wall, "recv-pps")
+	b.ReportMetric(100*(cpu1-cpu0).Seconds()/wall, "cpu%")
+	b.ReportMetric(float64(st1.KernelDrops-st0.KernelDrops), "drops")
+	b.ReportMetric(float64(completed.Load()), "legit-of-10")
+	b.Logf("sent %d in %.0fs; stats %+v; engine %+v", sent, seconds, st1, eng.Stats())
+}
