@@ -21,7 +21,9 @@
 //   - Any other knock to a port of the sequence (a wrong port, a repeated
 //     knock) resets the attempt, as in knockd. Knocks to ports of other
 //     sequences do not: each source progresses through every sequence
-//     independently, so sequences may share ports and prefixes.
+//     independently, so sequences may share ports and prefixes. With
+//     Sequence.TolerateRepeat (opt-in), an exact repeat of the knock that
+//     last advanced the attempt is ignored instead.
 //   - A TCP knock whose flags do not match the sequence's FlagRule is
 //     ignored for that sequence: it neither advances, resets nor starts an
 //     attempt (knockd's tcpflags). UDP steps ignore flags.

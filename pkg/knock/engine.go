@@ -89,7 +89,8 @@ func New(cfg Config) (*Engine, error) {
 			s.period = int64(sq.TOTP.Period)
 		}
 		for j := 0; j < s.nlines(); j++ {
-			l := line{seq: i, steps: make([]Step, 0, MaxSteps), flags: sq.Flags, target: sq.Target.WithZone(""), timeout: int64(sq.Timeout)}
+			l := line{seq: i, steps: make([]Step, 0, MaxSteps), flags: sq.Flags, target: sq.Target.WithZone(""),
+				timeout: int64(sq.Timeout), repeat: sq.TolerateRepeat}
 			switch {
 			case len(sq.Steps) > 0:
 				l.steps = append(l.steps, sq.Steps...)
@@ -196,6 +197,8 @@ func (e *Engine) step(k *Knock, t int64, out []Event) []Event {
 		switch {
 		case s > 0 && l.steps[s] == st:
 			s++
+		case s > 0 && l.repeat && l.steps[s-1] == st:
+			continue // a tolerated repeat of the previous knock
 		case l.steps[0] == st:
 			s, e.vStart[i] = 1, t // a wrong knock that is a first step restarts
 		case s > 0 && l.contains(st):

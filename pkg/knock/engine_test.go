@@ -33,6 +33,13 @@ func TestRules(t *testing.T) {
 			[]kn{{0, A, "7000", 0, ""}, {ms, A, "8000", 0, ""}, {2 * ms, A, "7000", 0, ""}, {3 * ms, A, "8000", 0, ""}, {4 * ms, A, "9000", 0, ""}}, []string{"s@" + A}},
 		{"repeated first knock restarts", s3,
 			[]kn{{0, A, "7000", 0, ""}, {ms, A, "7000", 0, ""}, {2 * ms, A, "8000", 0, ""}, {3 * ms, A, "9000", 0, ""}}, []string{"s@" + A}},
+		{"tolerated repeat (opt-in)", func(t *testing.T) []Sequence {
+			s := seq(t, "s", "7000,8000,9000")
+			s.TolerateRepeat = true
+			return []Sequence{s}
+		}, []kn{{0, A, "7000", 0, ""}, {ms, A, "7000", 0, ""}, {2 * ms, A, "8000", 0, ""}, {3 * ms, A, "8000", 0, ""}, {4 * ms, A, "9000", 0, ""},
+			{5 * ms, A, "7000", 0, ""}, {6 * ms, A, "8000", 0, ""}, {7 * ms, A, "7000", 0, ""}, {8 * ms, A, "9000", 0, ""}},
+			[]string{"s@" + A}},
 		{"completed attempt starts over", s3,
 			[]kn{{0, A, "7000", 0, ""}, {ms, A, "8000", 0, ""}, {2 * ms, A, "9000", 0, ""}, {3 * ms, A, "9000", 0, ""},
 				{4 * ms, A, "7000", 0, ""}, {5 * ms, A, "8000", 0, ""}, {6 * ms, A, "9000", 0, ""}}, []string{"s@" + A, "s@" + A}},

@@ -42,6 +42,7 @@ func (m *model) handle(k Knock) []string {
 		switch {
 		case stage[i] > 0 && s.Steps[stage[i]] == st:
 			stage[i]++
+		case stage[i] > 0 && s.TolerateRepeat && s.Steps[stage[i]-1] == st:
 		case s.Steps[0] == st:
 			stage[i], start[i] = 1, k.Time
 		case in:
@@ -60,6 +61,7 @@ func fuzzSeqs() []Sequence {
 	mk := func(name string, timeout time.Duration, fl FlagRule, steps ...Step) Sequence {
 		return Sequence{Name: name, Steps: steps, Timeout: timeout, Flags: fl}
 	}
+	rep := func(s Sequence) Sequence { s.TolerateRepeat = true; return s }
 	t, u := ProtoTCP, ProtoUDP
 	return []Sequence{
 		mk("a", time.Second, FlagRule{}, Step{1, t}, Step{2, t}, Step{3, t}),
@@ -67,6 +69,8 @@ func fuzzSeqs() []Sequence {
 		mk("c", time.Second, FlagRule{}, Step{1, t}, Step{1, t}, Step{2, u}, Step{4, t}),
 		mk("d", 2*time.Second, FlagRule{}, Step{2, u}),
 		mk("e", time.Second, syn, Step{4, t}, Step{1, t}, Step{4, t}, Step{2, t}, Step{3, u}),
+		rep(mk("f", time.Second, FlagRule{}, Step{2, t}, Step{2, t}, Step{3, t}, Step{1, u})),
+		rep(mk("g", time.Second, syn, Step{1, t}, Step{3, t}, Step{5, t})),
 	}
 }
 

@@ -20,6 +20,7 @@ type line struct {
 	flags   FlagRule
 	target  netip.Addr
 	timeout int64 // ns
+	repeat  bool  // Sequence.TolerateRepeat
 	// epoch invalidates progress made before the line's steps last
 	// changed (a one-time sequence consumed, a TOTP step rotated in):
 	// an attempt that started before epoch is stale.

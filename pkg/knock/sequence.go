@@ -31,6 +31,11 @@ type Sequence struct {
 	// Target, when valid, accepts only knocks to that destination
 	// address (knockd's target); the zero Addr accepts any destination.
 	Target netip.Addr
+	// TolerateRepeat ignores an exact repeat of the knock that last
+	// advanced an attempt (a retransmitted SYN, a client's double SYN)
+	// instead of resetting it, as proposed in knockd #72/#90. Off by
+	// default, like knockd, which keeps brute-force odds unchanged.
+	TolerateRepeat bool
 	// Consumed persists which one-time sequences, or which TOTP time
 	// steps, have been used, so that a restart does not allow a replay.
 	// Required with OneTime; optional (in-memory only) with TOTP.
