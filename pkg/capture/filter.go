@@ -184,8 +184,7 @@ func ipv6(a *asm) {
 			bpf.LoadIndirect{Off: 0, Size: 1}, bpf.StoreScratch{Src: bpf.RegA, N: 0},
 			bpf.TXA{}, bpf.ALUOpConstant{Op: bpf.ALUOpAdd, Val: 8}, bpf.TAX{},
 			bpf.LoadScratch{Dst: bpf.RegA, N: 0},
-		)
-		a.goTo(next)
+		) // falls through to the next round
 	}
 }
 

@@ -127,6 +127,7 @@ func floodOnce(b *testing.B, pps int, opts []Option) {
 		b.Fatal(err)
 	}
 	var completed atomic.Int64
+	var legit []time.Time // capture times of the legitimate knocks; Run's goroutine only until wg.Wait
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -134,6 +135,9 @@ func floodOnce(b *testing.B, pps int, opts []Option) {
 		defer wg.Done()
 		var out []knock.Event
 		_ = l.Run(ctx, func(k knock.Knock) {
+			if k.Src == cliAddr4 {
+				legit = append(legit, k.Time)
+			}
 			out = eng.Handle(k, out[:0])
 			for _, e := range out {
 				if e.Src == cliAddr4 {
@@ -171,6 +175,14 @@ func floodOnce(b *testing.B, pps int, opts []Option) {
 	time.Sleep(50 * time.Millisecond) // the last block's timeout
 	cpu1, t1, st1 := cpuTime(), time.Now(), l.Stats()
 	b.StopTimer()
+	cancel()
+	wg.Wait()
+	var gap time.Duration // the longest wait between two knocks of one sequence
+	for i := 1; i < len(legit); i++ {
+		if i%3 != 0 {
+			gap = max(gap, legit[i].Sub(legit[i-1]))
+		}
+	}
 	sent, _ := strconv.Atoi(strings.TrimSpace(string(out)))
 	wall := t1.Sub(t0).Seconds()
 	b.ReportMetric(float64(sent)/seconds, "sent-pps")
@@ -178,5 +190,7 @@ func floodOnce(b *testing.B, pps int, opts []Option) {
 	b.ReportMetric(100*(cpu1-cpu0).Seconds()/wall, "cpu%")
 	b.ReportMetric(float64(st1.KernelDrops-st0.KernelDrops), "drops")
 	b.ReportMetric(float64(completed.Load()), "legit-of-10")
+	b.ReportMetric(float64(len(legit)), "knocks-of-30")
+	b.ReportMetric(float64(gap.Milliseconds()), "max-gap-ms")
 	b.Logf("sent %d in %.0fs; stats %+v; engine %+v", sent, seconds, st1, eng.Stats())
 }
