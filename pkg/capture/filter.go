@@ -59,7 +59,7 @@ const packetTypeOtherHost = 3
 //
 // Ports may be in any order and repeat; the program tests them with a
 // binary search. An empty set yields a program that drops everything. The
-// kernel's limit of 4096 instructions allows well over 2000 ports.
+// kernel's limit of 4096 instructions allows about 3000 ports.
 func Filter(ports []Port) ([]bpf.RawInstruction, error) {
 	return program(ports, kernelPrefix)
 }
@@ -211,7 +211,9 @@ func search(a *asm, name string, ports []uint16) {
 		a.op(bpf.TXA{}, bpf.ALUOpConstant{Op: bpf.ALUOpAdd, Val: l4Bytes}, bpf.RetA{})
 		return
 	}
-	mid := len(ports) / 2
+	// Split on a leaf boundary so that every leaf but the last is full.
+	leaves := (len(ports) + leafSize - 1) / leafSize
+	mid := leaves / 2 * leafSize
 	right := name + ">=" + strconv.Itoa(int(ports[mid]))
 	a.jump(bpf.JumpGreaterOrEqual, uint32(ports[mid]), right, "")
 	search(a, name+"<", ports[:mid])
