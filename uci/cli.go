@@ -218,6 +218,9 @@ func (ss *session) perror(err error) {
 func (ss *session) errorText(err error) string {
 	var pe *ParseError
 	if errors.As(err, &pe) {
+		if pe.code == CodeMem {
+			return CodeMem.String()
+		}
 		return pe.LibUCI()
 	}
 	code := codeOf(err)

@@ -50,11 +50,11 @@ func (ss *session) parse(name string, data []byte) (*Package, error) {
 	if ss.strict {
 		return Parse(name, data)
 	}
-	return ParseLax(name, data, func(e *ParseError) {
+	return parseLax(name, data, func(e *ParseError) {
 		if ss.perrors {
 			io.WriteString(ss.stderr, e.LibUCI()+"\n")
 		}
-	}), nil
+	})
 }
 
 // deltaPath is libuci's delta_path: the read-only directories, then the

@@ -25,6 +25,8 @@ type ParseError struct {
 	Offset int
 	// Reason is libuci's reason text, e.g. "invalid command".
 	Reason string
+
+	code Code // CodeMem: libuci fails with "Out of memory" instead
 }
 
 // Error returns "FILE:LINE:COL: REASON".
@@ -53,6 +55,7 @@ const (
 	reasonConfigNoName   = "config without name"
 	reasonOptionNoName   = "option without name"
 	reasonNoPackage      = "attempting to import a file without a package name"
+	reasonOOM            = "line buffer too large: NUL bytes on consecutive lines (libuci: Out of memory)"
 )
 
 // Code is a libuci error code (uci.h UCI_ERR_*). The CLI prints its text

@@ -14,10 +14,14 @@ type lexer struct {
 	off int    // read cursor in src (the FILE position)
 	eof bool   // feof(): a read hit the end of src
 
-	buf    []byte // len(buf) is libuci's bufsz
-	filled int    // buf_filled
-	pos    int    // pos
-	line   int    // newline-terminated lines read
+	// bufsz is libuci's buffer size, which only decides how much one
+	// fgets may read; buf is only as long as what was stored in it.
+	bufsz  int
+	buf    []byte
+	oom    bool // bufsz outgrew maxLineBuf: libuci's realloc fails
+	filled int  // buf_filled
+	pos    int  // pos
+	line   int  // newline-terminated lines read
 
 	// chunks map buffer indexes back to src offsets; a chunk is what
 	// one fgets call stored. Later reads at a lower index replace them.
@@ -33,6 +37,13 @@ type chunk struct {
 }
 
 const lineBuf = 32 // LINEBUF in file.c
+
+// maxLineBuf is where libuci's line buffer can no longer be allocated.
+// It doubles for every line read into one statement that does not end in
+// a newline as strlen sees it, so consecutive lines holding a NUL byte
+// make it explode; libuci then fails with "Out of memory" (on a router
+// long before this limit).
+const maxLineBuf = 1 << 31
 
 func newLexer(src []byte) *lexer {
 	return &lexer{src: src}
@@ -54,8 +65,28 @@ func (l *lexer) set(i int, c byte) {
 
 func (l *lexer) cur() byte { return l.at(l.pos) }
 
-func (l *lexer) grow() {
-	nb := make([]byte, 2*len(l.buf))
+// double is the bufsz *= 2 of uci_getln.
+func (l *lexer) double() {
+	if l.bufsz > maxLineBuf/2 {
+		l.oom, l.eof = true, true
+		return
+	}
+	l.bufsz *= 2
+}
+
+// ensure makes buf at least n bytes long.
+func (l *lexer) ensure(n int) {
+	if n <= len(l.buf) {
+		return
+	}
+	size := 2 * len(l.buf)
+	if size < n {
+		size = n
+	}
+	if size < lineBuf {
+		size = lineBuf
+	}
+	nb := make([]byte, size)
 	copy(nb, l.buf)
 	l.buf = nb
 }
@@ -82,6 +113,7 @@ func (l *lexer) fgets(ofs, n int) bool {
 		l.chunks = l.chunks[:len(l.chunks)-1]
 	}
 	l.chunks = append(l.chunks, chunk{bufStart: ofs, srcStart: l.off})
+	l.ensure(ofs + end - l.off + 1)
 	k := copy(l.buf[ofs:], l.src[l.off:end])
 	l.set(ofs+k, 0)
 	l.off = end
@@ -99,16 +131,16 @@ func (l *lexer) strlen(i int) int {
 // getln is uci_getln: read the next physical line into the buffer at
 // offset, growing the buffer as libuci does.
 func (l *lexer) getln(offset int) {
-	if l.buf == nil {
-		l.buf = make([]byte, lineBuf)
+	if l.bufsz == 0 {
+		l.bufsz = lineBuf
 	}
-	if offset >= len(l.buf)-1 {
-		l.grow()
+	if offset >= l.bufsz-1 {
+		l.double()
 	}
 	ofs := offset
 	for {
 		l.set(ofs, 0)
-		if !l.fgets(ofs, len(l.buf)-ofs) || l.at(ofs) == 0 {
+		if l.oom || !l.fgets(ofs, l.bufsz-ofs) || l.at(ofs) == 0 {
 			return
 		}
 		ofs += l.strlen(ofs)
@@ -117,7 +149,7 @@ func (l *lexer) getln(offset int) {
 			l.line++
 			return
 		}
-		l.grow()
+		l.double()
 	}
 }
 
@@ -288,7 +320,11 @@ func (l *lexer) fail(reason string) *lexError {
 	if l.pos > 0 && l.pos >= l.filled && off > 0 && off <= len(l.src) && l.src[off-1] == '\n' {
 		off--
 	}
-	return &lexError{code: CodeParse, reason: reason, line: l.line, byte: l.pos, offset: off}
+	code := CodeParse
+	if l.oom {
+		code, reason = CodeMem, reasonOOM
+	}
+	return &lexError{code: code, reason: reason, line: l.line, byte: l.pos, offset: off}
 }
 
 func (e *lexError) toParseError(file string, src []byte) *ParseError {
@@ -300,5 +336,5 @@ func (e *lexError) toParseError(file string, src []byte) *ParseError {
 	for start > 0 && src[start-1] != '\n' {
 		start--
 	}
-	return &ParseError{File: file, Line: e.line, Col: off - start + 1, Byte: e.byte, Offset: off, Reason: e.reason}
+	return &ParseError{File: file, Line: e.line, Col: off - start + 1, Byte: e.byte, Offset: off, Reason: e.reason, code: e.code}
 }

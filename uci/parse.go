@@ -22,14 +22,23 @@ func ParseFile(path, name string, data []byte) (*Package, error) {
 // of its line is skipped; extra arguments and a section re-declared with
 // another type are accepted. It always returns a package.
 func ParseLax(name string, data []byte, warn func(*ParseError)) *Package {
+	p, _ := parseLax(name, data, warn)
+	return p
+}
+
+// parseLax also returns the error that stops even a non-strict libuci
+// (running out of memory on NUL bytes).
+func parseLax(name string, data []byte, warn func(*ParseError)) (*Package, error) {
 	p := &parser{lx: newLexer(data), pkg: &Package{Name: name}}
 	p.warn = func(e *lexError) {
 		if warn != nil {
 			warn(e.toParseError(name, data))
 		}
 	}
-	p.run()
-	return p.pkg
+	if err := p.run(); err != nil {
+		return p.pkg, err.toParseError(name, data)
+	}
+	return p.pkg, nil
 }
 
 type parser struct {
@@ -128,10 +137,17 @@ func (p *parser) run() *lexError {
 	for !lx.eof {
 		lx.pos = 0
 		lx.getln(0)
+		if lx.oom {
+			return lx.fail("")
+		}
 		if lx.at(0) == 0 {
 			continue
 		}
-		if err := p.parseLine(); err != nil {
+		err := p.parseLine()
+		if lx.oom && (err == nil || err.code != CodeMem) {
+			err = lx.fail("")
+		}
+		if err != nil {
 			if p.strict || err.code != CodeParse {
 				return err
 			}

@@ -1,8 +1,12 @@
 package uci
 
 import (
+	"bytes"
 	"errors"
+	"os"
+	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -84,5 +88,26 @@ func TestAnonID(t *testing.T) {
 	}
 	if got := anonID(0x123, "rule"); got != "cfg12392bd" {
 		t.Errorf("3-digit counter: got %s", got)
+	}
+}
+
+// TestParseNULBlowup: libuci doubles its line buffer for every line that
+// holds a NUL byte, so a run of such lines exhausts its memory. We stop
+// with an error instead of allocating.
+func TestParseNULBlowup(t *testing.T) {
+	in := []byte(strings.Repeat("config t\x00n\n", 100))
+	if _, err := Parse("f", in); err == nil || !strings.Contains(err.Error(), "Out of memory") {
+		t.Errorf("strict: %v", err)
+	}
+	if _, err := parseLax("f", in, nil); err == nil {
+		t.Error("lax: no error")
+	}
+	conf := t.TempDir()
+	if err := os.WriteFile(filepath.Join(conf, "f"), in, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var o, e bytes.Buffer
+	if exit := (&CLI{ConfDir: conf, SaveDir: t.TempDir()}).Run([]string{"show", "f"}, nil, &o, &e); exit != 1 || e.String() != "uci: Out of memory\n" {
+		t.Errorf("cli: %d %q", exit, e.String())
 	}
 }
