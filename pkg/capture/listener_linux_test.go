@@ -6,6 +6,7 @@ import (
 	"context"
 	"net/netip"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -248,4 +249,52 @@ func TestCloseStopsRun(t *testing.T) {
 	if err := l.SetPorts(knockPorts); err != ErrClosed {
 		t.Errorf("SetPorts after Close = %v, want ErrClosed", err)
 	}
+}
+
+// TestIngressRedirect: OpenWrt's SQM shapes incoming traffic by
+// redirecting it to an ifb device at the ingress qdisc. Knocks must still
+// arrive once, on the interface and on all interfaces.
+func TestIngressRedirect(t *testing.T) {
+	for _, ifname := range []string{"eth0", ""} {
+		t.Run("interface "+ifname, func(t *testing.T) {
+			n := newTestNet(t, "veth")
+			n.srv.IP("link", "add", "ifb0", "type", "ifb")
+			n.srv.Up("ifb0")
+			for _, args := range [][]string{
+				{"qdisc", "add", "dev", "eth0", "handle", "ffff:", "ingress"},
+				{"filter", "add", "dev", "eth0", "parent", "ffff:", "u32", "match", "u32", "0", "0",
+					"action", "mirred", "egress", "redirect", "dev", "ifb0"},
+			} {
+				if out, err := n.srv.Exec("tc", args...); err != nil {
+					t.Fatalf("tc %v: %v %s", args, err, out)
+				}
+			}
+			c := listen(t, n.srv, ifname, knockPorts)
+			sendUDP(t, n.cli, srvAddr4, 9000)
+			dialTCP(t, n.cli, srvAddr4, 7000)
+			sendUDP(t, n.cli, srvAddr6, 9000)
+			expect(t, c.next(t), cliAddr4, srvAddr4, knock.ProtoUDP, 9000)
+			expect(t, c.next(t), cliAddr4, srvAddr4, knock.ProtoTCP, 7000)
+			expect(t, c.next(t), cliAddr6, srvAddr6, knock.ProtoUDP, 9000)
+			if st := c.l.Stats(); st.Received != 3 {
+				t.Errorf("stats %+v, want each knock received once", st)
+			}
+			out, _ := n.srv.Exec("tc", "-s", "filter", "show", "dev", "eth0", "parent", "ffff:")
+			if !strings.Contains(out, "Sent") || strings.Contains(out, "Sent 0 bytes") {
+				t.Errorf("the redirect saw no traffic:\n%s", out)
+			}
+		})
+	}
+}
+
+// TestRingFallback: when the ring cannot be set up, the Listener says so
+// and reads with recvfrom.
+func TestRingFallback(t *testing.T) {
+	n := newTestNet(t, "veth")
+	c := listen(t, n.srv, "eth0", knockPorts, WithRing(1000, 4, DefaultBlockTimeout))
+	if e := c.event(t, EventOpened); e.Ring || e.Err == nil {
+		t.Errorf("EventOpened = %+v, want Ring false with the reason", e)
+	}
+	sendUDP(t, n.cli, srvAddr6, 9000)
+	expect(t, c.next(t), cliAddr6, srvAddr6, knock.ProtoUDP, 9000)
 }

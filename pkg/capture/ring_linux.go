@@ -65,6 +65,9 @@ func newRing(rc syscall.RawConn, o *options) (*ring, error) {
 		}
 		mem, err := unix.Mmap(int(fd), 0, o.blockSize*o.blocks, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
 		if err != nil {
+			// Without the mapping nobody could read the ring: remove it,
+			// so the recvfrom fallback gets the packets.
+			_ = unix.SetsockoptTpacketReq3(int(fd), unix.SOL_PACKET, unix.PACKET_RX_RING, &unix.TpacketReq3{})
 			serr = fmt.Errorf("capture: mmap ring: %w", err)
 			return
 		}
