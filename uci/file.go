@@ -13,15 +13,18 @@ import (
 const DefaultLockTimeout = 10 * time.Second
 
 // maxAttempts bounds how often Read and Update start over because the
-// file was replaced under them (libuci commits rename after unlocking).
-const maxAttempts = 16
+// file was replaced under them (libuci commits rename after unlocking,
+// and so do other writers). Under heavy contention a waiter on a replaced
+// inode restarts once per competing commit; the lock timeout, which spans
+// all attempts, is the real bound.
+const maxAttempts = 1000
 
 // ErrLockTimeout is returned (wrapped) when another process held the
 // config file's lock for longer than the lock timeout.
 var ErrLockTimeout = errors.New("uci: timed out waiting for the config file lock")
 
 // ErrReplacedTooOften is returned (wrapped) when the config file was
-// replaced by other writers on every one of maxAttempts attempts.
+// replaced by other writers on every one of 1000 attempts.
 var ErrReplacedTooOften = errors.New("uci: config file replaced by other writers on every attempt")
 
 // errReplaced means the locked inode is no longer the one the path names;
@@ -43,8 +46,21 @@ type File struct {
 	OverrideDir string
 	// Package is the package name; empty means the base name of Path.
 	Package string
-	// LockTimeout bounds each wait for the file lock.
+	// LockTimeout bounds the time Read and Update wait for the file lock,
+	// over all their attempts.
 	LockTimeout time.Duration
+}
+
+// deadline returns a channel closed when the lock timeout has passed
+// (a timer, not the wall clock) and a func that releases the timer.
+func (f *File) deadline() (timeout time.Duration, expired <-chan struct{}, stop func() bool) {
+	timeout = f.LockTimeout
+	if timeout <= 0 {
+		timeout = DefaultLockTimeout
+	}
+	c := make(chan struct{})
+	t := time.AfterFunc(timeout, func() { close(c) })
+	return timeout, c, t.Stop
 }
 
 // pkgName is the package name libuci would use for this file.
@@ -74,9 +90,11 @@ func (f *File) Target() string {
 // Pending changes in libuci's save directory are not applied: Read shows
 // the committed file.
 func (f *File) Read() (*Package, []byte, error) {
+	timeout, expired, stop := f.deadline()
+	defer stop()
 	for attempt := 0; attempt < maxAttempts; attempt++ {
 		target := f.Target()
-		lf, err := lockFile(target, false, f.LockTimeout, f.pkgName())
+		lf, err := lockFile(target, false, lockWait{timeout, expired}, f.pkgName())
 		if errors.Is(err, errReplaced) {
 			continue
 		}
@@ -100,4 +118,10 @@ func (f *File) Read() (*Package, []byte, error) {
 // parseTarget parses strictly; a parse error names the file.
 func parseTarget(path, name string, data []byte) (*Package, error) {
 	return ParseFile(path, name, data)
+}
+
+// lockWait is the lock timeout shared by all attempts of one call.
+type lockWait struct {
+	timeout time.Duration   // for messages
+	expired <-chan struct{} // closed when it has passed
 }

@@ -52,7 +52,8 @@ func (lf *lockedFile) replace(data []byte) error {
 	if err := tmp.Close(); err != nil {
 		return fmt.Errorf("uci: close %s: %w", name, err)
 	}
-	if err := lf.checkCurrent(); err != nil {
+	// A stale writer whose open() raced our lock is visible by now.
+	if err := lf.settle(); err != nil {
 		return err
 	}
 	if err := os.Rename(name, lf.real); err != nil {

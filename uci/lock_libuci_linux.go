@@ -31,25 +31,25 @@ const libuciCommitWait = 3 * time.Second
 // commit in flight read the current file and wrote its temp file after.
 // An older temp file belongs to a commit that cannot still be renaming
 // over this file. The wait is bounded anyway.
-func waitLibuciCommit(lf *lockedFile, pkg string, timeout time.Duration) {
+func waitLibuciCommit(lf *lockedFile) {
 	dirs := []string{filepath.Dir(lf.target)}
 	if d := filepath.Dir(lf.real); d != dirs[0] {
 		dirs = append(dirs, d)
 	}
-	prefix := "." + pkg + ".uci-"
+	prefix := "." + lf.pkg + ".uci-"
 	if !libuciTempPending(dirs, prefix, lf.meta.ctime) {
 		return
 	}
-	if timeout <= 0 || timeout > libuciCommitWait {
-		timeout = libuciCommitWait
-	}
-	deadline := time.NewTimer(timeout)
+	deadline := time.NewTimer(libuciCommitWait)
 	defer deadline.Stop()
 	wait := 200 * time.Microsecond
 	for libuciTempPending(dirs, prefix, lf.meta.ctime) {
 		poll := time.NewTimer(wait)
 		select {
 		case <-deadline.C:
+			poll.Stop()
+			return
+		case <-lf.wait.expired:
 			poll.Stop()
 			return
 		case <-poll.C:

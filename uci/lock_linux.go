@@ -48,15 +48,17 @@ type lockedFile struct {
 	// its resolved path, the name that gets replaced by rename.
 	target, real string
 	meta         fileMeta
+	pkg          string   // package name, for libuci's temp file names
+	wait         lockWait // the caller's lock timeout
 }
 
-// lockFile opens target, takes a shared or exclusive flock within
-// timeout and checks that the locked inode is still the one the path
+// lockFile opens target, takes a shared or exclusive flock before w
+// expires and checks that the locked inode is still the one the path
 // names. A file replaced while we waited (libuci renames after unlocking)
 // gives errReplaced so the caller starts over on the new file. With
-// exclusive, it first waits for a libuci commit of package pkg that has
-// unlocked but not yet renamed (see waitLibuciCommit).
-func lockFile(target string, exclusive bool, timeout time.Duration, pkg string) (*lockedFile, error) {
+// exclusive, it also waits for a libuci commit of package pkg that has
+// unlocked but not yet renamed (waitLibuciCommit), then checks again.
+func lockFile(target string, exclusive bool, w lockWait, pkg string) (*lockedFile, error) {
 	real, err := filepath.EvalSymlinks(target)
 	if err != nil {
 		return nil, fmt.Errorf("uci: resolve %s: %w", target, err)
@@ -70,7 +72,7 @@ func lockFile(target string, exclusive bool, timeout time.Duration, pkg string) 
 	if err != nil {
 		return nil, fmt.Errorf("uci: open %s: %w", real, err)
 	}
-	if err := flockWait(f, how, timeout); err != nil {
+	if err := flockWait(f, how, w); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("uci: lock %s: %w", real, err)
 	}
@@ -79,15 +81,33 @@ func lockFile(target string, exclusive bool, timeout time.Duration, pkg string) 
 		f.Close()
 		return nil, fmt.Errorf("uci: fstat %s: %w", real, os.NewSyscallError("fstat", err))
 	}
-	lf := &lockedFile{f: f, target: target, real: real, meta: metaOf(&st)}
-	if exclusive {
-		waitLibuciCommit(lf, pkg, timeout)
+	lf := &lockedFile{f: f, target: target, real: real, meta: metaOf(&st), pkg: pkg, wait: w}
+	err = lf.checkCurrent()
+	if err == nil && exclusive {
+		// Not worth reading a file that a pending libuci rename is about
+		// to replace; stale writers are looked for before our rename.
+		waitLibuciCommit(lf)
+		err = lf.checkCurrent()
 	}
-	if err := lf.checkCurrent(); err != nil {
+	if err != nil {
 		f.Close()
 		return nil, err
 	}
 	return lf, nil
+}
+
+// settle is run by an exclusive holder just before renaming. It waits
+// (bounded) for writers that can still rename over the file although we
+// hold its lock: processes that opened a replaced inode
+// (waitStaleWriters) and libuci commits between their unlock and their
+// rename (waitLibuciCommit); then it checks the identity. Only the holder
+// of the current inode waits for others (holders of replaced inodes fail
+// their identity check and close it without waiting), so these waits
+// cannot form a cycle.
+func (lf *lockedFile) settle() error {
+	waitStaleWriters(lf)
+	waitLibuciCommit(lf)
+	return lf.checkCurrent()
 }
 
 // checkCurrent reports errReplaced unless target still resolves to the
@@ -143,45 +163,29 @@ func (lf *lockedFile) close() error {
 // flockWait takes the lock with LOCK_NB polling so that a stuck holder
 // (a hung LuCI session, a stopped `uci` process) cannot block us forever;
 // libuci itself blocks without limit. It never reads the wall clock: the
-// timeout is a timer.
-func flockWait(f *os.File, how int, timeout time.Duration) error {
+// expiry is a timer. Polls are at most 2 ms apart so that a waiter is not
+// much slower than libuci's blocking flock.
+func flockWait(f *os.File, how int, w lockWait) error {
 	fd := int(f.Fd())
-	try := func() (bool, error) {
-		for {
-			err := unix.Flock(fd, how|unix.LOCK_NB)
-			switch {
-			case err == nil:
-				return true, nil
-			case errors.Is(err, unix.EINTR):
-				continue
-			case errors.Is(err, unix.EWOULDBLOCK):
-				return false, nil
-			default:
-				return false, os.NewSyscallError("flock", err)
-			}
-		}
-	}
-	if ok, err := try(); ok || err != nil {
-		return err
-	}
-	if timeout <= 0 {
-		timeout = DefaultLockTimeout
-	}
-	deadline := time.NewTimer(timeout)
-	defer deadline.Stop()
-	wait := 500 * time.Microsecond
+	wait := 100 * time.Microsecond
 	for {
+		err := unix.Flock(fd, how|unix.LOCK_NB)
+		switch {
+		case err == nil:
+			return nil
+		case errors.Is(err, unix.EINTR):
+			continue
+		case !errors.Is(err, unix.EWOULDBLOCK):
+			return os.NewSyscallError("flock", err)
+		}
 		poll := time.NewTimer(wait)
 		select {
-		case <-deadline.C:
+		case <-w.expired:
 			poll.Stop()
-			return fmt.Errorf("%w after %v", ErrLockTimeout, timeout)
+			return fmt.Errorf("%w after %v", ErrLockTimeout, w.timeout)
 		case <-poll.C:
 		}
-		if ok, err := try(); ok || err != nil {
-			return err
-		}
-		if wait < 10*time.Millisecond {
+		if wait < 2*time.Millisecond {
 			wait *= 2
 		}
 	}

@@ -2,10 +2,7 @@
 
 package uci
 
-import (
-	"errors"
-	"time"
-)
+import "errors"
 
 // errNotSupported: the safe update relies on Linux flock and stat
 // semantics (the only platform OpenWrt runs on).
@@ -13,7 +10,7 @@ var errNotSupported = errors.New("uci: safe file update is only supported on lin
 
 type lockedFile struct{}
 
-func lockFile(string, bool, time.Duration, string) (*lockedFile, error) { return nil, errNotSupported }
+func lockFile(string, bool, lockWait, string) (*lockedFile, error) { return nil, errNotSupported }
 
 func (*lockedFile) readAll() ([]byte, error) { return nil, errNotSupported }
 func (*lockedFile) close() error             { return nil }

@@ -25,12 +25,14 @@ import (
 //     target while still holding the lock, fsync the directory, unlock.
 //
 // When the file is replaced by another writer at step 3 or 9, Update
-// starts over (at most 16 times) with a fresh read, so fn may run more
+// starts over with a fresh read (within the lock timeout), so fn may run more
 // than once and must only act on the *Package it is given. libuci's save
 // directory (/tmp/.uci) is never touched.
 func (f *File) Update(fn func(p *Package) error) (changed bool, err error) {
+	timeout, expired, stop := f.deadline()
+	defer stop()
 	for attempt := 0; attempt < maxAttempts; attempt++ {
-		changed, err = f.updateOnce(fn)
+		changed, err = f.updateOnce(fn, lockWait{timeout, expired})
 		if !errors.Is(err, errReplaced) {
 			return changed, err
 		}
@@ -40,9 +42,9 @@ func (f *File) Update(fn func(p *Package) error) (changed bool, err error) {
 
 // updateOnce is one attempt of Update. It returns errReplaced (wrapped)
 // when the file was replaced under it.
-func (f *File) updateOnce(fn func(p *Package) error) (bool, error) {
+func (f *File) updateOnce(fn func(p *Package) error, w lockWait) (bool, error) {
 	target := f.Target()
-	lf, err := lockFile(target, true, f.LockTimeout, f.pkgName())
+	lf, err := lockFile(target, true, w, f.pkgName())
 	if err != nil {
 		return false, err
 	}

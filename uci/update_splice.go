@@ -98,23 +98,43 @@ func splice(data []byte, pl *updatePlan) []byte {
 }
 
 // lineGroups computes the line blocks of all spans and merges those that
-// share a line.
+// share a line. Spans are visited in file order and newlines are searched
+// incrementally, so a file with thousands of sections on one line costs
+// linear time.
 func lineGroups(data []byte, before []*Section) []lineGroup {
 	var refs []spanRef
 	for i, s := range before {
 		for j, sp := range s.Spans {
-			ls := bytes.LastIndexByte(data[:sp.Start], '\n') + 1
-			le := len(data)
-			if nl := bytes.IndexByte(data[sp.End:], '\n'); nl >= 0 {
-				le = sp.End + nl + 1
-			}
-			refs = append(refs, spanRef{
-				start: sp.Start, end: sp.End, ls: ls, le: le, sec: i, first: j == 0,
-				clean: isBlank(data[ls:sp.Start]) && cleanTail(data[sp.End:le]),
-			})
+			refs = append(refs, spanRef{start: sp.Start, end: sp.End, sec: i, first: j == 0})
 		}
 	}
 	sort.Slice(refs, func(a, b int) bool { return refs[a].start < refs[b].start })
+	lineStart, scanned := 0, 0 // start of the line holding data[scanned-1]
+	nlFrom, nlAt := -1, -1     // the first '\n' at or after nlFrom is at nlAt (-1: none)
+	for k := range refs {
+		r := &refs[k]
+		for scanned < r.start {
+			nl := bytes.IndexByte(data[scanned:r.start], '\n')
+			if nl < 0 {
+				scanned = r.start
+				break
+			}
+			scanned += nl + 1
+			lineStart = scanned
+		}
+		r.ls = lineStart
+		if nlFrom < 0 || r.end < nlFrom || (nlAt >= 0 && r.end > nlAt) {
+			nlFrom, nlAt = r.end, -1
+			if nl := bytes.IndexByte(data[r.end:], '\n'); nl >= 0 {
+				nlAt = r.end + nl
+			}
+		}
+		r.le = len(data)
+		if nlAt >= 0 {
+			r.le = nlAt + 1
+		}
+		r.clean = isBlank(data[r.ls:r.start]) && cleanTail(data[r.end:r.le])
+	}
 	var groups []lineGroup
 	for k, r := range refs {
 		if n := len(groups); n > 0 && r.ls < groups[n-1].le {
@@ -164,7 +184,8 @@ func groupChanges(g *lineGroup, fate []sectionFate) bool {
 // rewriteGroup renders a group whose spans share lines.
 func rewriteGroup(data []byte, g *lineGroup, fate []sectionFate, after []*Section) []byte {
 	var b []byte
-	if head := data[g.ls:g.spans[0].start]; !isBlank(head) {
+	// A `;` ending a line is an empty command to libuci: trim it.
+	if head := bytes.TrimRight(data[g.ls:g.spans[0].start], " \t\v\f;"); !isBlank(head) {
 		b = append(append(b, head...), '\n')
 	}
 	rendered := 0

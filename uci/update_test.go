@@ -27,7 +27,13 @@ func stockFirewall(t testing.TB) []byte { return corpusInput(t, "065-stock-firew
 // newConfig writes data as <tmp>/config/firewall and returns a File on it.
 func newConfig(t testing.TB, data []byte, mode os.FileMode) *File {
 	t.Helper()
-	dir := filepath.Join(t.TempDir(), "config")
+	return newConfigIn(t, t.TempDir(), data, mode)
+}
+
+// newConfigIn is newConfig under base.
+func newConfigIn(t testing.TB, base string, data []byte, mode os.FileMode) *File {
+	t.Helper()
+	dir := filepath.Join(base, "config")
 	if err := os.Mkdir(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
