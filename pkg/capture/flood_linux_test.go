@@ -111,10 +111,20 @@ func BenchmarkFlood(b *testing.B) {
 	}
 }
 
-func floodOnce(b *testing.B, pps int, opts []Option) {
-	const seconds = 4.0
-	n := newTestNet(b, "veth")
-	eng, err := knock.New(knock.Config{Sequences: []knock.Sequence{{
+// floodRig is BenchmarkFlood's setup: namespaces, engine, Listener.
+type floodRig struct {
+	n         *testNet
+	l         *Listener
+	eng       *knock.Engine
+	completed atomic.Int64
+	legit     []time.Time // capture times of the legitimate knocks; Run's goroutine only until stop
+	stop      func()
+}
+
+func newFloodRig(b *testing.B, opts []Option) *floodRig {
+	r := &floodRig{n: newTestNet(b, "veth")}
+	var err error
+	r.eng, err = knock.New(knock.Config{Sequences: []knock.Sequence{{
 		Name:    "ssh",
 		Steps:   []knock.Step{{Port: 7000, Proto: knock.ProtoTCP}, {Port: 8000, Proto: knock.ProtoTCP}, {Port: 9000, Proto: knock.ProtoUDP}},
 		Timeout: 5 * time.Second,
@@ -122,36 +132,63 @@ func floodOnce(b *testing.B, pps int, opts []Option) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	l, err := Listen("eth0", eng.Ports(time.Now()), append([]Option{WithEnter(n.srv.Do)}, opts...)...)
+	r.l, err = Listen("eth0", r.eng.Ports(time.Now()), append([]Option{WithEnter(r.n.srv.Do)}, opts...)...)
 	if err != nil {
 		b.Fatal(err)
 	}
-	var completed atomic.Int64
-	var legit []time.Time // capture times of the legitimate knocks; Run's goroutine only until wg.Wait
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
 		var out []knock.Event
-		_ = l.Run(ctx, func(k knock.Knock) {
+		_ = r.l.Run(ctx, func(k knock.Knock) {
 			if k.Src == cliAddr4 {
-				legit = append(legit, k.Time)
+				r.legit = append(r.legit, k.Time)
 			}
-			out = eng.Handle(k, out[:0])
+			out = r.eng.Handle(k, out[:0])
 			for _, e := range out {
 				if e.Src == cliAddr4 {
-					completed.Add(1)
+					r.completed.Add(1)
 				}
 			}
 		})
 	}()
-	defer func() { cancel(); wg.Wait(); l.Close() }()
+	r.stop = func() { cancel(); wg.Wait() }
+	b.Cleanup(func() { r.stop(); r.l.Close() })
+	return r
+}
 
-	cmd := exec.Command("ip", "netns", "exec", n.cli.Name, os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), fmt.Sprintf("%s=eth0 %s %d %g 7000", floodEnv, n.srv.MAC("eth0"), pps, seconds))
+// knockLegit completes 10 sequences from the client, 100 ms between knocks.
+func (r *floodRig) knockLegit(b *testing.B) {
+	for i := 0; i < 10; i++ {
+		dialTCP(b, r.n.cli, srvAddr4, 7000)
+		time.Sleep(100 * time.Millisecond)
+		dialTCP(b, r.n.cli, srvAddr4, 8000)
+		time.Sleep(100 * time.Millisecond)
+		sendUDP(b, r.n.cli, srvAddr4, 9000)
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// maxGap is the longest wait between two knocks of one legitimate sequence.
+func (r *floodRig) maxGap() time.Duration {
+	var gap time.Duration
+	for i := 1; i < len(r.legit); i++ {
+		if i%3 != 0 {
+			gap = max(gap, r.legit[i].Sub(r.legit[i-1]))
+		}
+	}
+	return gap
+}
+
+func floodOnce(b *testing.B, pps int, opts []Option) {
+	const seconds = 4.0
+	r := newFloodRig(b, opts)
+	cmd := exec.Command("ip", "netns", "exec", r.n.cli.Name, os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), fmt.Sprintf("%s=eth0 %s %d %g 7000", floodEnv, r.n.srv.MAC("eth0"), pps, seconds))
 	cmd.Stderr = os.Stderr
-	cpu0, t0, st0 := cpuTime(), time.Now(), l.Stats()
+	cpu0, t0, st0 := cpuTime(), time.Now(), r.l.Stats()
 	b.ResetTimer()
 	var out []byte
 	done := make(chan error, 1)
@@ -161,36 +198,22 @@ func floodOnce(b *testing.B, pps int, opts []Option) {
 		done <- err
 	}()
 	time.Sleep(500 * time.Millisecond) // let the flood reach full rate
-	for i := 0; i < 10; i++ {
-		dialTCP(b, n.cli, srvAddr4, 7000)
-		time.Sleep(100 * time.Millisecond)
-		dialTCP(b, n.cli, srvAddr4, 8000)
-		time.Sleep(100 * time.Millisecond)
-		sendUDP(b, n.cli, srvAddr4, 9000)
-		time.Sleep(100 * time.Millisecond)
-	}
+	r.knockLegit(b)
 	if err := <-done; err != nil {
 		b.Fatalf("flood generator: %v", err)
 	}
 	time.Sleep(50 * time.Millisecond) // the last block's timeout
-	cpu1, t1, st1 := cpuTime(), time.Now(), l.Stats()
+	cpu1, t1, st1 := cpuTime(), time.Now(), r.l.Stats()
 	b.StopTimer()
-	cancel()
-	wg.Wait()
-	var gap time.Duration // the longest wait between two knocks of one sequence
-	for i := 1; i < len(legit); i++ {
-		if i%3 != 0 {
-			gap = max(gap, legit[i].Sub(legit[i-1]))
-		}
-	}
+	r.stop()
 	sent, _ := strconv.Atoi(strings.TrimSpace(string(out)))
 	wall := t1.Sub(t0).Seconds()
 	b.ReportMetric(float64(sent)/seconds, "sent-pps")
 	b.ReportMetric(float64(st1.Received-st0.Received)/wall, "recv-pps")
 	b.ReportMetric(100*(cpu1-cpu0).Seconds()/wall, "cpu%")
 	b.ReportMetric(float64(st1.KernelDrops-st0.KernelDrops), "drops")
-	b.ReportMetric(float64(completed.Load()), "legit-of-10")
-	b.ReportMetric(float64(len(legit)), "knocks-of-30")
-	b.ReportMetric(float64(gap.Milliseconds()), "max-gap-ms")
-	b.Logf("sent %d in %.0fs; stats %+v; engine %+v", sent, seconds, st1, eng.Stats())
+	b.ReportMetric(float64(r.completed.Load()), "legit-of-10")
+	b.ReportMetric(float64(len(r.legit)), "knocks-of-30")
+	b.ReportMetric(float64(r.maxGap().Milliseconds()), "max-gap-ms")
+	b.Logf("sent %d in %.0fs; stats %+v; engine %+v", sent, seconds, st1, r.eng.Stats())
 }

@@ -28,45 +28,13 @@ const queueDrainMax = 256
 // reports an Event and reopens the socket when the interface is back.
 // Run may be called once at a time.
 func (l *Listener) Run(ctx context.Context, fn func(knock.Knock)) error {
-	l.mu.Lock()
-	switch {
-	case l.closing.Load():
-		l.mu.Unlock()
-		return ErrClosed
-	case l.running:
-		l.mu.Unlock()
-		return errors.New("capture: Run is already running")
+	done, err := l.begin()
+	if err != nil {
+		return err
 	}
-	l.running, l.done = true, make(chan struct{})
-	done := l.done
-	l.mu.Unlock()
-	defer func() {
-		l.mu.Lock()
-		l.running = false
-		l.mu.Unlock()
-		close(done)
-	}()
-
-	ticks := l.o.ticks
-	if ticks == nil {
-		t := time.NewTicker(DefaultRecheck)
-		defer t.Stop()
-		ticks = t.C
-	}
+	defer l.end(done)
 	defer context.AfterFunc(ctx, l.interrupt)()
-	stopTicks := make(chan struct{})
-	defer close(stopTicks)
-	go func() {
-		for {
-			select {
-			case <-ticks:
-				l.recheck.Store(true)
-				l.interrupt()
-			case <-stopTicks:
-				return
-			}
-		}
-	}()
+	defer l.watchTicks()()
 
 	rd := newReader(l, fn)
 	rd.refreshAddrs()
@@ -92,6 +60,56 @@ func (l *Listener) Run(ctx context.Context, fn func(knock.Knock)) error {
 			l.check(rd, err)
 		default:
 			return fmt.Errorf("capture: interface %q: read: %w", l.ifname, err)
+		}
+	}
+}
+
+// begin marks Run as running; end undoes it and releases Close.
+func (l *Listener) begin() (chan struct{}, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	switch {
+	case l.closing.Load():
+		return nil, ErrClosed
+	case l.running:
+		return nil, errors.New("capture: Run is already running")
+	}
+	l.running, l.done = true, make(chan struct{})
+	return l.done, nil
+}
+
+func (l *Listener) end(done chan struct{}) {
+	l.mu.Lock()
+	l.running = false
+	l.mu.Unlock()
+	close(done)
+}
+
+// watchTicks turns recheck ticks into interrupts until the returned stop
+// function is called.
+func (l *Listener) watchTicks() (stop func()) {
+	ticks := l.o.ticks
+	var ticker *time.Ticker
+	if ticks == nil {
+		ticker = time.NewTicker(DefaultRecheck)
+		ticks = ticker.C
+	}
+	quit := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case <-ticks:
+				l.recheck.Store(true)
+				l.interrupt()
+			case <-quit:
+				return
+			}
+		}
+	}()
+	return func() {
+		close(quit)
+		if ticker != nil {
+			ticker.Stop()
 		}
 	}
 }
