@@ -91,3 +91,24 @@ func TestRingConsumeCorrupt(t *testing.T) {
 		})
 	}
 }
+
+// FuzzRingBlock feeds arbitrary block contents to the ring parser: it
+// must never read outside the block nor panic, and must always hand the
+// block back.
+func FuzzRingBlock(f *testing.F) {
+	f.Add(block(4096, tcp4(7000).Marshal()[:34], udp6(9000).Marshal()[:54])[:512])
+	f.Add(block(4096, tcp4(7000).Marshal()[:34])[:200])
+	f.Fuzz(func(t *testing.T, head []byte) {
+		b := make([]byte, 4096)
+		copy(b, head)
+		binary.NativeEndian.PutUint32(b[blockStatusOff:], unix.TP_STATUS_USER)
+		l := &Listener{o: defaultOptions()}
+		l.o.enter = func(func() error) error { return errTest } // no address refresh
+		rd := &reader{l: l, fn: func(knock.Knock) {}, local: []netip.Addr{dst4, dst6}}
+		r := &ring{mem: b, blockSize: 4096, blocks: 1}
+		r.consume(rd)
+		if r.ready() {
+			t.Fatal("block not handed back")
+		}
+	})
+}
