@@ -12,7 +12,11 @@ const maxBatchArgs = 4
 // "exit". A failing command prints its error and the batch goes on; the
 // batch itself always succeeds.
 func (ss *session) runBatch() int {
-	data, err := io.ReadAll(ss.input)
+	var data []byte
+	var err error
+	if ss.input != nil {
+		data, err = io.ReadAll(ss.input)
+	}
 	if err == nil {
 		err = ss.inputErr
 	}

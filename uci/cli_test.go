@@ -182,3 +182,18 @@ func TestCLIImport(t *testing.T) {
 		t.Errorf("duplicate: %q %d", out, exit)
 	}
 }
+
+// TestCLIImportInBatch: inside a batch, import reads the rest of the batch
+// input, as libuci reads on from the same stream.
+func TestCLIImportInBatch(t *testing.T) {
+	conf := t.TempDir()
+	cli := &CLI{ConfDir: conf, SaveDir: filepath.Join(t.TempDir(), "s")}
+	var o, e bytes.Buffer
+	in := "import firewall\nconfig rule r\n\toption a '1'\n"
+	if exit := cli.Run([]string{"batch"}, strings.NewReader(in), &o, &e); exit != 0 || o.Len()+e.Len() != 0 {
+		t.Fatalf("batch: %d %q %q", exit, o.String(), e.String())
+	}
+	if got, _ := os.ReadFile(filepath.Join(conf, "firewall")); string(got) != "\nconfig rule 'r'\n\toption a '1'\n\n" {
+		t.Errorf("imported %q", got)
+	}
+}

@@ -60,7 +60,7 @@ func (ss *session) importCmd(argv []string, merge bool) int {
 			}
 		}
 	}
-	data, err := io.ReadAll(ss.input)
+	data, err := ss.readImport()
 	if err != nil {
 		ss.perror(errf(CodeIO, "import"))
 		return 1
@@ -87,6 +87,21 @@ func (ss *session) importCmd(argv []string, merge bool) int {
 		return 1
 	}
 	return 0
+}
+
+// readImport returns the import input: stdin, or inside a batch the rest
+// of the batch input (libuci reads on from the same FILE).
+func (ss *session) readImport() ([]byte, error) {
+	if ss.inBatch {
+		lx := ss.batch
+		data := lx.src[lx.off:]
+		lx.off, lx.eof = len(lx.src), true
+		return data, nil
+	}
+	if ss.input == nil {
+		return nil, nil
+	}
+	return io.ReadAll(ss.input)
 }
 
 func (e *lexError) importError() error {
