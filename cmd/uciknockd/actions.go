@@ -1,0 +1,68 @@
+package main
+
+import (
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/uciknock/uciknock/pkg/config"
+	"github.com/uciknock/uciknock/pkg/door"
+	"github.com/uciknock/uciknock/pkg/knock"
+)
+
+// actor turns completed sequences into door changes and commands.
+type actor struct {
+	log      zerolog.Logger
+	keeper   *door.Keeper
+	commands *commands
+}
+
+// act runs from the matcher with its lock held: everything here only
+// queues work (the keeper batches, commands run on their own goroutines).
+func (a *actor) act(cfg *config.Config, seq *config.Sequence, ev knock.Event) {
+	src := sourceOf(ev.Src)
+	log := a.log.With().Str("sequence", seq.Name).Str("src", src.String()).Str("action", seq.Action.String()).Logger()
+	if ev.Err != nil {
+		// The one-time/TOTP consumption could not be stored: acting could
+		// allow a replay after a restart, so fail closed.
+		log.Error().Err(ev.Err).Msg("sequence completed but its use could not be recorded; not acting")
+		return
+	}
+	log.Info().Msg("sequence completed")
+	switch seq.Action {
+	case config.ActionOpen, config.ActionForward:
+		d := doorFor(seq, src, ev.Time)
+		if err := a.keeper.Open(d); err != nil {
+			log.Error().Err(err).Msg("cannot open door")
+		}
+	case config.ActionClose, config.ActionUnforward:
+		a.keeper.Close(seq.Name, src, seq.Port)
+	case config.ActionCommand:
+		a.commands.start(seq, src)
+	}
+}
+
+// doorFor builds the door an open or forward sequence asks for.
+func doorFor(seq *config.Sequence, src knockAddr, now time.Time) door.Door {
+	d := door.Door{
+		Kind:         door.Rule,
+		Prefix:       seq.Name,
+		Sequence:     seq.Name,
+		Src:          src,
+		Proto:        string(seq.Proto),
+		Port:         seq.Port,
+		SrcZone:      seq.SrcZone,
+		Opened:       now,
+		KillSessions: seq.KillSessions,
+	}
+	if seq.Action == config.ActionForward {
+		d.Kind = door.Redirect
+		d.DestZone = seq.DestZone
+		d.DestIP = seq.DestIP
+		d.DestPort = seq.DestPort
+	}
+	if seq.Timeout > 0 {
+		d.Expires = now.Add(seq.Timeout)
+	}
+	return d
+}

@@ -1,0 +1,161 @@
+package main
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/uciknock/uciknock/pkg/capture"
+	"github.com/uciknock/uciknock/pkg/config"
+	"github.com/uciknock/uciknock/pkg/knock"
+)
+
+// captureSet runs one capture listener per configured interface and
+// restarts them when a reload changes the interface list.
+type captureSet struct {
+	log     zerolog.Logger
+	matcher *matcher
+
+	mu        sync.Mutex // guards listeners, devices, ports, restart
+	listeners []*capture.Listener
+	devices   []string
+	ports     []knock.Port
+	restart   chan *config.Config
+
+	reconfigured chan struct{} // a reload changed the config: recompute ports
+}
+
+func newCaptureSet(log zerolog.Logger, m *matcher) *captureSet {
+	return &captureSet{log: log, matcher: m, restart: make(chan *config.Config, 1), reconfigured: make(chan struct{}, 1)}
+}
+
+// run captures until ctx ends, restarting on interface changes.
+func (c *captureSet) run(ctx context.Context, cfg *config.Config) error {
+	for {
+		devices := c.resolve(ctx, cfg)
+		runCtx, cancel := context.WithCancel(ctx)
+		errc := make(chan error, len(devices))
+		if err := c.start(runCtx, devices, errc); err != nil {
+			cancel()
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			cancel()
+			c.wait(len(devices), errc)
+			return nil
+		case err := <-errc:
+			cancel()
+			c.wait(len(devices)-1, errc)
+			return err
+		case cfg = <-c.restart:
+			cancel()
+			c.wait(len(devices), errc)
+			c.log.Info().Msg("capture restarting for the new interface list")
+		}
+	}
+}
+
+func (c *captureSet) wait(n int, errc <-chan error) {
+	for i := 0; i < n; i++ {
+		<-errc
+	}
+}
+
+func (c *captureSet) resolve(ctx context.Context, cfg *config.Config) []string {
+	var devices []string
+	for _, ifc := range cfg.Global.Interfaces {
+		dev, how := resolveInterface(ctx, ifc)
+		c.log.Info().Str("interface", ifc.Name).Str("device", dev).Str("as", how).Msg("capture interface")
+		if !slices.Contains(devices, dev) {
+			devices = append(devices, dev)
+		}
+	}
+	return devices
+}
+
+func (c *captureSet) start(ctx context.Context, devices []string, errc chan<- error) error {
+	ports, _ := c.matcher.ports(time.Now())
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.listeners, c.devices, c.ports = nil, devices, ports
+	for _, dev := range devices {
+		dev := dev
+		l, err := capture.Listen(dev, ports, capture.WithEvents(func(e capture.Event) {
+			ev := c.log.Info()
+			if e.Err != nil {
+				ev = c.log.Warn().Err(e.Err)
+			}
+			ev.Str("device", dev).Msg("capture: " + e.String())
+		}))
+		if err != nil {
+			for _, o := range c.listeners {
+				o.Close()
+			}
+			return err
+		}
+		c.listeners = append(c.listeners, l)
+		go func() {
+			err := l.Run(ctx, c.matcher.handle)
+			st := l.Stats()
+			c.log.Info().Str("device", dev).Uint64("received", st.Received).Uint64("knocks", st.Knocks).
+				Uint64("malformed", st.Malformed).Uint64("kernel_drops", st.KernelDrops).Msg("capture stopped")
+			l.Close()
+			errc <- err
+		}()
+	}
+	return nil
+}
+
+// setPorts swaps every listener's kernel filter when the port set changed.
+func (c *captureSet) setPorts(ports []knock.Port) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if slices.Equal(ports, c.ports) {
+		return
+	}
+	c.ports = ports
+	for i, l := range c.listeners {
+		if err := l.SetPorts(ports); err != nil {
+			c.log.Error().Err(err).Str("device", c.devices[i]).Msg("capture: cannot update the filter")
+		}
+	}
+	c.log.Debug().Int("ports", len(ports)).Msg("capture filter updated")
+}
+
+// reconfigure is called after a successful reload: new ports always, new
+// listeners when the interface list changed.
+func (c *captureSet) reconfigure(cfg *config.Config) {
+	select {
+	case c.reconfigured <- struct{}{}:
+	default:
+	}
+	c.mu.Lock()
+	same := slices.Equal(c.resolveNames(cfg), c.devicesNames())
+	c.mu.Unlock()
+	if same {
+		return
+	}
+	select {
+	case c.restart <- cfg:
+	default:
+		<-c.restart
+		c.restart <- cfg
+	}
+}
+
+func (c *captureSet) resolveNames(cfg *config.Config) []string {
+	var names []string
+	for _, ifc := range cfg.Global.Interfaces {
+		dev, _ := resolveInterface(context.Background(), ifc)
+		if !slices.Contains(names, dev) {
+			names = append(names, dev)
+		}
+	}
+	return names
+}
+
+func (c *captureSet) devicesNames() []string { return c.devices }

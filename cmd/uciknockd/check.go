@@ -1,0 +1,58 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/uciknock/uciknock/pkg/config"
+	"github.com/uciknock/uciknock/uci"
+)
+
+// loadConfig reads and validates a knock configuration file. Syntax errors
+// carry file:line:col; validation errors list every problem with its UCI
+// path.
+func loadConfig(path string) (*config.Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	pkg, err := uci.ParseFile(path, "knock", data)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := config.Parse(pkg)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return cfg, nil
+}
+
+func cmdCheck(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("check", flag.ContinueOnError)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	path := "/etc/config/knock"
+	switch fs.NArg() {
+	case 0:
+	case 1:
+		path = fs.Arg(0)
+	default:
+		return fmt.Errorf("%w: check takes at most one FILE", errUsage)
+	}
+	cfg, err := loadConfig(path)
+	if err != nil {
+		return err
+	}
+	state := "enabled"
+	if !cfg.Global.Enabled {
+		state = "disabled (knock.main.enabled is 0)"
+	}
+	fmt.Fprintf(stdout, "%s: ok, %d sequence(s), daemon %s\n", path, len(cfg.Sequences), state)
+	for _, s := range cfg.Sequences {
+		fmt.Fprintf(stdout, "  %-24s %-9s %s\n", s.Name, s.Action, describeKnocks(&s))
+	}
+	return nil
+}

@@ -1,0 +1,74 @@
+package main
+
+import (
+	"context"
+	"net/netip"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/uciknock/uciknock/pkg/command"
+	"github.com/uciknock/uciknock/pkg/config"
+)
+
+// commands runs knockd-style start/stop commands for `command` sequences.
+type commands struct {
+	log   zerolog.Logger
+	sched *command.Scheduler
+}
+
+func newCommands(log zerolog.Logger, limit time.Duration) *commands {
+	c := &commands{log: log}
+	runner := &command.Runner{Timeout: limit}
+	c.sched = command.NewScheduler(runner, command.RealClock{}, c.report)
+	return c
+}
+
+// start runs the sequence's start command for src now and its stop command
+// cmd_timeout after the start finished. %IP% is substituted per argument
+// after splitting, so a source address can never add an argument.
+func (c *commands) start(seq *config.Sequence, src netip.Addr) {
+	startLine, stopLine := seq.StartCommand, seq.StopCommand
+	if src.Is6() {
+		startLine, stopLine = seq.StartCommand6, seq.StopCommand6
+	}
+	log := c.log.With().Str("sequence", seq.Name).Str("src", src.String()).Logger()
+	start, err := command.Split(startLine)
+	if err != nil {
+		log.Error().Err(err).Msg("start_command")
+		return
+	}
+	var stop []string
+	if stopLine != "" {
+		if stop, err = command.Split(stopLine); err != nil {
+			log.Error().Err(err).Msg("stop_command")
+			return
+		}
+	}
+	if !c.sched.Do(command.Action{Start: start, Stop: stop, StopAfter: seq.CmdTimeout}, src) {
+		log.Warn().Msg("command not run (none configured, or shutting down)")
+	}
+}
+
+func (c *commands) report(r command.Report) {
+	ev := c.log.Info()
+	if r.Err != nil || r.Result.ExitCode != 0 {
+		ev = c.log.Error().Err(r.Err).Int("exit", r.Result.ExitCode)
+	}
+	ev = ev.Str("src", r.IP.String()).Strs("argv", r.Result.Argv)
+	if len(r.Result.Output) > 0 {
+		ev = ev.Bytes("output", r.Result.Output).Bool("truncated", r.Result.Truncated)
+	}
+	ev.Msg(string(r.Phase) + " command")
+}
+
+// shutdown runs pending stop commands now rather than never: the daemon
+// would not be there to run them later (fail closed; knockd leaves them
+// to detached children instead).
+func (c *commands) shutdown() {
+	ctx, cancel := context.WithTimeout(context.Background(), stopGrace)
+	defer cancel()
+	if err := c.sched.Flush(ctx); err != nil {
+		c.log.Warn().Err(err).Int("pending", c.sched.Pending()).Msg("stop commands still running at exit")
+	}
+}

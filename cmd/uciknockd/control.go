@@ -1,0 +1,107 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+	"strings"
+	"time"
+)
+
+// defaultSocket is where the running daemon listens for `uciknockd close`.
+// Closing through the daemon matters: it owns the doors, and a door that
+// vanished from the file behind its back is re-added for a while (it may
+// have been lost to a racing libuci commit).
+const defaultSocket = "/var/run/uciknockd.sock"
+
+func listenControl(path string) (net.Listener, error) {
+	if c, err := net.DialTimeout("unix", path, time.Second); err == nil {
+		c.Close()
+		return nil, fmt.Errorf("%s: another uciknockd is running", path)
+	}
+	_ = os.Remove(path) // stale socket of a killed daemon
+	l, err := net.Listen("unix", path)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.Chmod(path, 0o600); err != nil {
+		l.Close()
+		return nil, err
+	}
+	return l, nil
+}
+
+// serveControl answers one request per connection: "close NAME|IP".
+func serveControl(ctx context.Context, l net.Listener, d *daemon) error {
+	go func() {
+		<-ctx.Done()
+		l.Close()
+	}()
+	for {
+		c, err := l.Accept()
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return fmt.Errorf("control socket: %w", err)
+		}
+		go func() {
+			defer c.Close()
+			_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+			line, err := bufio.NewReader(c).ReadString('\n')
+			if err != nil {
+				return
+			}
+			fmt.Fprintln(c, d.control(strings.TrimSpace(line)))
+		}()
+	}
+}
+
+// control executes one control request and returns the one-line answer.
+func (d *daemon) control(req string) string {
+	verb, arg, _ := strings.Cut(req, " ")
+	if verb != "close" || arg == "" {
+		return "error: unknown request (want: close NAME|IP)"
+	}
+	ip, ipErr := netip.ParseAddr(arg)
+	n := 0
+	for _, dr := range d.keeper.Doors() {
+		if dr.Name() == arg || dr.FwName() == arg || (ipErr == nil && dr.Src == ip.Unmap()) {
+			d.keeper.Close(dr.Prefix, dr.Src, dr.Port)
+			d.log.Info().Str("rule", dr.Name()).Str("src", dr.Src.String()).Str("why", "uciknockd close").Msg("close requested")
+			n++
+		}
+	}
+	if n == 0 {
+		return "error: no open door matches " + arg
+	}
+	return fmt.Sprintf("ok: closing %d door(s)", n)
+}
+
+// askDaemon sends a control request; errNoDaemon when none is listening.
+func askDaemon(path, req string) (string, error) {
+	c, err := net.DialTimeout("unix", path, 2*time.Second)
+	if err != nil {
+		return "", errNoDaemon
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+	if _, err := fmt.Fprintln(c, req); err != nil {
+		return "", err
+	}
+	line, err := bufio.NewReader(c).ReadString('\n')
+	if err != nil {
+		return "", fmt.Errorf("control socket: %w", err)
+	}
+	line = strings.TrimSpace(line)
+	if msg, ok := strings.CutPrefix(line, "error: "); ok {
+		return "", errors.New(msg)
+	}
+	return line, nil
+}
+
+var errNoDaemon = errors.New("no daemon listening")

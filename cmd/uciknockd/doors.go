@@ -1,0 +1,211 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/netip"
+	"sort"
+	"text/tabwriter"
+	"time"
+
+	"github.com/uciknock/uciknock/pkg/door"
+	"github.com/uciknock/uciknock/uci"
+)
+
+// openDoor is one door found in the firewall config, for status.
+type openDoor struct {
+	Name     string `json:"name"`
+	Section  string `json:"section"`
+	Type     string `json:"type"`
+	Source   string `json:"source,omitempty"`
+	Port     uint16 `json:"port,omitempty"`
+	Proto    string `json:"proto,omitempty"`
+	DestIP   string `json:"dest_ip,omitempty"`
+	DestPort uint16 `json:"dest_port,omitempty"`
+	Enabled  bool   `json:"enabled"`
+	Expires  int64  `json:"expires,omitempty"` // unix seconds; 0: never
+	Left     int64  `json:"seconds_left"`      // -1: never expires
+	Edited   bool   `json:"edited_by_user"`    // options no longer as written
+	Expired  bool   `json:"expired"`           // due for removal
+}
+
+func listDoors(p *uci.Package, now time.Time) []openDoor {
+	var out []openDoor
+	for _, s := range p.Sections {
+		exp, ok := door.Owned(s)
+		if !ok {
+			continue
+		}
+		od := openDoor{Section: s.Name, Type: s.Type, Enabled: true, Left: -1}
+		if o := s.Get("name"); o != nil && len(o.Values) == 1 {
+			od.Name = o.Values[0]
+		}
+		if o := s.Get("enabled"); o != nil && len(o.Values) == 1 {
+			switch o.Values[0] {
+			case "0", "off", "false", "no":
+				od.Enabled = false
+			}
+		}
+		if !exp.IsZero() {
+			od.Expires = exp.Unix()
+			od.Left = int64(exp.Sub(now).Round(time.Second) / time.Second)
+			if od.Left <= 0 {
+				od.Left, od.Expired = 0, true
+			}
+		}
+		if d, err := door.DoorFromSection(s); err == nil {
+			od.Source, od.Port, od.Proto = d.Src.String(), d.Port, d.Proto
+			if d.Kind == door.Redirect {
+				od.DestIP, od.DestPort = d.DestIP.String(), d.DestPort
+			}
+		} else {
+			od.Edited = true
+			if o := s.Get("src_ip"); o != nil && len(o.Values) == 1 {
+				od.Source = o.Values[0]
+			}
+		}
+		out = append(out, od)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+func firewallFile(p *paths) *uci.File {
+	return &uci.File{Path: p.firewall, OverrideDir: p.overrideDir, Package: "firewall"}
+}
+
+func cmdStatus(args []string, stdout io.Writer) error {
+	var p paths
+	fs := flag.NewFlagSet("status", flag.ContinueOnError)
+	p.register(fs)
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
+	}
+	pkg, _, err := firewallFile(&p).Read()
+	if err != nil {
+		return err
+	}
+	doors := listDoors(pkg, time.Now())
+	if *asJSON {
+		if doors == nil {
+			doors = []openDoor{}
+		}
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(doors)
+	}
+	if len(doors) == 0 {
+		fmt.Fprintln(stdout, "no open doors")
+		return nil
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tTYPE\tSOURCE\tPORT\tLEFT\tSECTION")
+	for _, d := range doors {
+		left := "never"
+		switch {
+		case d.Expired:
+			left = "expired"
+		case d.Left >= 0:
+			left = (time.Duration(d.Left) * time.Second).String()
+		}
+		note := ""
+		if !d.Enabled {
+			note = " (disabled)"
+		} else if d.Edited {
+			note = " (edited)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s%s\n", d.Name, d.Type, d.Source, d.Port, left, d.Section, note)
+	}
+	return tw.Flush()
+}
+
+// cmdClose closes doors by rule name or by source address: through the
+// running daemon when there is one, else directly in the firewall config.
+func cmdClose(args []string, stdout io.Writer) error {
+	var p paths
+	fs := flag.NewFlagSet("close", flag.ContinueOnError)
+	p.register(fs)
+	socket := fs.String("socket", defaultSocket, "control socket `path` of the running daemon")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return fmt.Errorf("%w: close takes one NAME or IP", errUsage)
+	}
+	target := fs.Arg(0)
+	answer, err := askDaemon(*socket, "close "+target)
+	if err == nil {
+		fmt.Fprintln(stdout, answer)
+		return nil
+	}
+	if !errors.Is(err, errNoDaemon) {
+		return err
+	}
+	ip, ipErr := netip.ParseAddr(target)
+	n, err := removeDoors(firewallFile(&p), func(s *uci.Section, _ time.Time) bool {
+		if o := s.Get("name"); o != nil && len(o.Values) == 1 && o.Values[0] == target {
+			return true
+		}
+		o := s.Get("src_ip")
+		if ipErr != nil || o == nil || len(o.Values) != 1 {
+			return false
+		}
+		a, err := netip.ParseAddr(o.Values[0])
+		return err == nil && a == ip.Unmap()
+	})
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return fmt.Errorf("no door matches %s", target)
+	}
+	fmt.Fprintf(stdout, "ok: removed %d door(s) from the firewall config (no daemon running; reload the firewall)\n", n)
+	return nil
+}
+
+// cmdPurge removes expired doors: run at boot before the firewall starts,
+// so a reboot never brings back a door whose time has passed.
+func cmdPurge(args []string, stdout io.Writer) error {
+	var p paths
+	fs := flag.NewFlagSet("purge", flag.ContinueOnError)
+	p.register(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	now := time.Now()
+	n, err := removeDoors(firewallFile(&p), func(_ *uci.Section, exp time.Time) bool {
+		return !exp.IsZero() && !exp.After(now)
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "purged %d expired door(s)\n", n)
+	return nil
+}
+
+// removeDoors deletes our door sections selected by match in one safe update.
+func removeDoors(f *uci.File, match func(s *uci.Section, expires time.Time) bool) (int, error) {
+	n := 0
+	_, err := f.Update(func(p *uci.Package) error {
+		n = 0
+		var victims []string
+		for _, s := range p.Sections {
+			if exp, ok := door.Owned(s); ok && match(s, exp) {
+				victims = append(victims, s.Name)
+			}
+		}
+		for _, name := range victims {
+			p.Delete(name)
+			n++
+		}
+		return nil
+	})
+	return n, err
+}

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+
+	"github.com/rs/zerolog"
+
+	"github.com/uciknock/uciknock/pkg/command"
+	"github.com/uciknock/uciknock/pkg/config"
+	"github.com/uciknock/uciknock/pkg/door"
+	"github.com/uciknock/uciknock/pkg/fwreload"
+	"github.com/uciknock/uciknock/pkg/localtime"
+)
+
+// firewallFor picks the reload mechanism (fw4, fw3 or the configured
+// reload_command) and how door expiries are handed to the kernel as
+// stop_date: fw4 reads it in the router's local time (musl, /etc/TZ); fw3
+// only with the xt_time match and utc_time '1'.
+func firewallFor(f *runFlags, cfg *config.Config, log zerolog.Logger) (*fwreload.Firewall, door.TimeLimit, error) {
+	fc := fwreload.Config{
+		Root: f.root,
+		Warn: func(op, line string) { log.Warn().Str("op", op).Msg("firewall: " + line) },
+	}
+	if cfg.Global.ReloadCommand != "" {
+		argv, err := command.Split(cfg.Global.ReloadCommand)
+		if err != nil {
+			return nil, door.TimeLimit{}, err
+		}
+		fc.Reload = argv
+	}
+	fw, err := fwreload.New(fc)
+	if err != nil {
+		return nil, door.TimeLimit{}, err
+	}
+	var limit door.TimeLimit
+	switch fw.Kind() {
+	case fwreload.KindFW3:
+		if xtTimeAvailable(f.root) {
+			limit.UTC = true
+		} else {
+			log.Warn().Msg("fw3 without the xt_time match: doors get no kernel-side stop_date backstop")
+		}
+	default:
+		zone, err := localtime.LoadSystem(f.root)
+		if err != nil {
+			log.Warn().Err(err).Msg("time zone: using UTC for stop_date")
+			zone = localtime.UTC()
+		}
+		limit.Local = zone.StopDate
+	}
+	log.Info().Str("firewall", fw.Kind()).Strs("reload", fw.ReloadCommand()).Msg("firewall detected")
+	return fw, limit, nil
+}
+
+// xtTimeAvailable reports whether iptables' time match is installed
+// (OpenWrt package iptables-mod-extra puts libxt_time.so there).
+func xtTimeAvailable(root string) bool {
+	for _, p := range []string{"usr/lib/iptables/libxt_time.so", "usr/lib/xtables/libxt_time.so"} {
+		if _, err := os.Stat(filepath.Join(root, p)); err == nil {
+			return true
+		}
+	}
+	return false
+}

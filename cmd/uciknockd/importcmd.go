@@ -1,0 +1,118 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/uciknock/uciknock/pkg/config"
+	"github.com/uciknock/uciknock/pkg/knockdconf"
+	"github.com/uciknock/uciknock/uci"
+)
+
+// cmdImport converts a knockd.conf. Default output: `uci batch` text on
+// stdout (review it, then `uciknockd import FILE | uci batch`). With
+// --write the result replaces --config, but only if it validates and the
+// target does not exist yet (never clobber a hand-written config).
+func cmdImport(args []string, stdout, stderr io.Writer) error {
+	var p paths
+	fs := flag.NewFlagSet("import", flag.ContinueOnError)
+	p.register(fs)
+	write := fs.Bool("write", false, "write the converted config to --config instead of printing uci batch text")
+	force := fs.Bool("force", false, "with --write: replace an existing --config")
+	// Accept flags after the file name too (uciknockd import FILE --write).
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	rest := fs.Args()
+	if len(rest) < 1 {
+		return fmt.Errorf("%w: import takes a knockd.conf FILE", errUsage)
+	}
+	file := rest[0]
+	if err := fs.Parse(rest[1:]); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	kf, err := knockdconf.Parse(file, data)
+	if err != nil {
+		return err
+	}
+	if !*write {
+		batch, warnings, err := kf.ToUCI()
+		printWarnings(stderr, warnings)
+		if err != nil {
+			return err
+		}
+		_, err = io.WriteString(stdout, batch)
+		return err
+	}
+	text, warnings, err := kf.ToConfig()
+	printWarnings(stderr, warnings)
+	if err != nil {
+		return err
+	}
+	pkg, err := uci.ParseFile(p.config, "knock", text)
+	if err != nil {
+		return fmt.Errorf("converted config does not parse (a bug): %w", err)
+	}
+	if _, err := config.Parse(pkg); err != nil {
+		return fmt.Errorf("converted config is not valid: %w", err)
+	}
+	if _, err := os.Stat(p.config); err == nil && !*force {
+		return fmt.Errorf("%s exists; use --force to replace it, or apply the batch text with `uci batch`", p.config)
+	}
+	if err := writeFileAtomic(p.config, text, 0o600); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %s (%d bytes); check it with `uciknockd check`\n", p.config, len(text))
+	return nil
+}
+
+func printWarnings(w io.Writer, warnings []string) {
+	for _, s := range warnings {
+		fmt.Fprintf(w, "warning: %s\n", s)
+	}
+}
+
+// writeFileAtomic writes a temp file in the same directory, fsyncs it,
+// renames it over path and fsyncs the directory.
+func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".uciknock-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Chmod(mode); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return err
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}

@@ -1,0 +1,110 @@
+// Command uciknockd is the uciknock daemon and its administration tool.
+//
+//	uciknockd [run] [flags]          run the daemon in the foreground (procd)
+//	uciknockd check [FILE]           validate /etc/config/knock (or FILE)
+//	uciknockd status [--json]        list the open doors from the firewall config
+//	uciknockd close NAME|IP          close a door by rule name, or every door of a source
+//	uciknockd purge                  remove expired doors (at boot, before the firewall starts)
+//	uciknockd import FILE [--write]  turn a knockd.conf into /etc/config/knock
+//	uciknockd uci [-c DIR] ARGS...   the uci command line (for systems without uci)
+//	uciknockd version
+//
+// Signals: HUP reloads /etc/config/knock (keeping the last good config on
+// error) and resyncs the doors; TERM and INT stop within two seconds and
+// leave open doors to their timeouts.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+)
+
+// version is set by the build: -ldflags "-X main.version=…".
+var version = "dev"
+
+// paths are the files the daemon and its subcommands work on. Defaults are
+// OpenWrt's; tests and the demo point them into a temporary directory.
+type paths struct {
+	config      string // /etc/config/knock
+	firewall    string // /etc/config/firewall
+	overrideDir string // /var/run/uci (libuci's runtime override)
+	stateDir    string // overrides knock.main.state_dir when set
+	root        string // prefix for /sbin/fw4 detection and /etc/TZ
+}
+
+func (p *paths) register(fs *flag.FlagSet) {
+	fs.StringVar(&p.config, "config", "/etc/config/knock", "knock configuration `file`")
+	fs.StringVar(&p.firewall, "firewall", "/etc/config/firewall", "firewall configuration `file`")
+	fs.StringVar(&p.overrideDir, "override-dir", "/var/run/uci", "libuci runtime override `dir` (\"\" disables)")
+	fs.StringVar(&p.stateDir, "state-dir", "", "state `dir` for one-time sequences (default: knock.main.state_dir)")
+	fs.StringVar(&p.root, "root", "/", "system root `dir` used to find fw4/fw3 and /etc/TZ")
+}
+
+// errUsage marks command-line mistakes: exit status 2 after the usage text.
+var errUsage = errors.New("usage")
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	cmd := "run"
+	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+		cmd, args = args[0], args[1:]
+	}
+	var err error
+	switch cmd {
+	case "run":
+		err = cmdRun(args, stderr)
+	case "check":
+		err = cmdCheck(args, stdout)
+	case "status":
+		err = cmdStatus(args, stdout)
+	case "close":
+		err = cmdClose(args, stdout)
+	case "purge":
+		err = cmdPurge(args, stdout)
+	case "import":
+		err = cmdImport(args, stdout, stderr)
+	case "uci":
+		return cmdUCI(args, stdout, stderr)
+	case "version", "-version", "--version":
+		fmt.Fprintf(stdout, "uciknockd %s\n", version)
+		return 0
+	case "help", "-h", "-help", "--help":
+		usage(stdout)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "uciknockd: unknown command %q\n", cmd)
+		usage(stderr)
+		return 2
+	}
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, errUsage):
+		fmt.Fprintf(stderr, "uciknockd %s: %v\n", cmd, err)
+		return 2
+	default:
+		fmt.Fprintf(stderr, "uciknockd %s: %v\n", cmd, err)
+		return 1
+	}
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `usage:
+  uciknockd [run] [--config FILE] [--firewall FILE] [--override-dir DIR] [--state-dir DIR] [--log-level LEVEL]
+  uciknockd check [FILE]
+  uciknockd status [--json]
+  uciknockd close NAME|IP
+  uciknockd purge
+  uciknockd import KNOCKD.CONF [--write]
+  uciknockd uci [-c CONFDIR] [-t SAVEDIR] COMMAND ...
+  uciknockd version
+`)
+}

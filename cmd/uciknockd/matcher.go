@@ -1,0 +1,90 @@
+package main
+
+import (
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/uciknock/uciknock/pkg/config"
+	"github.com/uciknock/uciknock/pkg/knock"
+)
+
+// matcher feeds decoded knocks from every capture goroutine into the one
+// knock engine and hands completed sequences to act. The engine is a pure
+// state machine that is not safe for concurrent use, so the mutex
+// serialises it; the critical section is the engine's Handle (no
+// allocation, no I/O) plus queueing the actions, which never block.
+type matcher struct {
+	mu     sync.Mutex     // guards eng, cfg, events
+	eng    *knock.Engine  // replaced on a successful reload
+	cfg    *config.Config // the config eng was built from
+	events []knock.Event  // reused buffer for Handle
+
+	act func(cfg *config.Config, seq *config.Sequence, ev knock.Event)
+
+	knocks       atomic.Uint64 // knocks handed to the engine
+	portsChanged chan struct{} // a completion changed the port set (one-time, TOTP)
+}
+
+func newMatcher(act func(*config.Config, *config.Sequence, knock.Event)) *matcher {
+	return &matcher{act: act, events: make([]knock.Event, 0, 8), portsChanged: make(chan struct{}, 1)}
+}
+
+// swap installs a new engine and config (start-up and SIGHUP). In-progress
+// attempts of the old engine are dropped, as with knockd's reload.
+func (m *matcher) swap(cfg *config.Config, eng *knock.Engine) {
+	m.mu.Lock()
+	m.cfg, m.eng = cfg, eng
+	m.mu.Unlock()
+}
+
+// handle is the capture callback.
+func (m *matcher) handle(k knock.Knock) {
+	m.knocks.Add(1)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.eng == nil {
+		return
+	}
+	m.events = m.eng.Handle(k, m.events[:0])
+	for _, ev := range m.events {
+		if ev.PortsChanged {
+			select {
+			case m.portsChanged <- struct{}{}:
+			default:
+			}
+		}
+		seq := &m.cfg.Sequences[ev.Seq]
+		m.act(m.cfg, seq, ev)
+	}
+}
+
+// ports returns the capture filter's port set at now, and when it changes
+// next because of TOTP (zero: never).
+func (m *matcher) ports(now time.Time) ([]knock.Port, time.Time) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.eng == nil {
+		return nil, time.Time{}
+	}
+	return m.eng.Ports(now), m.eng.NextChange(now)
+}
+
+// expire frees timed-out attempts so the engine's stats stay exact.
+func (m *matcher) expire(now time.Time) knock.Stats {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.eng == nil {
+		return knock.Stats{}
+	}
+	m.eng.Expire(now)
+	return m.eng.Stats()
+}
+
+// sourceOf is the address a door admits: IPv4-mapped IPv6 sources are
+// unmapped so that rule names and family match what the firewall sees.
+func sourceOf(a netip.Addr) netip.Addr { return a.Unmap() }
+
+// knockAddr is the address type of sources.
+type knockAddr = netip.Addr

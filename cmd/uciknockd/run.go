@@ -1,0 +1,264 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/rs/zerolog"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/uciknock/uciknock/pkg/config"
+	"github.com/uciknock/uciknock/pkg/door"
+	"github.com/uciknock/uciknock/pkg/knock"
+	"github.com/uciknock/uciknock/uci"
+)
+
+// stopGrace is how long SIGTERM waits for pending closes to be written
+// before the daemon exits anyway (procd kills after its own timeout).
+const stopGrace = 1800 * time.Millisecond
+
+type runFlags struct {
+	paths
+	logLevel  string
+	logFormat string
+	socket    string
+}
+
+func cmdRun(args []string, stderr io.Writer) error {
+	var f runFlags
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	f.paths.register(fs)
+	fs.StringVar(&f.logLevel, "log-level", "", "log `level` (debug, info, warn, error); default: knock.main.log_level")
+	fs.StringVar(&f.logFormat, "log-format", "text", "log `format`: text (for logd) or json")
+	fs.StringVar(&f.socket, "socket", defaultSocket, "control socket `path` (\"\" disables)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
+	}
+	cfg, err := loadConfig(f.config)
+	if err != nil {
+		return err
+	}
+	level := cfg.Global.LogLevel
+	if f.logLevel != "" {
+		level = f.logLevel
+	}
+	log, err := newLogger(stderr, level, f.logFormat)
+	if err != nil {
+		return err
+	}
+	if !cfg.Global.Enabled {
+		log.Warn().Str("config", f.config).Msg("disabled (knock.main.enabled is 0): nothing to do")
+		return nil
+	}
+	d, err := newDaemon(&f, cfg, log)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	return d.run(ctx, hup)
+}
+
+// daemon is uciknockd at run time: capture → engine → doors/commands.
+type daemon struct {
+	flags    *runFlags
+	log      zerolog.Logger
+	keeper   *door.Keeper
+	watch    *door.Watch
+	resync   chan struct{} // SIGHUP: reconcile the doors now
+	matcher  *matcher
+	commands *commands
+	capture  *captureSet
+}
+
+func newDaemon(f *runFlags, cfg *config.Config, log zerolog.Logger) (*daemon, error) {
+	d := &daemon{flags: f, log: log, resync: make(chan struct{}, 1)}
+	store := &uci.File{Path: f.firewall, OverrideDir: f.overrideDir, Package: "firewall"}
+	// Fail early and clearly when the firewall config cannot be used.
+	if _, _, err := store.Read(); err != nil {
+		return nil, fmt.Errorf("firewall config: %w", err)
+	}
+	watched := []string{f.firewall}
+	if f.overrideDir != "" {
+		watched = append(watched, filepath.Join(f.overrideDir, "firewall"))
+	}
+	w, err := door.NewWatch(watched...)
+	if err != nil {
+		return nil, fmt.Errorf("watch firewall config: %w", err)
+	}
+	d.watch = w
+	fw, limit, err := firewallFor(f, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	d.keeper, err = door.New(door.Config{
+		Store:    store,
+		Reloader: fw,
+		Limit:    limit,
+		Events:   d.doorEvent,
+		Changes:  mergeChanges(w.Changes(), d.resync),
+		Batch:    cfg.Global.BatchWindow,
+	})
+	if err != nil {
+		return nil, err
+	}
+	d.commands = newCommands(log, cfg.Global.CommandLimit)
+	a := &actor{log: log, keeper: d.keeper, commands: d.commands}
+	d.matcher = newMatcher(a.act)
+	eng, err := buildEngine(cfg, d.stateDir(cfg), d.warn)
+	if err != nil {
+		return nil, err
+	}
+	d.matcher.swap(cfg, eng)
+	return d, nil
+}
+
+func (d *daemon) stateDir(cfg *config.Config) string {
+	if d.flags.stateDir != "" {
+		return d.flags.stateDir
+	}
+	return cfg.Global.StateDir
+}
+
+// run starts every task under one errgroup and handles SIGHUP until ctx
+// (SIGTERM/SIGINT) ends.
+func (d *daemon) run(ctx context.Context, hup <-chan os.Signal) error {
+	g, gctx := errgroup.WithContext(ctx)
+	keeperCtx, stopKeeper := context.WithCancel(context.Background())
+	defer stopKeeper()
+	keeperDone := make(chan error, 1)
+	go func() { keeperDone <- d.keeper.Run(keeperCtx) }()
+	g.Go(func() error { return d.watch.Run(gctx) })
+	d.capture = newCaptureSet(d.log, d.matcher)
+	g.Go(func() error { return d.capture.run(gctx, d.matcher.cfg) })
+	g.Go(func() error { return d.portsLoop(gctx) })
+	if d.flags.socket != "" {
+		ctl, err := listenControl(d.flags.socket)
+		if err != nil {
+			d.log.Warn().Err(err).Msg("control socket unavailable; `uciknockd close` edits the file directly")
+		} else {
+			g.Go(func() error { return serveControl(gctx, ctl, d) })
+		}
+	}
+	g.Go(func() error { return d.signals(gctx, hup) })
+	d.log.Info().Str("version", version).Str("firewall", d.flags.firewall).
+		Int("sequences", len(d.matcher.cfg.Sequences)).Msg("started")
+
+	err := g.Wait()
+	// Stopping: let the keeper write pending closes, bounded by stopGrace;
+	// open doors stay until their timeouts (their expiry is in the file).
+	stopKeeper()
+	d.commands.shutdown()
+	select {
+	case kerr := <-keeperDone:
+		if kerr != nil {
+			d.log.Error().Err(kerr).Msg("door keeper")
+		}
+	case <-time.After(stopGrace):
+		d.log.Warn().Msg("door keeper did not finish in time; pending changes are left to the next start")
+	}
+	d.watch.Close()
+	if err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	d.log.Info().Msg("stopped; open doors keep their timeouts")
+	return nil
+}
+
+// signals handles SIGHUP: reload the knock config (keeping the last good
+// one on error) and resync the doors with the firewall config.
+func (d *daemon) signals(ctx context.Context, hup <-chan os.Signal) error {
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-hup:
+			d.reload(ctx)
+		}
+	}
+}
+
+func (d *daemon) reload(ctx context.Context) {
+	select {
+	case d.resync <- struct{}{}:
+	default:
+	}
+	cfg, err := loadConfig(d.flags.config)
+	if err == nil && !cfg.Global.Enabled {
+		err = errors.New("knock.main.enabled is 0 (stop the service to disable it)")
+	}
+	var eng *knock.Engine
+	if err == nil {
+		eng, err = buildEngine(cfg, d.stateDir(cfg), d.warn)
+	}
+	if err != nil {
+		d.log.Error().Err(err).Str("config", d.flags.config).Msg("reload failed; keeping the running configuration")
+		return
+	}
+	d.matcher.swap(cfg, eng)
+	d.capture.reconfigure(cfg)
+	d.log.Info().Int("sequences", len(cfg.Sequences)).Str("config", d.flags.config).Msg("configuration reloaded")
+}
+
+// portsLoop keeps the capture filters in step with the engine's port set,
+// which changes when a one-time sequence is used or a TOTP step begins.
+func (d *daemon) portsLoop(ctx context.Context) error {
+	t := time.NewTimer(time.Hour)
+	defer t.Stop()
+	for {
+		ports, next := d.matcher.ports(time.Now())
+		d.capture.setPorts(ports)
+		wait := time.Hour
+		if !next.IsZero() {
+			wait = time.Until(next) + 10*time.Millisecond
+		}
+		t.Reset(wait)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-d.matcher.portsChanged:
+		case <-d.capture.reconfigured:
+		case <-t.C:
+			st := d.matcher.expire(time.Now())
+			d.log.Debug().Int("tracked", st.Tracked).Int("first", st.First).
+				Uint64("evicted", st.Evicted).Uint64("completed", st.Completed).Msg("engine")
+		}
+	}
+}
+
+// mergeChanges fans two notification channels into one for the keeper.
+func mergeChanges(a <-chan struct{}, b <-chan struct{}) <-chan struct{} {
+	out := make(chan struct{}, 1)
+	go func() {
+		for {
+			select {
+			case _, ok := <-a:
+				if !ok {
+					a = nil
+				}
+			case <-b:
+			}
+			select {
+			case out <- struct{}{}:
+			default:
+			}
+		}
+	}()
+	return out
+}
+
+func (d *daemon) warn(msg string) { d.log.Warn().Msg(msg) }
