@@ -28,23 +28,11 @@ func newCommands(log zerolog.Logger, limit time.Duration) *commands {
 // cmd_timeout after the start finished. %IP% is substituted per argument
 // after splitting, so a source address can never add an argument.
 func (c *commands) start(seq *config.Sequence, src netip.Addr) {
-	startLine, stopLine := seq.StartCommand, seq.StopCommand
+	start, stop := seq.Start, seq.Stop // split by config, %IP% still in them
 	if src.Is6() {
-		startLine, stopLine = seq.StartCommand6, seq.StopCommand6
+		start, stop = seq.Start6, seq.Stop6
 	}
 	log := c.log.With().Str("sequence", seq.Name).Str("src", src.String()).Logger()
-	start, err := command.Split(startLine)
-	if err != nil {
-		log.Error().Err(err).Msg("start_command")
-		return
-	}
-	var stop []string
-	if stopLine != "" {
-		if stop, err = command.Split(stopLine); err != nil {
-			log.Error().Err(err).Msg("stop_command")
-			return
-		}
-	}
 	if !c.sched.Do(command.Action{Start: start, Stop: stop, StopAfter: seq.CmdTimeout}, src) {
 		log.Warn().Msg("command not run (none configured, or shutting down)")
 	}

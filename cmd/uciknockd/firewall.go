@@ -6,7 +6,6 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"github.com/uciknock/uciknock/pkg/command"
 	"github.com/uciknock/uciknock/pkg/config"
 	"github.com/uciknock/uciknock/pkg/door"
 	"github.com/uciknock/uciknock/pkg/fwreload"
@@ -22,13 +21,7 @@ func firewallFor(f *runFlags, cfg *config.Config, log zerolog.Logger) (*fwreload
 		Root: f.root,
 		Warn: func(op, line string) { log.Warn().Str("op", op).Msg("firewall: " + line) },
 	}
-	if cfg.Global.ReloadCommand != "" {
-		argv, err := command.Split(cfg.Global.ReloadCommand)
-		if err != nil {
-			return nil, door.TimeLimit{}, err
-		}
-		fc.Reload = argv
-	}
+	fc.Reload = cfg.Global.Reload // reload_command, already split
 	fw, err := fwreload.New(fc)
 	if err != nil {
 		return nil, door.TimeLimit{}, err

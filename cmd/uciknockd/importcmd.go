@@ -46,7 +46,19 @@ func cmdImport(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if !*write {
-		batch, warnings, err := kf.ToUCI()
+		// Over the existing config, the batch first deletes its sections
+		// (the shipped sample's well-known doors must not stay enabled).
+		var batch string
+		var warnings []string
+		if cur, rerr := os.ReadFile(p.config); rerr == nil {
+			existing, perr := uci.ParseFile(p.config, "knock", cur)
+			if perr != nil {
+				return fmt.Errorf("current config: %w", perr)
+			}
+			batch, warnings, err = kf.ToUCIOver(existing)
+		} else {
+			batch, warnings, err = kf.ToUCI()
+		}
 		printWarnings(stderr, warnings)
 		if err != nil {
 			return err

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/uciknock/uciknock/pkg/config"
+	"github.com/uciknock/uciknock/pkg/conntrack"
 	"github.com/uciknock/uciknock/pkg/door"
 	"github.com/uciknock/uciknock/pkg/knock"
 	"github.com/uciknock/uciknock/uci"
@@ -108,6 +109,7 @@ func newDaemon(f *runFlags, cfg *config.Config, log zerolog.Logger) (*daemon, er
 	d.keeper, err = door.New(door.Config{
 		Store:    store,
 		Reloader: fw,
+		Sessions: conntrack.Killer{},
 		Limit:    limit,
 		Events:   d.doorEvent,
 		Changes:  mergeChanges(w.Changes(), d.resync),
