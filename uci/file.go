@@ -94,7 +94,7 @@ func (f *File) Read() (*Package, []byte, error) {
 	defer stop()
 	for attempt := 0; attempt < maxAttempts; attempt++ {
 		target := f.Target()
-		lf, err := lockFile(target, false, lockWait{timeout, expired}, f.pkgName())
+		lf, err := lockFile(target, false, lockWait{timeout: timeout, expired: expired}, f.pkgName())
 		if errors.Is(err, errReplaced) {
 			continue
 		}

@@ -10,7 +10,8 @@ import (
 //
 //  1. resolve the target (runtime override, symlinks) and open it;
 //  2. flock it LOCK_EX, exactly the lock libuci's commit and loaders use;
-//  3. check that the path still names the locked inode, else start over;
+//  3. check that the path still names the locked inode (after any pending
+//     libuci rename), else start over;
 //  4. read it from the locked fd and parse it strictly; a file that does
 //     not parse is left alone and the *ParseError names file:line:col;
 //  5. run fn on the model; an error from fn aborts, nothing is written;
@@ -21,18 +22,24 @@ import (
 //  8. re-parse the new text strictly and require it to equal the model fn
 //     produced, else return an error and write nothing;
 //  9. write a hidden temp file in the same directory with the target's
-//     mode and owner, fsync, check the identity again, rename it over the
-//     target while still holding the lock, fsync the directory, unlock.
+//     mode and owner, fsync; wait for writers that can rename without
+//     holding our lock (libuci processes on a replaced inode, libuci
+//     commits between unlock and rename) and check the identity again;
+//     rename it over the target while still holding the lock, give the
+//     old inode the new text for libuci processes waiting on it, fsync
+//     the directory, unlock.
 //
 // When the file is replaced by another writer at step 3 or 9, Update
-// starts over with a fresh read (within the lock timeout), so fn may run more
-// than once and must only act on the *Package it is given. libuci's save
-// directory (/tmp/.uci) is never touched.
+// starts over with a fresh read (within the lock timeout), so fn may run
+// more than once and must only act on the *Package it is given. libuci's
+// save directory (/tmp/.uci) is never touched. docs/uci-safe-update.md
+// states the exact guarantees and limits.
 func (f *File) Update(fn func(p *Package) error) (changed bool, err error) {
 	timeout, expired, stop := f.deadline()
 	defer stop()
+	w := lockWait{timeout: timeout, expired: expired}
 	for attempt := 0; attempt < maxAttempts; attempt++ {
-		changed, err = f.updateOnce(fn, lockWait{timeout, expired})
+		changed, err = f.updateOnce(fn, w)
 		if !errors.Is(err, errReplaced) {
 			return changed, err
 		}

@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -126,6 +128,20 @@ func TestUpdateConcurrencyChild(t *testing.T) {
 	}
 }
 
+// countMissing counts the sections <prefix><writer>_<i> (writer < writers,
+// i < n) missing from p.
+func countMissing(p *Package, n int, prefix string, writers int) int {
+	lost := 0
+	for w := 0; w < writers; w++ {
+		for i := 0; i < n; i++ {
+			if p.Section(prefix+strconv.Itoa(w)+"_"+strconv.Itoa(i)) == nil {
+				lost++
+			}
+		}
+	}
+	return lost
+}
+
 // TestUpdateConcurrency runs goroutine writers, writer processes and two
 // processes committing like libuci, all adding unique sections to the
 // same file at once. None of our writers' sections may be lost. The
@@ -138,12 +154,16 @@ func TestUpdateConcurrency(t *testing.T) {
 	if testing.Short() {
 		n = 5
 	}
+	stock, err := Parse("firewall", stockFirewall(t))
+	if err != nil {
+		t.Fatal(err)
+	}
 	f := newConfigIn(t, memTempDir(t), stockFirewall(t), 0o644)
-	f.LockTimeout = 30e9
+	f.LockTimeout = 30 * time.Second
 
 	type child struct {
 		role string
-		wait func() error
+		cmd  *exec.Cmd
 		out  fmt.Stringer
 	}
 	var children []child
@@ -157,7 +177,7 @@ func TestUpdateConcurrency(t *testing.T) {
 	for _, role := range roles {
 		cmd, out := startHelper(t, "TestUpdateConcurrencyChild",
 			concChildEnv+"="+f.Path, concRoleEnv+"="+role, concCountEnv+"="+strconv.Itoa(n))
-		children = append(children, child{role, cmd.Wait, out})
+		children = append(children, child{role, cmd, out})
 	}
 	var wg sync.WaitGroup
 	errs := make(chan error, goroutines*n)
@@ -178,7 +198,7 @@ func TestUpdateConcurrency(t *testing.T) {
 		t.Error(err)
 	}
 	for _, c := range children {
-		if err := c.wait(); err != nil {
+		if err := c.cmd.Wait(); err != nil {
 			t.Errorf("child %s: %v\n%s", c.role, err, c.out)
 		}
 	}
@@ -187,30 +207,14 @@ func TestUpdateConcurrency(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lostOurs, lostLibuci := 0, 0
-	for i := 0; i < n; i++ {
-		for g := 0; g < goroutines; g++ {
-			if p.Section("g"+strconv.Itoa(g)+"_"+strconv.Itoa(i)) == nil {
-				lostOurs++
-			}
-		}
-		for c := 0; c < processes; c++ {
-			if p.Section("p"+strconv.Itoa(c)+"_"+strconv.Itoa(i)) == nil {
-				lostOurs++
-			}
-		}
-		for c := 0; c < libucis; c++ {
-			if p.Section("l"+strconv.Itoa(c)+"_"+strconv.Itoa(i)) == nil {
-				lostLibuci++
-			}
-		}
-	}
+	lostOurs := countMissing(p, n, "g", goroutines) + countMissing(p, n, "p", processes)
+	lostLibuci := countMissing(p, n, "l", libucis)
 	t.Logf("%d sections added by %d goroutines and %d processes with Update, %d by %d libuci-style processes; lost: ours %d, libuci-style %d",
 		(goroutines+processes)*n, goroutines, processes, libucis*n, libucis, lostOurs, lostLibuci)
 	if lostOurs != 0 {
 		t.Fatalf("%d of our sections lost", lostOurs)
 	}
-	if want := 13 + (goroutines+processes+libucis)*n - lostLibuci; len(p.Sections) != want {
+	if want := len(stock.Sections) + (goroutines+processes+libucis)*n - lostLibuci; len(p.Sections) != want {
 		t.Fatalf("%d sections in the file, want %d", len(p.Sections), want)
 	}
 }

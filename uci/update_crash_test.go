@@ -195,33 +195,9 @@ func TestUpdateCrash(t *testing.T) {
 			t.Fatal(err)
 		}
 		_ = cmd.Wait()
-
-		data := readFile(t, f.Path)
-		got, err := Parse("firewall", data)
-		if err != nil {
-			t.Fatalf("kill %d: file does not parse: %v", i, err)
-		}
-		n, err := crashCounter(got)
-		if err != nil {
-			t.Fatalf("kill %d: %v", i, err)
-		}
-		j := lastJournal(t, journal)
-		if n != j && n != j-1 || n < step {
-			t.Fatalf("kill %d: file at step %d, child was doing step %d, last seen %d", i, n, j, step)
-		}
-		if n == j-1 {
+		n := checkCrashState(t, i, f.Path, stock, lastJournal(t, journal), &step, want)
+		if n == lastJournal(t, journal)-1 {
 			interrupted++
-		}
-		for ; step < n; step++ {
-			if err := crashStep(want, step+1); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if !sameSections(got.Sections, want.Sections) {
-			t.Fatalf("kill %d: file at step %d is not the state of step %d:\n%s", i, n, n, data)
-		}
-		if !bytes.HasPrefix(data, stock) {
-			t.Fatalf("kill %d: stock bytes (comments) not kept", i)
 		}
 	}
 	t.Logf("%d kills, %d updates completed, %d kills interrupted an update (file found at the old state)", done, step, interrupted)
@@ -235,6 +211,38 @@ func TestUpdateCrash(t *testing.T) {
 	if left := tempLeftovers(t, filepath.Dir(f.Path)); len(left) != 0 {
 		t.Fatalf("temp files left after a clean update: %v", left)
 	}
+}
+
+// checkCrashState checks the file after kill i: it parses strictly, it is
+// at the step the child announced last (j) or the one before, it equals
+// the model of that step (want is advanced to it, step with it), and the
+// stock text before the test's sections is intact. It returns the step.
+func checkCrashState(t *testing.T, i int, path string, stock []byte, j int, step *int, want *Package) int {
+	t.Helper()
+	data := readFile(t, path)
+	got, err := Parse("firewall", data)
+	if err != nil {
+		t.Fatalf("kill %d: file does not parse: %v", i, err)
+	}
+	n, err := crashCounter(got)
+	if err != nil {
+		t.Fatalf("kill %d: %v", i, err)
+	}
+	if n != j && n != j-1 || n < *step {
+		t.Fatalf("kill %d: file at step %d, child was doing step %d, last seen %d", i, n, j, *step)
+	}
+	for ; *step < n; *step++ {
+		if err := crashStep(want, *step+1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !sameSections(got.Sections, want.Sections) {
+		t.Fatalf("kill %d: file at step %d is not the state of step %d:\n%s", i, n, n, data)
+	}
+	if !bytes.HasPrefix(data, stock) {
+		t.Fatalf("kill %d: stock bytes (comments) not kept", i)
+	}
+	return n
 }
 
 // fired reports whether the timer channel has fired.
