@@ -37,10 +37,11 @@
 //		return err // *uci.ParseError: "firewall:12:3: invalid command"
 //	}
 //	s, err := p.AddNamed("rule", "knock_192_0_2_7_22")
+//	if err == nil {
+//		err = s.Set("src_ip", "192.0.2.7")
+//	}
 //	if err != nil {
 //		return err
 //	}
-//	s.Set("src_ip", "192.0.2.7")
-//	s.Set("dest_port", "22")
 //	os.Stdout.Write(p.Commit()) // what `uci commit` would write
 package uci

@@ -142,14 +142,26 @@ func (s *Section) setOption(name, value string) bool {
 // find; o nil when absent).
 func (s *Section) setOptionAt(i int, o *Option, name, value string) bool {
 	if o == nil {
-		s.Options = append(s.Options, &Option{Name: name, Kind: KindOption, Values: []string{value}})
+		s.Options = append(s.Options, newOption(name, KindOption, value))
 		return true
 	}
 	if o.Kind == KindOption && len(o.Values) == 1 && o.Values[0] == value {
 		return false
 	}
-	s.Options[i] = &Option{Name: name, Kind: KindOption, Values: []string{value}}
+	s.Options[i] = newOption(name, KindOption, value)
 	return true
+}
+
+// newOption allocates an option and its first value together (one
+// allocation instead of two: parsing is dominated by them).
+func newOption(name string, kind OptionKind, value string) *Option {
+	b := &struct {
+		o Option
+		v [1]string
+	}{}
+	b.v[0] = value
+	b.o = Option{Name: name, Kind: kind, Values: b.v[:1:1]}
+	return &b.o
 }
 
 // addListItem is uci_add_list: append to a list; a plain option becomes
@@ -163,7 +175,7 @@ func (s *Section) addListItem(name, value string) {
 func (s *Section) addListItemAt(i int, o *Option, name, value string) {
 	switch {
 	case o == nil:
-		s.Options = append(s.Options, &Option{Name: name, Kind: KindList, Values: []string{value}})
+		s.Options = append(s.Options, newOption(name, KindList, value))
 	case o.Kind == KindList:
 		o.Values = append(o.Values, value)
 	default:

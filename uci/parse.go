@@ -64,6 +64,15 @@ type parser struct {
 	rec   *loaded
 }
 
+// value is the string at buffer index i; short ones (zone names,
+// targets, protocols, booleans) repeat and are shared.
+func (p *parser) value(i int) string {
+	if p.lx.strlen(i) > 16 {
+		return p.lx.str(i)
+	}
+	return p.intern(i)
+}
+
 // intern returns the string at buffer index i, sharing repeated ones.
 func (p *parser) intern(i int) string {
 	b := p.lx.cstr(i)
@@ -361,7 +370,7 @@ func (p *parser) parseOption(list bool) *lexError {
 		return err
 	}
 	s := p.section
-	name, value := p.intern(n), lx.str(v)
+	name, value := p.intern(n), p.value(v)
 	count := len(s.Options)
 	if list {
 		i, o := p.findOption(s, name)
