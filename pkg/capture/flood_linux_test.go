@@ -79,6 +79,21 @@ func floodChild(spec string) error {
 	return err
 }
 
+// rssKiB is this process's resident set size.
+func rssKiB() int {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			n, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(rest), " kB"))
+			return n
+		}
+	}
+	return 0
+}
+
 func cpuTime() time.Duration {
 	var ru unix.Rusage
 	_ = unix.Getrusage(unix.RUSAGE_SELF, &ru)
@@ -206,12 +221,13 @@ func floodOnce(b *testing.B, pps int, engine bool, opts []Option) {
 		done <- err
 	}()
 	time.Sleep(500 * time.Millisecond) // let the flood reach full rate
+	rss0 := rssKiB()                   // the ring and the engine's tables are touched by now
 	r.knockLegit(b)
 	if err := <-done; err != nil {
 		b.Fatalf("flood generator: %v", err)
 	}
 	time.Sleep(50 * time.Millisecond) // the last block's timeout
-	cpu1, t1, st1 := cpuTime(), time.Now(), r.l.Stats()
+	cpu1, t1, st1, rss1 := cpuTime(), time.Now(), r.l.Stats(), rssKiB()
 	b.StopTimer()
 	r.stop()
 	sent, _ := strconv.Atoi(strings.TrimSpace(string(out)))
@@ -220,6 +236,7 @@ func floodOnce(b *testing.B, pps int, engine bool, opts []Option) {
 	b.ReportMetric(float64(st1.Received-st0.Received)/wall, "recv-pps")
 	b.ReportMetric(100*(cpu1-cpu0).Seconds()/wall, "cpu%")
 	b.ReportMetric(float64(st1.KernelDrops-st0.KernelDrops), "drops")
+	b.ReportMetric(float64(rss1-rss0), "rss-growth-KiB") // during the flood, after warm-up
 	if engine {
 		b.ReportMetric(float64(r.completed.Load()), "legit-of-10")
 	}
