@@ -36,8 +36,8 @@
 // All tables are allocated by New and never grow; Handle does not allocate.
 // State lives in two tables:
 //
-//   - The probation ring (Config.FirstCapacity slots, default 32768, 43
-//     bytes each: 1.34 MiB) holds sources that are only at stage 1. It is
+//   - The probation ring (Config.FirstCapacity slots, default 32768, 44
+//     bytes each: 1.38 MiB) holds sources that are only at stage 1. It is
 //     a FIFO: every insertion overwrites the oldest slot, so an entry
 //     survives at least FirstCapacity-1 later first knocks, whatever they
 //     are. At a flood rate R a legitimate client may wait FirstCapacity/R

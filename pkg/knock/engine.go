@@ -101,8 +101,8 @@ func New(cfg Config) (*Engine, error) {
 		}
 		e.seqs = append(e.seqs, s)
 	}
-	if len(e.lines) > 64*(1<<16) {
-		return nil, fmt.Errorf("knock: %d sequence lines, at most %d", len(e.lines), 64*(1<<16))
+	if len(e.lines) > maxLines {
+		return nil, fmt.Errorf("knock: %d sequence lines (a TOTP sequence counts 3), at most %d", len(e.lines), maxLines)
 	}
 	n := len(e.lines)
 	// int64: on 32-bit routers the product can overflow int.
@@ -120,7 +120,7 @@ func New(cfg Config) (*Engine, error) {
 // MemoryBytes returns the size of the engine's preallocated tables.
 func (e *Engine) MemoryBytes() int {
 	n := len(e.lines)
-	return len(e.first.key)*probationSlotBytes + (len(e.first.heads)-len(e.first.key))*4 +
+	return len(e.first.ent)*probationSlotBytes + (len(e.first.heads)-len(e.first.ent))*4 +
 		len(e.trk.key)*(trackedSlotBytes+9*n) + (len(e.trk.heads)-len(e.trk.key))*4
 }
 
@@ -132,7 +132,7 @@ const maxTableBytes = 256 << 20
 func (e *Engine) Stats() Stats {
 	s := e.stats
 	s.Tracked, s.TrackedCap = e.trk.live(), len(e.trk.key)
-	s.First, s.FirstCap = e.first.live, len(e.first.key)
+	s.First, s.FirstCap = e.first.live, len(e.first.ent)
 	return s
 }
 

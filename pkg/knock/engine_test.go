@@ -5,7 +5,15 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 )
+
+// The documented memory figures depend on the entry layout.
+func TestProbationEntrySize(t *testing.T) {
+	if n := unsafe.Sizeof(probEntry{}); n+4 != probationSlotBytes {
+		t.Errorf("probation entry is %d bytes, probationSlotBytes says %d+4", n, probationSlotBytes-4)
+	}
+}
 
 const ms = time.Millisecond
 

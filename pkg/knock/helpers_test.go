@@ -94,25 +94,25 @@ func checkInvariants(t testing.TB, e *Engine) {
 	n := 0
 	type wordKey struct {
 		key  [16]byte
-		word uint16
+		word int
 	}
 	masks := map[wordKey]uint64{}
 	seen := map[[16]byte]bool{}
 	for b := range p.heads {
-		for i := p.heads[b]; i >= 0; i = p.next[i] {
-			if !p.used[i] {
+		for i := p.heads[b]; i >= 0; i = p.ent[i].next {
+			if !p.ent[i].used() {
 				t.Fatalf("probation: free slot %d on a chain", i)
 			}
-			if int(e.hash(&p.key[i])&uint64(len(p.heads)-1)) != b {
+			if h := e.hash(&p.ent[i].key); int(h&uint64(len(p.heads)-1)) != b || p.ent[i].bucket() != h&0xffffff {
 				t.Fatalf("probation: slot %d in the wrong bucket", i)
 			}
-			wk := wordKey{p.key[i], p.word[i]}
-			if masks[wk]&p.mask[i] != 0 {
-				t.Fatalf("probation: source %x has a line in two entries", p.key[i])
+			wk := wordKey{p.ent[i].key, p.ent[i].word()}
+			if masks[wk]&p.ent[i].mask != 0 {
+				t.Fatalf("probation: source %x has a line in two entries", p.ent[i].key)
 			}
-			masks[wk] |= p.mask[i]
+			masks[wk] |= p.ent[i].mask
 			n++
-			if n > len(p.key) {
+			if n > len(p.ent) {
 				t.Fatal("probation: chain cycle")
 			}
 		}
@@ -141,10 +141,10 @@ func checkInvariants(t testing.TB, e *Engine) {
 		t.Fatalf("tracked: %d entries on chains, live = %d", n, tr.live())
 	}
 	// A source lives in one table only.
-	for i := range p.key {
-		if p.used[i] {
-			if seen[p.key[i]] {
-				t.Fatalf("source %x is in both tables", p.key[i])
+	for i := range p.ent {
+		if p.ent[i].used() {
+			if seen[p.ent[i].key] {
+				t.Fatalf("source %x is in both tables", p.ent[i].key)
 			}
 		}
 	}

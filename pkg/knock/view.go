@@ -44,10 +44,10 @@ func (e *Engine) loadFirst(t int64) {
 	e.clearView()
 	p := &e.first
 	for _, j := range e.idx {
-		for m := p.mask[j]; m != 0; m &= m - 1 {
-			i := int(p.word[j])*64 + bits.TrailingZeros64(m)
-			if i < len(e.vStage) && !e.expired(i, p.start[j], t) {
-				e.vStage[i], e.vStart[i] = 1, p.start[j]
+		for m := p.ent[j].mask; m != 0; m &= m - 1 {
+			i := p.ent[j].word()*64 + bits.TrailingZeros64(m)
+			if i < len(e.vStage) && !e.expired(i, p.ent[j].start, t) {
+				e.vStage[i], e.vStart[i] = 1, p.ent[j].start
 			}
 		}
 	}
@@ -62,19 +62,19 @@ func (e *Engine) storeFirst(h uint64) {
 	clear(e.covered)
 	for _, j := range e.idx {
 		keep := true
-		for m := p.mask[j]; m != 0; m &= m - 1 {
-			i := int(p.word[j])*64 + bits.TrailingZeros64(m)
-			if i >= len(e.vStage) || e.vStage[i] != 1 || e.vStart[i] != p.start[j] {
+		for m := p.ent[j].mask; m != 0; m &= m - 1 {
+			i := p.ent[j].word()*64 + bits.TrailingZeros64(m)
+			if i >= len(e.vStage) || e.vStage[i] != 1 || e.vStart[i] != p.ent[j].start {
 				keep = false
 				break
 			}
 		}
 		if !keep {
-			p.remove(j, h)
+			p.remove(j)
 			continue
 		}
-		for m := p.mask[j]; m != 0; m &= m - 1 {
-			e.covered[int(p.word[j])*64+bits.TrailingZeros64(m)] = true
+		for m := p.ent[j].mask; m != 0; m &= m - 1 {
+			e.covered[p.ent[j].word()*64+bits.TrailingZeros64(m)] = true
 		}
 	}
 	for i, s := range e.vStage {
@@ -89,7 +89,7 @@ func (e *Engine) storeFirst(h uint64) {
 				e.covered[j] = true
 			}
 		}
-		if p.insert(&e.key, h, start, uint16(word), mask, e.hash) {
+		if p.insert(&e.key, h, start, word, mask) {
 			e.stats.FirstOverwritten++
 		}
 	}
@@ -117,7 +117,7 @@ func (e *Engine) promote(h uint64, lvl uint8, deadline, t int64) bool {
 		slot = e.trk.alloc(&e.key, h)
 	}
 	for _, j := range e.idx {
-		e.first.remove(j, h)
+		e.first.remove(j)
 	}
 	n := e.trk.nlines
 	base := int(slot) * n
@@ -146,17 +146,17 @@ func (e *Engine) Expire(now time.Time) (freed int) {
 		}
 	}
 	p := &e.first
-	for j := range p.key {
-		if !p.used[j] {
+	for j := range p.ent {
+		if !p.ent[j].used() {
 			continue
 		}
 		live := false
-		for m := p.mask[j]; m != 0 && !live; m &= m - 1 {
-			i := int(p.word[j])*64 + bits.TrailingZeros64(m)
-			live = i < len(e.lines) && !e.expired(i, p.start[j], t)
+		for m := p.ent[j].mask; m != 0 && !live; m &= m - 1 {
+			i := p.ent[j].word()*64 + bits.TrailingZeros64(m)
+			live = i < len(e.lines) && !e.expired(i, p.ent[j].start, t)
 		}
 		if !live {
-			p.remove(int32(j), e.hash(&p.key[j]))
+			p.remove(int32(j))
 			freed++
 		}
 	}
