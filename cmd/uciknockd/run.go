@@ -40,6 +40,11 @@ func cmdRun(args []string, stderr io.Writer) error {
 	fs.StringVar(&f.logLevel, "log-level", "", "log `level` (debug, info, warn, error); default: knock.main.log_level")
 	fs.StringVar(&f.logFormat, "log-format", "text", "log `format`: text (for logd) or json")
 	fs.StringVar(&f.socket, "socket", defaultSocket, "control socket `path` (\"\" disables)")
+	// Catch SIGHUP first: procd may signal a daemon that is still starting,
+	// and an unhandled HUP would kill it.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -68,9 +73,6 @@ func cmdRun(args []string, stderr io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
 	return d.run(ctx, hup)
 }
 
