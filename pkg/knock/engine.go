@@ -29,8 +29,8 @@ type Stats struct {
 	Tracked, TrackedCap int // sources past their first knock, and the table size
 	First, FirstCap     int // first-knock (probation) entries, and the ring size
 	// FirstOverwritten counts probation entries overwritten by newer
-	// first knocks before they expired or progressed; it grows under a
-	// flood of first knocks and is otherwise near zero.
+	// first knocks while still in the ring (some may already have timed
+	// out); it grows fast under a flood of first knocks.
 	FirstOverwritten uint64
 	Evicted          uint64 // tracked sources evicted for a newcomer
 	Refused          uint64 // progress dropped: tracked table full of further-progressed sources
