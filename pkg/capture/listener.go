@@ -139,8 +139,8 @@ func defaultOptions() options {
 func systemNow() time.Time { return time.Now() }
 
 // WithEvents sets the callback that receives interface events. It is
-// called from Run's goroutine (and from Listen for the first EventOpened);
-// it must not block.
+// called from Run's goroutine, and from Listen for the first EventOpened
+// or EventWaiting; it must not block.
 func WithEvents(fn func(Event)) Option { return func(o *options) { o.events = fn } }
 
 // WithTicks sets the channel whose ticks make Run recheck the interface
