@@ -12,7 +12,7 @@ CROSS_OUT := build/cross
 LDFLAGS := -s -w -buildid=
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: all deps build test lint unit fuzz go123 cross mips-test demo bench clean
+.PHONY: all deps build test lint unit fuzz go123 cross mips-test demo bench gobench clean
 
 all: build
 
@@ -68,8 +68,14 @@ mips-test:
 demo: deps build
 	./scripts/demo.sh
 
-bench: deps build
+# bench: the Go benchmarks (ns/op, allocs/op; build/gobench.txt), then the
+# side-by-side run against knockd in namespaces (scripts/bench.sh).
+bench: deps build gobench
 	./scripts/bench.sh
+
+gobench:
+	@mkdir -p build
+	go test -run '^$$' -bench . -benchmem -count 1 ./... | tee build/gobench.txt
 
 clean:
 	rm -rf build .bin/staticcheck
