@@ -46,7 +46,7 @@ func FuzzParse(f *testing.F) {
 		}
 		for _, s := range p.Sections {
 			for _, sp := range s.Spans {
-				if sp.Start < 0 || sp.End > len(data) || sp.Start >= sp.End {
+				if sp.Start < 0 || sp.End > len(data) || sp.Start >= sp.End || data[sp.Start] != 'c' {
 					t.Fatalf("section %s: bad span %+v (len %d)", s.Name, sp, len(data))
 				}
 			}
