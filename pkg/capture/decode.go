@@ -66,7 +66,12 @@ func Decode(b []byte, ethertype uint16, now time.Time, k *knock.Knock) error {
 	k.Port = binary.BigEndian.Uint16(b[l4+2:])
 	k.TCPFlags = 0
 	if k.Proto == knock.ProtoTCP {
+		if b[l4+12]>>4 < 5 { // data offset: the header is at least 5 words
+			return ErrMalformed
+		}
 		k.TCPFlags = b[l4+13] & 0x3f // FIN..URG; ECE and CWR are congestion signals
+	} else if len(b) >= l4+6 && binary.BigEndian.Uint16(b[l4+4:]) < udpHeaderLen {
+		return ErrMalformed // UDP length shorter than its own header
 	}
 	if !peer(k.Src) {
 		return ErrSource

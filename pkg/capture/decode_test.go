@@ -94,6 +94,8 @@ func TestDecodeErrors(t *testing.T) {
 		{"ipv6 non-first fragment", with(udp6(9000), func(p *netns.Packet) { p.Ext = []netns.Ext{{Type: 44}}; p.FragOffset = 2 }).Marshal(), etherTypeIPv6, ErrUnsupported},
 		{"ipv6 extension header cut", with(udp6(9000), func(p *netns.Packet) { p.Ext = []netns.Ext{{Type: 60, Len: 8}} }).Marshal()[:41], etherTypeIPv6, ErrTruncated},
 		{"ipv6 fragment header cut", with(udp6(9000), func(p *netns.Packet) { p.Ext = []netns.Ext{{Type: 44}} }).Marshal()[:45], etherTypeIPv6, ErrTruncated},
+		{"tcp data offset 4", patch(tcp4(7000).Marshal(), 20+12, 4<<4), etherTypeIPv4, ErrMalformed},
+		{"udp length 7", patch(udp6(9000).Marshal(), 40+5, 7), etherTypeIPv6, ErrMalformed},
 		{"ipv6 payload length too small", patch(udp6(9000).Marshal(), 5, 4), etherTypeIPv6, ErrMalformed},
 		{"ipv4 source unspecified", with(tcp4(7000), func(p *netns.Packet) { p.Src = addr("0.0.0.0") }).Marshal(), etherTypeIPv4, ErrSource},
 		{"ipv4 source broadcast", with(tcp4(7000), func(p *netns.Packet) { p.Src = addr("255.255.255.255") }).Marshal(), etherTypeIPv4, ErrSource},
