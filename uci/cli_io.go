@@ -33,7 +33,7 @@ func (ss *session) load(name string) (*loaded, error) {
 	if st, err := os.Stat(path); err != nil || !st.Mode().IsRegular() {
 		return nil, errf(CodeNotFound, path)
 	}
-	data, err := os.ReadFile(path)
+	data, err := readLocked(path)
 	if err != nil {
 		return nil, errf(CodeIO, path)
 	}
@@ -80,7 +80,7 @@ func (ss *session) replay(l *loaded) int {
 		if st, err := os.Stat(path); err != nil || !st.Mode().IsRegular() {
 			continue
 		}
-		data, err := os.ReadFile(path)
+		data, err := readLocked(path)
 		if err != nil {
 			continue
 		}
@@ -120,7 +120,10 @@ func (ss *session) save(l *loaded) error {
 	if err != nil {
 		return errf(CodeIO, path)
 	}
-	_, werr := f.Write(b)
+	werr := flock(f, true)
+	if werr == nil {
+		_, werr = f.Write(b)
+	}
 	if cerr := f.Close(); werr == nil {
 		werr = cerr
 	}
@@ -130,39 +133,75 @@ func (ss *session) save(l *loaded) error {
 	return nil
 }
 
-// commit is uci_file_commit: re-read the file, replay every delta file;
-// when at least one delta line applied, empty the save file and replace
-// the config file with the rendered package (temp file + rename, mode
-// kept). With nothing applied the file is not touched.
+// commit is uci_file_commit: lock the config file, re-read it from the
+// locked descriptor, replay every delta file; when at least one delta
+// line applied, empty the save file and replace the config file with the
+// rendered package (temp file, the target's mode, rename). With nothing
+// applied the file is not touched. Like libuci, the lock is released
+// before the rename.
 func (ss *session) commit(l *loaded) error {
 	if l.hasDelta && len(l.pending) > 0 {
 		if err := ss.save(l); err != nil {
 			return err
 		}
 	}
-	out := l.p
-	if l.hasDelta {
-		data, err := os.ReadFile(l.path)
-		if err != nil {
-			return errf(CodeIO, l.path)
-		}
-		p, err := ss.parse(l.p.Name, data)
-		if err != nil {
-			return err
-		}
-		fresh := &loaded{p: p, path: l.path, hasDelta: true}
-		if ss.replay(fresh) == 0 {
-			return nil
-		}
-		savePath := filepath.Join(ss.saveDir, l.p.Name)
-		if st, err := os.Stat(savePath); err == nil && st.Mode().IsRegular() {
-			if err := os.Truncate(savePath, 0); err != nil {
-				return errf(CodeIO, savePath)
-			}
-		}
-		out = fresh.p
+	mode := fs.FileMode(0o600)
+	if st, err := os.Stat(filepath.Join(ss.confDir, l.p.Name)); err == nil {
+		mode = st.Mode().Perm()
+	}
+	f, err := os.OpenFile(l.path, os.O_RDWR|os.O_CREATE, mode)
+	if err != nil {
+		return errf(CodeIO, l.path)
+	}
+	out, err := ss.commitLocked(f, l)
+	f.Close()
+	if err != nil || out == nil {
+		return err
 	}
 	return writeConfig(l.path, out.Name, out.Commit())
+}
+
+// commitLocked is the part of commit under the lock; nil means nothing to
+// write.
+func (ss *session) commitLocked(f *os.File, l *loaded) (*Package, error) {
+	if err := flock(f, true); err != nil {
+		return nil, errf(CodeIO, l.path)
+	}
+	if !l.hasDelta {
+		return l.p, nil
+	}
+	data, err := io.ReadAll(f)
+	if err != nil {
+		return nil, errf(CodeIO, l.path)
+	}
+	p, err := ss.parse(l.p.Name, data)
+	if err != nil {
+		return nil, err
+	}
+	fresh := &loaded{p: p, path: l.path, hasDelta: true}
+	if ss.replay(fresh) == 0 {
+		return nil, nil
+	}
+	savePath := filepath.Join(ss.saveDir, l.p.Name)
+	if st, err := os.Stat(savePath); err == nil && st.Mode().IsRegular() {
+		if err := os.Truncate(savePath, 0); err != nil {
+			return nil, errf(CodeIO, savePath)
+		}
+	}
+	return fresh.p, nil
+}
+
+// readLocked reads a file under libuci's shared lock.
+func readLocked(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if err := flock(f, false); err != nil {
+		return nil, err
+	}
+	return io.ReadAll(f)
 }
 
 // writeConfig replaces path with data the way libuci does: a temporary
@@ -201,27 +240,30 @@ func writeConfig(path, name string, data []byte) error {
 	return nil
 }
 
-// revert is uci_revert: drop the matching lines from the save file.
-// Errors are ignored, as the CLI does.
+// revert is uci_revert: drop the matching lines from the save file,
+// under its exclusive lock. Errors are ignored, as the CLI does.
 func (ss *session) revert(l *loaded, pt *ptr) {
 	if !l.hasDelta {
 		return
 	}
-	path := filepath.Join(ss.saveDir, l.p.Name)
-	st, err := os.Stat(path)
-	if err != nil || !st.Mode().IsRegular() {
+	ss.batchAlive = false // uci_revert reloads the package
+	f, err := os.OpenFile(filepath.Join(ss.saveDir, l.p.Name), os.O_RDWR, 0)
+	if err != nil {
 		return
 	}
-	data, err := os.ReadFile(path)
+	defer f.Close()
+	if flock(f, true) != nil {
+		return
+	}
+	data, err := io.ReadAll(f)
 	if err != nil {
 		return
 	}
 	out, ok := filterDelta(l.p.Name, data, pt.section, pt.option, pt.hasSection, pt.hasOpt)
-	if !ok {
+	if !ok || f.Truncate(0) != nil {
 		return
 	}
-	os.WriteFile(path, out, st.Mode().Perm())
-	ss.batchAlive = false // uci_revert reloads the package
+	f.WriteAt(out, 0)
 }
 
 // listConfigs is uci_list_config_files: the file names in the config

@@ -26,9 +26,8 @@
 //     file that LuCI and uci also write (see its documentation).
 //
 // What it does not do: plugins and backends other than files, the UCI
-// Lua/ucode bindings. CLI writes a committed file the
-// plain libuci way (temp file and rename, no lock); daemons use
-// File.Update.
+// Lua/ucode bindings. CLI commits with libuci's own protocol (and its
+// lost-update race); daemons use File.Update.
 //
 // Example:
 //
