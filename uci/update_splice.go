@@ -57,7 +57,7 @@ func (g *lineGroup) clean() bool { return len(g.spans) == 1 && g.spans[0].clean 
 
 // splice returns the new file text for the plan.
 func splice(data []byte, pl *updatePlan) []byte {
-	if pl.moved {
+	if pl.moved || !spansValid(len(data), pl.before) {
 		// Reordered sections have no "place" to keep: render the whole
 		// file as `uci commit` would (comments are lost, documented).
 		return (&Package{Sections: pl.final}).Commit()
@@ -95,6 +95,22 @@ func splice(data []byte, pl *updatePlan) []byte {
 		out = append(out, RenderSection(s)...)
 	}
 	return out
+}
+
+// spansValid guards the splice against spans that do not fit the text
+// (a parser bug must not become a panic or a garbled file).
+func spansValid(n int, before []*Section) bool {
+	for _, s := range before {
+		if len(s.Spans) == 0 {
+			return false
+		}
+		for _, sp := range s.Spans {
+			if sp.Start < 0 || sp.Start > sp.End || sp.End > n {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // lineGroups computes the line blocks of all spans and merges those that

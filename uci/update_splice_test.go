@@ -211,3 +211,21 @@ func FuzzUpdateSplice(f *testing.F) {
 		t.Fatalf("edit refused although every section renders faithfully: %v", err)
 	})
 }
+
+// Spans that do not fit the text (a parser bug) must not panic or garble:
+// the splice falls back to commit format, and edit still validates it.
+func TestSpliceBadSpansFallBack(t *testing.T) {
+	data := []byte("# c\nconfig a 'x'\n")
+	for _, spans := range [][]Span{nil, {{Start: 4, End: 99}}, {{Start: 9, End: 4}}} {
+		s := &Section{Type: "a", Name: "x", Spans: spans}
+		before := snapshotSections([]*Section{s})
+		n := &Section{Type: "a", Name: "y"}
+		pl, err := planUpdate([]*Section{s}, before, []*Section{s, n})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := string(splice(data, pl)), "\nconfig a 'x'\n\nconfig a 'y'\n\n"; got != want {
+			t.Fatalf("spans %v: got %q, want %q", spans, got, want)
+		}
+	}
+}
