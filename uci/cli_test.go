@@ -197,3 +197,53 @@ func TestCLIImportInBatch(t *testing.T) {
 		t.Errorf("imported %q", got)
 	}
 }
+
+func TestCLIDirsAndFlags(t *testing.T) {
+	conf, over, extra, save := t.TempDir(), t.TempDir(), t.TempDir(), filepath.Join(t.TempDir(), "s")
+	write := func(path, text string) {
+		t.Helper()
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(filepath.Join(conf, "firewall"), "config rule\n")
+	write(filepath.Join(extra, "firewall"), "firewall.x=zone\n")
+	cli := &CLI{ConfDir: conf, SaveDir: save}
+	run := func(args ...string) string {
+		t.Helper()
+		var o bytes.Buffer
+		if exit := cli.Run(args, nil, &o, &o); exit != 0 {
+			t.Fatalf("%v: exit %d: %s", args, exit, o.String())
+		}
+		return o.String()
+	}
+	if got := run("-n", "export", "firewall"); got != "package firewall\n\nconfig rule 'cfg0192bd'\n\n" {
+		t.Errorf("-n export: %q", got)
+	}
+	if got := run("-p", extra, "-X", "show", "firewall"); got != "firewall.cfg0192bd=rule\nfirewall.x=zone\n" {
+		t.Errorf("-p show: %q", got)
+	}
+	run("-p", extra, "set", "firewall.x.a=1")
+	run("-p", extra, "commit", "firewall")
+	if got, _ := os.ReadFile(filepath.Join(conf, "firewall")); string(got) != "\nconfig rule\n\nconfig zone 'x'\n\toption a '1'\n\n" {
+		t.Errorf("-p commit: %q", got)
+	}
+	if got, _ := os.ReadFile(filepath.Join(extra, "firewall")); string(got) != "firewall.x=zone\n" {
+		t.Errorf("read-only delta dir changed: %q", got)
+	}
+	pdir := filepath.Join(t.TempDir(), "p")
+	run("-P", pdir, "set", "firewall.y=zone")
+	run("-P", pdir, "commit", "firewall")
+	if got := run("-P", pdir, "changes", "firewall"); got != "firewall.y='zone'\n" {
+		t.Errorf("-P keeps changes pending: %q", got)
+	}
+	write(filepath.Join(over, "firewall"), "config over o\n")
+	if got := run("-C", over, "show", "firewall"); got != "firewall.o=over\n" {
+		t.Errorf("-C show: %q", got)
+	}
+	run("-C", over, "set", "firewall.o.k=v")
+	run("-C", over, "commit", "firewall")
+	if got, _ := os.ReadFile(filepath.Join(over, "firewall")); string(got) != "\nconfig over 'o'\n\toption k 'v'\n\n" {
+		t.Errorf("-C commit: %q", got)
+	}
+}
