@@ -173,15 +173,16 @@ func TestUpdateCrash(t *testing.T) {
 	if err := os.WriteFile(journal, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	// want follows the child: the model after `step` updates.
-	want, err := Parse("firewall", readFile(t, f.Path))
-	if err != nil {
+	// want follows the child: the file after `step` updates.
+	want := &crashWant{data: readFile(t, f.Path)}
+	var err error
+	if want.model, err = Parse("firewall", want.data); err != nil {
 		t.Fatal(err)
 	}
-	step, interrupted, done := 0, 0, 0
+	interrupted, done := 0, 0
 	rng := rand.New(rand.NewSource(1))
 	// A time budget keeps a heavily loaded CI machine within the package's
-	// test time; it is far above what 300 kills take normally (~15 s).
+	// test time; 300 kills normally take 10-30 s.
 	budget := time.After(45 * time.Second)
 	for i := 0; i < kills && !fired(budget); i++ {
 		done++
@@ -195,17 +196,20 @@ func TestUpdateCrash(t *testing.T) {
 			t.Fatal(err)
 		}
 		_ = cmd.Wait()
-		n := checkCrashState(t, i, f.Path, stock, lastJournal(t, journal), &step, want)
-		if n == lastJournal(t, journal)-1 {
+		j := lastJournal(t, journal)
+		if n := checkCrashState(t, i, f.Path, j, want); n == j-1 {
 			interrupted++
 		}
 	}
-	t.Logf("%d kills, %d updates completed, %d kills interrupted an update (file found at the old state)", done, step, interrupted)
-	if step == 0 || done < min(kills, 30) {
-		t.Fatalf("only %d kills and %d completed updates", done, step)
+	t.Logf("%d kills, %d updates completed, %d kills interrupted an update (file found at the old state)", done, want.step, interrupted)
+	if want.step == 0 || done < min(kills, 30) {
+		t.Fatalf("only %d kills and %d completed updates", done, want.step)
+	}
+	if !bytes.HasPrefix(want.data, stock) {
+		t.Fatal("the stock text (comments) was not kept")
 	}
 	// The next update removes what killed writers left behind.
-	if _, err := f.Update(func(p *Package) error { return crashStep(p, step+1) }); err != nil {
+	if _, err := f.Update(func(p *Package) error { return crashStep(p, want.step+1) }); err != nil {
 		t.Fatal(err)
 	}
 	if left := tempLeftovers(t, filepath.Dir(f.Path)); len(left) != 0 {
@@ -213,11 +217,35 @@ func TestUpdateCrash(t *testing.T) {
 	}
 }
 
+// crashWant is what the file must hold after a number of steps: the bytes
+// the same updates produce in memory, and the model.
+type crashWant struct {
+	step  int
+	data  []byte
+	model *Package
+}
+
+// advance applies crash steps until w is at step n.
+func (w *crashWant) advance(t *testing.T, n int) {
+	t.Helper()
+	for ; w.step < n; w.step++ {
+		k := w.step + 1
+		out, err := (&File{Package: "firewall"}).edit("want", w.data, func(p *Package) error { return crashStep(p, k) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.data = out
+		if err := crashStep(w.model, k); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // checkCrashState checks the file after kill i: it parses strictly, it is
-// at the step the child announced last (j) or the one before, it equals
-// the model of that step (want is advanced to it, step with it), and the
-// stock text before the test's sections is intact. It returns the step.
-func checkCrashState(t *testing.T, i int, path string, stock []byte, j int, step *int, want *Package) int {
+// at the step the child announced last (j) or the one before, and it is
+// byte for byte the text of that step (so the stock comments before the
+// test's sections are intact). It returns the step.
+func checkCrashState(t *testing.T, i int, path string, j int, want *crashWant) int {
 	t.Helper()
 	data := readFile(t, path)
 	got, err := Parse("firewall", data)
@@ -228,19 +256,12 @@ func checkCrashState(t *testing.T, i int, path string, stock []byte, j int, step
 	if err != nil {
 		t.Fatalf("kill %d: %v", i, err)
 	}
-	if n != j && n != j-1 || n < *step {
-		t.Fatalf("kill %d: file at step %d, child was doing step %d, last seen %d", i, n, j, *step)
+	if n != j && n != j-1 || n < want.step {
+		t.Fatalf("kill %d: file at step %d, child was doing step %d, last seen %d", i, n, j, want.step)
 	}
-	for ; *step < n; *step++ {
-		if err := crashStep(want, *step+1); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if !sameSections(got.Sections, want.Sections) {
-		t.Fatalf("kill %d: file at step %d is not the state of step %d:\n%s", i, n, n, data)
-	}
-	if !bytes.HasPrefix(data, stock) {
-		t.Fatalf("kill %d: stock bytes (comments) not kept", i)
+	want.advance(t, n)
+	if !bytes.Equal(data, want.data) || !sameSections(got.Sections, want.model.Sections) {
+		t.Fatalf("kill %d: file is not the text of step %d:\n%s", i, n, data)
 	}
 	return n
 }
