@@ -7,7 +7,7 @@ export GOFLAGS := -buildvcs=false
 
 STATICCHECK_VERSION := v0.7.0
 GO123 := go1.23.12
-FUZZTIME ?= 10s
+FUZZTIME ?= 5s
 CROSS_OUT := build/cross
 LDFLAGS := -s -w -buildid=
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
