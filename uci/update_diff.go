@@ -35,8 +35,10 @@ func snapshotSections(ss []*Section) []*Section {
 
 // planUpdate matches the sections after fn to those before it: first by
 // pointer (fn edited a section in place, or renamed it), then by name (fn
-// replaced a named section by a new value). Unmatched old sections were
-// deleted, unmatched new ones added.
+// replaced a named section by a new value) when that keeps the file order
+// (a section deleted and added again by name at the end is a move to the
+// end, not an edit in place). Unmatched old sections were deleted,
+// unmatched new ones added.
 func planUpdate(ptrs, before, final []*Section) (*updatePlan, error) {
 	pl := &updatePlan{
 		before: before,
@@ -44,31 +46,9 @@ func planUpdate(ptrs, before, final []*Section) (*updatePlan, error) {
 		after:  make([]*Section, len(before)),
 		final:  final,
 	}
-	byPtr := make(map[*Section]int, len(ptrs))
-	byName := make(map[string]int, len(before))
-	for i, s := range ptrs {
-		byPtr[s] = i
-		if !before[i].Anonymous {
-			byName[before[i].Name] = i
-		}
-	}
-	match := make([]int, len(final))
-	for k, s := range final {
-		if s == nil {
-			return nil, fmt.Errorf("section %d is nil", k)
-		}
-		match[k] = -1
-		if i, ok := byPtr[s]; ok && pl.after[i] == nil {
-			match[k], pl.after[i] = i, s
-		}
-	}
-	for k, s := range final {
-		if match[k] >= 0 || s.Anonymous {
-			continue
-		}
-		if i, ok := byName[s.Name]; ok && pl.after[i] == nil {
-			match[k], pl.after[i] = i, s
-		}
+	match, err := matchSections(ptrs, before, final, pl.after)
+	if err != nil {
+		return nil, err
 	}
 	last, sawAdded := -1, false
 	for k, s := range final {
@@ -93,6 +73,54 @@ func planUpdate(ptrs, before, final []*Section) (*updatePlan, error) {
 	}
 	pl.change = !sameSections(before, final)
 	return pl, nil
+}
+
+// matchSections returns, per final section, the index of its counterpart
+// in before (-1: new) and fills after (per before index: the counterpart).
+func matchSections(ptrs, before, final, after []*Section) ([]int, error) {
+	byPtr := make(map[*Section]int, len(ptrs))
+	byName := make(map[string]int, len(before))
+	for i, s := range ptrs {
+		byPtr[s] = i
+		if !before[i].Anonymous {
+			byName[before[i].Name] = i
+		}
+	}
+	match := make([]int, len(final))
+	for k, s := range final {
+		if s == nil {
+			return nil, fmt.Errorf("section %d is nil", k)
+		}
+		match[k] = -1
+		if i, ok := byPtr[s]; ok && after[i] == nil {
+			match[k], after[i] = i, s
+		}
+	}
+	// next[k]: the smallest pointer match after position k, so that a name
+	// match lands between its neighbours.
+	next := make([]int, len(final)+1)
+	next[len(final)] = len(before)
+	for k := len(final) - 1; k >= 0; k-- {
+		next[k] = next[k+1]
+		if match[k] >= 0 {
+			next[k] = min(next[k], match[k])
+		}
+	}
+	last := -1
+	for k, s := range final {
+		if i := match[k]; i >= 0 {
+			last = max(last, i)
+			continue
+		}
+		if s.Anonymous {
+			continue
+		}
+		if i, ok := byName[s.Name]; ok && after[i] == nil && i > last && i < next[k+1] {
+			match[k], after[i] = i, s
+			last = i
+		}
+	}
+	return match, nil
 }
 
 // sameSections compares two section lists as a file can express them:

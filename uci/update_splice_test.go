@@ -146,6 +146,30 @@ func TestSpliceCases(t *testing.T) {
 		},
 		want: "config a 'x'\n\toption v '2'\n\nconfig a 'y'\n",
 	}, {
+		name: "deleted and added again by name moves to the end",
+		in:   "# c\nconfig a 'x'\n\toption v 1\n\n# d\nconfig a 'y'\n",
+		fn: func(p *Package) error {
+			p.Delete("x")
+			s, err := p.AddNamed("a", "x")
+			if err != nil {
+				return err
+			}
+			return s.Set("v", "2")
+		},
+		want: "# c\n\n# d\nconfig a 'y'\n\nconfig a 'x'\n\toption v '2'\n",
+	}, {
+		name: "deleted and added again by name at the end stays in place",
+		in:   "# c\nconfig a 'y'\n\n# d\nconfig a 'x'\n\toption v 1\n",
+		fn: func(p *Package) error {
+			p.Delete("x")
+			s, err := p.AddNamed("a", "x")
+			if err != nil {
+				return err
+			}
+			return s.Set("v", "2")
+		},
+		want: "# c\nconfig a 'y'\n\n# d\nconfig a 'x'\n\toption v '2'\n",
+	}, {
 		name: "rename in place",
 		in:   "config a 'x'\n\toption v 1\n\nconfig a 'y'\n",
 		fn:   func(p *Package) error { return p.Rename("x", "w") },
