@@ -42,8 +42,9 @@ const lineBuf = 32 // LINEBUF in file.c
 // It doubles for every line read into one statement that does not end in
 // a newline as strlen sees it, so consecutive lines holding a NUL byte
 // make it explode; libuci then fails with "Out of memory" (on a router
-// long before this limit).
-const maxLineBuf = 1 << 31
+// long before this limit). The limit is what fits an int on 32-bit
+// routers (mips, arm): doubling past it would overflow.
+const maxLineBuf = 1 << 30
 
 func newLexer(src []byte) *lexer {
 	return &lexer{src: src}
@@ -67,7 +68,7 @@ func (l *lexer) cur() byte { return l.at(l.pos) }
 
 // double is the bufsz *= 2 of uci_getln.
 func (l *lexer) double() {
-	if l.bufsz > maxLineBuf/2 {
+	if l.bufsz > maxLineBuf/2 { // bufsz*2 would pass maxLineBuf
 		l.oom, l.eof = true, true
 		return
 	}
