@@ -20,7 +20,10 @@ import (
 //     touched sections are re-rendered in place, new ones appended, all in
 //     libuci's commit format (see update_splice.go for the exact rules);
 //  8. re-parse the new text strictly and require it to equal the model fn
-//     produced, else return an error and write nothing;
+//     produced; if it does not (only in files whose text defeats the
+//     splice, e.g. NUL bytes), use `uci commit`'s format for the whole
+//     file instead, and if that does not either, return an error and
+//     write nothing;
 //  9. write a hidden temp file in the same directory with the target's
 //     mode and owner, fsync; wait for writers that can rename without
 //     holding our lock (libuci processes on a replaced inode, libuci
@@ -93,7 +96,14 @@ func (f *File) edit(target string, data []byte, fn func(p *Package) error) ([]by
 	}
 	out := splice(data, pl)
 	if err := checkResult(target, name, out, p.Sections); err != nil {
-		return nil, err
+		// The text around the edit defeats the splice (NUL bytes make
+		// libuci join physical lines, uci.md §2): write what `uci commit`
+		// would, if that at least reads back as intended.
+		commit := (&Package{Sections: p.Sections}).Commit()
+		if checkResult(target, name, commit, p.Sections) != nil {
+			return nil, err
+		}
+		out = commit
 	}
 	return out, nil
 }

@@ -170,6 +170,11 @@ func TestSpliceCases(t *testing.T) {
 		},
 		want: "# c\nconfig a 'y'\n\n# d\nconfig a 'x'\n\toption v '2'\n",
 	}, {
+		name: "NUL joins lines: falls back to commit format",
+		in:   "# c\nconfig a 'x' #\x00\n0\nconfig a 'y'\n",
+		fn:   del("x"),
+		want: "\nconfig a 'y'\n\n",
+	}, {
 		name: "rename in place",
 		in:   "config a 'x'\n\toption v 1\n\nconfig a 'y'\n",
 		fn:   func(p *Package) error { return p.Rename("x", "w") },
@@ -201,6 +206,7 @@ func FuzzUpdateSplice(f *testing.F) {
 		}
 	}
 	f.Add([]byte("config a 'x'; option v 1 ; config a 'y'\n"), uint8(0), uint8(1))
+	f.Add([]byte("c 000000#\x00\n0"), uint8(0), uint8('d'))
 	f.Fuzz(func(t *testing.T, data []byte, del, touch uint8) {
 		if _, err := Parse("firewall", data); err != nil {
 			return
