@@ -54,7 +54,7 @@ cross:
 		arch=$${t%%:*}; rest=$${t#*:}; mips=$${rest%%:*}; arm=$${rest#*:}; \
 		name=$$arch$${arm:+v$$arm}; dir=$(CROSS_OUT)/linux-$$name; mkdir -p $$dir; \
 		CGO_ENABLED=0 GOOS=linux GOARCH=$$arch GOMIPS=$$mips GOARM=$$arm \
-			go build -trimpath -ldflags '$(LDFLAGS) -X main.version=$(VERSION)' -o $$dir/ ./cmd/... ; \
+			go build -trimpath -ldflags '$(LDFLAGS) -X main.version=$(VERSION)' -o $$dir/ ./cmd/uciknockd ./cmd/uciknock ; \
 	done; \
 	echo "cross: static stripped binaries (bytes):"; \
 	for f in $(CROSS_OUT)/*/*; do printf '  %-40s %9d\n' "$$f" $$(stat -c %s $$f); done; \
