@@ -96,9 +96,10 @@ func (f *File) edit(target string, data []byte, fn func(p *Package) error) ([]by
 	}
 	out := splice(data, pl)
 	if err := checkResult(target, name, out, p.Sections); err != nil {
-		// The text around the edit defeats the splice (NUL bytes make
-		// libuci join physical lines, uci.md §2): write what `uci commit`
-		// would, if that at least reads back as intended.
+		// The kept text defeats the splice (NUL bytes make libuci join
+		// physical lines; "x ;" at EOF is an error once a newline
+		// follows): write what `uci commit` would, if that at least reads
+		// back as intended.
 		commit := (&Package{Sections: p.Sections}).Commit()
 		if checkResult(target, name, commit, p.Sections) != nil {
 			return nil, err
