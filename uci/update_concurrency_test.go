@@ -108,7 +108,7 @@ func TestUpdateConcurrencyChild(t *testing.T) {
 		t.Fatal(err)
 	}
 	kind, id, _ := strings.Cut(os.Getenv(concRoleEnv), ":")
-	f := &File{Path: path}
+	f := &File{Path: path, LockTimeout: 30 * time.Second}
 	for i := 0; i < n; i++ {
 		name := id + "_" + strconv.Itoa(i)
 		if kind == "libuci" {
