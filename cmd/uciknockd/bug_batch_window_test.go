@@ -1,0 +1,54 @@
+//go:build linux
+
+package main
+
+import (
+	"fmt"
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/uciknock/uciknock/internal/netns"
+	"github.com/uciknock/uciknock/internal/testenv"
+	"github.com/uciknock/uciknock/uci"
+)
+
+// TestBugBatchWindowZero: docs/configuration.md says batch_window '0'
+// "writes every change at once", but door.New replaces a zero
+// Config.Batch with its 100ms default, so the daemon still batches for
+// 100ms. Five opens 40ms apart must then be five writes and five reloads
+// (at least four, allowing one coalesced pair); with the 100ms default
+// they become two.
+func TestBugBatchWindowZero(t *testing.T) {
+	testenv.RequireRoot(t)
+	t.Parallel()
+	e := newEnv(t, false)
+	e.writeConfig("\toption batch_window '0'\n", restartSequences)
+	d := e.startDaemon()
+	// The reload every start does, first.
+	deadline := time.Now().Add(5 * time.Second)
+	for e.reloadCount() == 0 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	reloads0 := e.reloadCount()
+	for i := 0; i < 5; i++ {
+		if i > 0 {
+			time.Sleep(40 * time.Millisecond)
+		}
+		if err := e.net.knock(netip.AddrFrom4([4]byte{192, 0, 2, byte(40 + i)}), netns.ProtoUDP, 7011, 7012); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.waitDoors("the five doors", 5*time.Second, func(m map[string]*uci.Section) bool {
+		for i := 0; i < 5; i++ {
+			if m[fmt.Sprintf("Long_192.0.2.%d_443", 40+i)] == nil {
+				return false
+			}
+		}
+		return true
+	})
+	if n := e.reloadCount() - reloads0; n < 4 {
+		t.Errorf("batch_window '0': five opens 40ms apart made %d firewall reloads, want one each (at least 4)", n)
+	}
+	d.stop()
+}
