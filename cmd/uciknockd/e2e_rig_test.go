@@ -97,6 +97,7 @@ type e2eEnv struct {
 	socket, reloads      string // control socket; one line per firewall reload
 	stock                []byte // the firewall config as shipped
 	net                  *e2eNet
+	ifaces               []string // knock.main.interface; default routerIf
 }
 
 // newEnv prepares the files and, unless offline, the namespaces.
@@ -130,13 +131,21 @@ func newEnv(t *testing.T, offline bool) *e2eEnv {
 }
 
 // writeConfig writes /etc/config/knock: the global section (capture on
-// routerIf, the counting reload script, extra global options) and the
-// given sequence sections.
+// e.ifaces or routerIf, the counting reload script, extra global
+// options) and the given sequence sections.
 func (e *e2eEnv) writeConfig(global, sequences string) {
 	e.t.Helper()
-	text := fmt.Sprintf("config knockd 'main'\n\toption enabled '1'\n\tlist interface '%s'\n"+
+	ifaces := e.ifaces
+	if len(ifaces) == 0 {
+		ifaces = []string{routerIf}
+	}
+	var lists strings.Builder
+	for _, ifc := range ifaces {
+		fmt.Fprintf(&lists, "\tlist interface '%s'\n", ifc)
+	}
+	text := fmt.Sprintf("config knockd 'main'\n\toption enabled '1'\n%s"+
 		"\toption reload_command '%s'\n\toption state_dir '%s'\n%s\n%s",
-		routerIf, filepath.Join(e.dir, "reload.sh"), filepath.Join(e.dir, "state"), global, sequences)
+		lists.String(), filepath.Join(e.dir, "reload.sh"), filepath.Join(e.dir, "state"), global, sequences)
 	if err := os.WriteFile(e.config, []byte(text), 0o600); err != nil {
 		e.t.Fatal(err)
 	}
