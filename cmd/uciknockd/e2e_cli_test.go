@@ -136,3 +136,49 @@ func TestE2EVersionAndUsage(t *testing.T) {
 		t.Errorf("unknown command: exit %d, %q", code, errOut)
 	}
 }
+
+// TestE2ERunRefusesBadConfig: `uciknockd run` exits non-zero with the
+// UCI path (or file:line) when /etc/config/knock is invalid or the
+// firewall config does not parse, and exits 0 with a warning when the
+// service is disabled.
+func TestE2ERunRefusesBadConfig(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		sequences string
+		firewall  string // replaces the stock firewall config when set
+		disabled  bool
+		code      int
+		stderr    []string
+	}{
+		{name: "invalid knock config", sequences: "config sequence 'ssh'\n\toption sequence '7000'\n\toption dest_port '99999'\n",
+			code: 1, stderr: []string{"knock.ssh.dest_port", "99999"}},
+		{name: "firewall does not parse", sequences: restartSequences, firewall: "config rule\n\toption name 'x\n",
+			code: 1, stderr: []string{"firewall config", "firewall:2:"}},
+		{name: "disabled", sequences: restartSequences, disabled: true, code: 0, stderr: []string{"disabled"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, true)
+			global := ""
+			if tt.disabled {
+				global = "\toption enabled '0'\n"
+			}
+			e.writeConfig(global, tt.sequences)
+			if tt.firewall != "" {
+				if err := os.WriteFile(e.firewall, []byte(tt.firewall), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			_, errOut, code := e.cli("", append([]string{"run", "--socket", ""}, e.pathFlags()...)...)
+			if code != tt.code {
+				t.Errorf("exit %d, want %d: %s", code, tt.code, errOut)
+			}
+			for _, want := range tt.stderr {
+				if !strings.Contains(errOut, want) {
+					t.Errorf("stderr lacks %q:\n%s", want, errOut)
+				}
+			}
+		})
+	}
+}

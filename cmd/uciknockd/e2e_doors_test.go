@@ -218,7 +218,8 @@ config sequence 'long'
 
 // TestE2ERestartRemovesExpiredDoors: doors that expired while the
 // daemon was dead (SIGKILL) are removed by `uciknockd purge` offline and
-// by the next start; a live door survives both, and SIGTERM leaves it.
+// by the next start; a live door survives both, SIGTERM leaves it, and
+// `uciknockd close` without a daemon removes it from the file.
 func TestE2ERestartRemovesExpiredDoors(t *testing.T) {
 	testenv.RequireRoot(t)
 	t.Parallel()
@@ -277,5 +278,13 @@ func TestE2ERestartRemovesExpiredDoors(t *testing.T) {
 	p, _ = e.readFirewall()
 	if got := doorSections(p); len(got) != 1 || got[long] == nil {
 		t.Errorf("after restart and stop: doors %v, want only %s (SIGTERM leaves doors to their timeouts)", doorNames(got), long)
+	}
+	// No daemon: `uciknockd close` edits the file itself.
+	out, errOut, code = e.cli("", append(append([]string{"close", "--socket", e.socket}, e.pathFlags()...), "192.0.2.22")...)
+	if code != 0 || !strings.HasPrefix(out, "ok: removed 1 door(s)") {
+		t.Errorf("offline uciknockd close: exit %d, %q %q", code, out, errOut)
+	}
+	if p, _ = e.readFirewall(); len(doorSections(p)) != 0 {
+		t.Errorf("after the offline close: doors %v", doorNames(doorSections(p)))
 	}
 }
