@@ -21,7 +21,7 @@ type actor struct {
 // queues work (the keeper batches, commands run on their own goroutines).
 func (a *actor) act(cfg *config.Config, seq *config.Sequence, ev knock.Event) {
 	src := sourceOf(ev.Src)
-	log := a.log.With().Str("sequence", seq.Name).Str("src", src.String()).Str("action", seq.Action.String()).Logger()
+	log := a.log.With().Str("sequence", seq.Path).Str("src", src.String()).Str("action", seq.Action.String()).Logger()
 	if ev.Err != nil {
 		// The one-time/TOTP consumption could not be stored: acting could
 		// allow a replay after a restart, so fail closed.
@@ -36,7 +36,7 @@ func (a *actor) act(cfg *config.Config, seq *config.Sequence, ev knock.Event) {
 			log.Error().Err(err).Msg("cannot open door")
 		}
 	case config.ActionClose, config.ActionUnforward:
-		a.keeper.Close(seq.Name, src, seq.Port)
+		a.keeper.CloseFor("closed by knock sequence "+seq.Path, seq.Name, src, seq.Port)
 	case config.ActionCommand:
 		a.commands.start(seq, src)
 	}
@@ -47,7 +47,7 @@ func doorFor(seq *config.Sequence, src knockAddr, now time.Time) door.Door {
 	d := door.Door{
 		Kind:         door.Rule,
 		Prefix:       seq.Name,
-		Sequence:     seq.Name,
+		Sequence:     seq.Path, // the UCI section: open and close share Name
 		Src:          src,
 		Proto:        string(seq.Proto),
 		Port:         seq.Port,

@@ -133,17 +133,23 @@ func (c *captureSet) reconfigure(cfg *config.Config) {
 	case c.reconfigured <- struct{}{}:
 	default:
 	}
+	names := c.resolveNames(cfg) // may ask ubus: not under c.mu
 	c.mu.Lock()
-	same := slices.Equal(c.resolveNames(cfg), c.devicesNames())
+	same := slices.Equal(names, c.devices)
 	c.mu.Unlock()
 	if same {
 		return
 	}
-	select {
-	case c.restart <- cfg:
-	default:
-		<-c.restart
-		c.restart <- cfg
+	for {
+		select {
+		case c.restart <- cfg:
+			return
+		default:
+		}
+		select { // replace a restart run has not taken yet
+		case <-c.restart:
+		default:
+		}
 	}
 }
 
@@ -157,5 +163,3 @@ func (c *captureSet) resolveNames(cfg *config.Config) []string {
 	}
 	return names
 }
-
-func (c *captureSet) devicesNames() []string { return c.devices }

@@ -46,6 +46,17 @@ func cmdCheck(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// What run would refuse, check refuses too: one-time files must be
+	// readable and hold a sequence.
+	for i := range cfg.Sequences {
+		s := &cfg.Sequences[i]
+		if s.OneTimeFile == "" {
+			continue
+		}
+		if _, err := readOneTimeFile(s.OneTimeFile, func(w string) { fmt.Fprintf(stdout, "warning: %s\n", w) }); err != nil {
+			return fmt.Errorf("%s.one_time_file: %w", s.Path, err)
+		}
+	}
 	state := "enabled"
 	if !cfg.Global.Enabled {
 		state = "disabled (knock.main.enabled is 0)"

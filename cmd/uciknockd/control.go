@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"os"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -18,21 +19,33 @@ import (
 // have been lost to a racing libuci commit).
 const defaultSocket = "/var/run/uciknockd.sock"
 
+// listenControl opens the control socket. The caller holds the instance
+// lock, so a socket file left there is a killed daemon's.
 func listenControl(path string) (net.Listener, error) {
-	if c, err := net.DialTimeout("unix", path, time.Second); err == nil {
-		c.Close()
-		return nil, fmt.Errorf("%s: another uciknockd is running", path)
-	}
-	_ = os.Remove(path) // stale socket of a killed daemon
-	l, err := net.Listen("unix", path)
+	_ = os.Remove(path)
+	old := syscall.Umask(0o077) // born 0600: no window with a wider mode
+	l, err := net.ListenUnix("unix", &net.UnixAddr{Name: path, Net: "unix"})
+	syscall.Umask(old)
 	if err != nil {
 		return nil, err
 	}
-	if err := os.Chmod(path, 0o600); err != nil {
-		l.Close()
+	return l, nil
+}
+
+// lockInstance makes sure one daemon at a time runs on a control socket
+// path (two daemons on one firewall config would fight over the doors:
+// each re-adds what the other closes). The lock is held until exit.
+func lockInstance(socket string) (*os.File, error) {
+	path := socket + ".lock"
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
 		return nil, err
 	}
-	return l, nil
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("another uciknockd is running (%s is locked)", path)
+	}
+	return f, nil
 }
 
 // serveControl answers one request per connection: "close NAME|IP".
@@ -71,7 +84,7 @@ func (d *daemon) control(req string) string {
 	n := 0
 	for _, dr := range d.keeper.Doors() {
 		if dr.Name() == arg || dr.FwName() == arg || (ipErr == nil && dr.Src == ip.Unmap()) {
-			d.keeper.Close(dr.Prefix, dr.Src, dr.Port)
+			d.keeper.CloseFor("closed by uciknockd close", dr.Prefix, dr.Src, dr.Port)
 			d.log.Info().Str("rule", dr.Name()).Str("src", dr.Src.String()).Str("why", "uciknockd close").Msg("close requested")
 			n++
 		}
@@ -84,7 +97,7 @@ func (d *daemon) control(req string) string {
 
 // askDaemon sends a control request; errNoDaemon when none is listening.
 func askDaemon(path, req string) (string, error) {
-	c, err := net.DialTimeout("unix", path, 2*time.Second)
+	c, err := net.DialUnix("unix", nil, &net.UnixAddr{Name: path, Net: "unix"})
 	if err != nil {
 		return "", errNoDaemon
 	}

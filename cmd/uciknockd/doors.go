@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -8,10 +9,12 @@ import (
 	"io"
 	"net/netip"
 	"sort"
+	"strconv"
 	"text/tabwriter"
 	"time"
 
 	"github.com/uciknock/uciknock/pkg/door"
+	"github.com/uciknock/uciknock/pkg/fwreload"
 	"github.com/uciknock/uciknock/uci"
 )
 
@@ -63,14 +66,26 @@ func listDoors(p *uci.Package, now time.Time) []openDoor {
 			}
 		} else {
 			od.Edited = true
-			if o := s.Get("src_ip"); o != nil && len(o.Values) == 1 {
-				od.Source = o.Values[0]
+			od.Source = sectionValue(s, "src_ip")
+			port := sectionValue(s, "dest_port")
+			if s.Type == "redirect" {
+				port = sectionValue(s, "src_dport")
+			}
+			if n, err := strconv.ParseUint(port, 10, 16); err == nil {
+				od.Port = uint16(n)
 			}
 		}
 		out = append(out, od)
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
+}
+
+func sectionValue(s *uci.Section, name string) string {
+	if o := s.Get(name); o != nil && len(o.Values) == 1 {
+		return o.Values[0]
+	}
+	return ""
 }
 
 func firewallFile(p *paths) *uci.File {
@@ -166,8 +181,8 @@ func cmdClose(args []string, stdout io.Writer) error {
 	if n == 0 {
 		return fmt.Errorf("no door matches %s", target)
 	}
-	fmt.Fprintf(stdout, "ok: removed %d door(s) from the firewall config (no daemon running; reload the firewall)\n", n)
-	return nil
+	fmt.Fprintf(stdout, "ok: removed %d door(s) from the firewall config (no daemon running)\n", n)
+	return reloadOffline(&p, stdout)
 }
 
 // cmdPurge removes expired doors: run at boot before the firewall starts,
@@ -208,4 +223,25 @@ func removeDoors(f *uci.File, match func(s *uci.Section, expires time.Time) bool
 		return nil
 	})
 	return n, err
+}
+
+// reloadOffline applies a change made without the daemon: fw4/fw3 (or the
+// knock config's reload_command) reloads, so the removed door stops
+// working now, not at the next reload.
+func reloadOffline(p *paths, stdout io.Writer) error {
+	fc := fwreload.Config{Root: p.root}
+	if cfg, err := loadConfig(p.config); err == nil {
+		fc.Reload = cfg.Global.Reload
+	}
+	fw, err := fwreload.New(fc)
+	if err != nil {
+		return fmt.Errorf("door removed, but the firewall cannot be reloaded: %w", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := fw.Reload(ctx); err != nil {
+		return fmt.Errorf("door removed, but the firewall reload failed: %w", err)
+	}
+	fmt.Fprintf(stdout, "firewall reloaded (%s)\n", fw.Kind())
+	return nil
 }

@@ -22,7 +22,7 @@ func buildEngine(cfg *config.Config, stateDir string, warn func(string)) (*knock
 		if s.OneTimeFile != "" {
 			steps, err := readOneTimeFile(s.OneTimeFile, warn)
 			if err != nil {
-				return nil, fmt.Errorf("%s.one_time_sequences: %w", s.Path, err)
+				return nil, fmt.Errorf("%s.one_time_file: %w", s.Path, err)
 			}
 			ks.OneTime = steps
 		}

@@ -13,7 +13,8 @@ import (
 )
 
 // cmdImport converts a knockd.conf. Default output: `uci batch` text on
-// stdout (review it, then `uciknockd import FILE | uci batch`). With
+// stdout, ending in `commit knock` (review it, then
+// `uciknockd import FILE | uci batch`). With
 // --write the result replaces --config, but only if it validates and the
 // target does not exist yet (never clobber a hand-written config).
 func cmdImport(args []string, stdout, stderr io.Writer) error {
@@ -63,7 +64,9 @@ func cmdImport(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		_, err = io.WriteString(stdout, batch)
+		// Commit in the batch: the daemon reads /etc/config/knock, not
+		// uci's pending changes.
+		_, err = io.WriteString(stdout, batch+"commit knock\n")
 		return err
 	}
 	text, warnings, err := kf.ToConfig()

@@ -39,6 +39,26 @@ func (m *matcher) swap(cfg *config.Config, eng *knock.Engine) {
 	m.mu.Unlock()
 }
 
+// config returns the running config.
+func (m *matcher) config() *config.Config {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.cfg
+}
+
+// rebuild builds a new engine with the lock held and installs it with
+// cfg; on error the running engine stays.
+func (m *matcher) rebuild(cfg *config.Config, build func() (*knock.Engine, error)) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	eng, err := build()
+	if err != nil {
+		return err
+	}
+	m.cfg, m.eng = cfg, eng
+	return nil
+}
+
 // handle is the capture callback.
 func (m *matcher) handle(k knock.Knock) {
 	m.knocks.Add(1)

@@ -63,6 +63,13 @@ func cmdRun(args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if f.socket != "" {
+		lock, err := lockInstance(f.socket)
+		if err != nil {
+			return err
+		}
+		defer lock.Close()
+	}
 	if !cfg.Global.Enabled {
 		log.Warn().Str("config", f.config).Msg("disabled (knock.main.enabled is 0): nothing to do")
 		return nil
@@ -91,9 +98,12 @@ type daemon struct {
 func newDaemon(f *runFlags, cfg *config.Config, log zerolog.Logger) (*daemon, error) {
 	d := &daemon{flags: f, log: log, resync: make(chan struct{}, 1)}
 	store := &uci.File{Path: f.firewall, OverrideDir: f.overrideDir, Package: "firewall"}
-	// Fail early and clearly when the firewall config cannot be used.
+	// An unusable firewall config is reported but not fatal: the keeper
+	// refuses to write until it parses again (never "fixing" it), and
+	// knocking works again as soon as the user repairs it, without procd
+	// giving up on a crash-looping daemon.
 	if _, _, err := store.Read(); err != nil {
-		return nil, fmt.Errorf("firewall config: %w", err)
+		log.Error().Err(err).Msg("firewall config unusable; no door will be written until it is fixed")
 	}
 	watched := []string{f.firewall}
 	if f.overrideDir != "" {
@@ -115,7 +125,7 @@ func newDaemon(f *runFlags, cfg *config.Config, log zerolog.Logger) (*daemon, er
 		Limit:    limit,
 		Events:   d.doorEvent,
 		Changes:  mergeChanges(w.Changes(), d.resync),
-		Batch:    cfg.Global.BatchWindow,
+		Batch:    batchFor(cfg.Global.BatchWindow),
 	})
 	if err != nil {
 		return nil, err
@@ -148,32 +158,43 @@ func (d *daemon) run(ctx context.Context, hup <-chan os.Signal) error {
 	go func() { keeperDone <- d.keeper.Run(keeperCtx) }()
 	g.Go(func() error { return d.watch.Run(gctx) })
 	d.capture = newCaptureSet(d.log, d.matcher)
-	g.Go(func() error { return d.capture.run(gctx, d.matcher.cfg) })
+	cfg := d.matcher.config()
+	g.Go(func() error { return d.capture.run(gctx, cfg) })
 	g.Go(func() error { return d.portsLoop(gctx) })
 	if d.flags.socket != "" {
 		ctl, err := listenControl(d.flags.socket)
 		if err != nil {
-			d.log.Warn().Err(err).Msg("control socket unavailable; `uciknockd close` edits the file directly")
+			d.log.Warn().Err(err).Msg("control socket unavailable; `uciknockd close` will edit the file directly")
 		} else {
 			g.Go(func() error { return serveControl(gctx, ctl, d) })
 		}
 	}
 	g.Go(func() error { return d.signals(gctx, hup) })
 	d.log.Info().Str("version", version).Str("firewall", d.flags.firewall).
-		Int("sequences", len(d.matcher.cfg.Sequences)).Msg("started")
+		Int("sequences", len(cfg.Sequences)).Msg("started")
 
 	err := g.Wait()
-	// Stopping: let the keeper write pending closes, bounded by stopGrace;
-	// open doors stay until their timeouts (their expiry is in the file).
+	// Stopping: the keeper writes pending closes and pending stop
+	// commands run now, in parallel, within one deadline; open doors stay
+	// until their timeouts (their expiry is in the file).
+	deadline := time.Now().Add(stopGrace)
 	stopKeeper()
-	d.commands.shutdown()
+	cmdsDone := make(chan struct{})
+	go func() {
+		d.commands.shutdown(deadline)
+		close(cmdsDone)
+	}()
 	select {
 	case kerr := <-keeperDone:
 		if kerr != nil {
 			d.log.Error().Err(kerr).Msg("door keeper")
 		}
-	case <-time.After(stopGrace):
+	case <-time.After(time.Until(deadline)):
 		d.log.Warn().Msg("door keeper did not finish in time; pending changes are left to the next start")
+	}
+	select {
+	case <-cmdsDone:
+	case <-time.After(time.Until(deadline)):
 	}
 	d.watch.Close()
 	if err != nil && !errors.Is(err, context.Canceled) {
@@ -201,21 +222,55 @@ func (d *daemon) reload(ctx context.Context) {
 	case d.resync <- struct{}{}:
 	default:
 	}
+	old := d.matcher.config()
 	cfg, err := loadConfig(d.flags.config)
 	if err == nil && !cfg.Global.Enabled {
 		err = errors.New("knock.main.enabled is 0 (stop the service to disable it)")
 	}
-	var eng *knock.Engine
 	if err == nil {
-		eng, err = buildEngine(cfg, d.stateDir(cfg), d.warn)
+		// Built under the matcher's lock: the old engine must not use a
+		// one-time sequence or TOTP step between the new engine loading
+		// the used ones and taking over (that would allow one replay).
+		err = d.matcher.rebuild(cfg, func() (*knock.Engine, error) {
+			return buildEngine(cfg, d.stateDir(cfg), d.warn)
+		})
 	}
 	if err != nil {
 		d.log.Error().Err(err).Str("config", d.flags.config).Msg("reload failed; keeping the running configuration")
 		return
 	}
-	d.matcher.swap(cfg, eng)
 	d.capture.reconfigure(cfg)
+	for _, name := range restartOnly(&old.Global, &cfg.Global) {
+		d.log.Warn().Str("option", "knock.main."+name).Msg("changed; takes effect at the next restart (/etc/init.d/knock restart)")
+	}
 	d.log.Info().Int("sequences", len(cfg.Sequences)).Str("config", d.flags.config).Msg("configuration reloaded")
+}
+
+// restartOnly names the global options that changed but are only read at
+// start: the logger, the door keeper and the command runner keep theirs.
+func restartOnly(old, cur *config.Global) []string {
+	var names []string
+	if old.LogLevel != cur.LogLevel {
+		names = append(names, "log_level")
+	}
+	if old.BatchWindow != cur.BatchWindow {
+		names = append(names, "batch_window")
+	}
+	if old.ReloadCommand != cur.ReloadCommand {
+		names = append(names, "reload_command")
+	}
+	if old.CommandLimit != cur.CommandLimit {
+		names = append(names, "command_limit")
+	}
+	return names
+}
+
+// batchFor maps batch_window to the keeper's Batch: 0 means no batching.
+func batchFor(w time.Duration) time.Duration {
+	if w == 0 {
+		return door.NoBatch
+	}
+	return w
 }
 
 // portsLoop keeps the capture filters in step with the engine's port set,

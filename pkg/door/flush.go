@@ -110,7 +110,7 @@ func (k *Keeper) flush(ctx context.Context, now time.Time, ops []op) {
 		if o.open {
 			k.applyOpen(o.door, now)
 		} else {
-			k.applyClose(o.door, now)
+			k.applyClose(o.door, o.reason, now)
 		}
 	}
 	// Expire everything due within one batch window together: a burst
@@ -175,13 +175,13 @@ func (k *Keeper) applyOpen(d Door, now time.Time) {
 	s.doors[id] = &entry{door: d, name: d.FwName(), seq: s.seq}
 }
 
-func (k *Keeper) applyClose(d Door, now time.Time) {
+func (k *Keeper) applyClose(d Door, reason string, now time.Time) {
 	s := &k.st
 	for _, kind := range []Kind{Rule, Redirect} {
 		d.Kind = kind
 		id := d.ID()
 		if e, ok := s.doors[id]; ok {
-			k.takeAway(id, e, EventClose, "closed by knock sequence", now)
+			k.takeAway(id, e, EventClose, reason, now)
 			continue
 		}
 		// A door adopted at start-up whose options were edited is known
@@ -189,7 +189,7 @@ func (k *Keeper) applyClose(d Door, now time.Time) {
 		name := d.FwName()
 		for _, id := range s.orderedIDs() {
 			if e := s.doors[id]; e.partial && e.door.Kind == kind && e.name == name {
-				k.takeAway(id, e, EventClose, "closed by knock sequence", now)
+				k.takeAway(id, e, EventClose, reason, now)
 			}
 		}
 	}

@@ -56,6 +56,8 @@ type Config struct {
 	// Batch is the window in which opens, closes and file changes are
 	// collected into one write and one reload (default 100ms). Expiries
 	// due within one window are taken together, up to Batch early.
+	// Zero means the default; a negative Batch (NoBatch) writes every
+	// change at once.
 	Batch time.Duration
 	// RetryMin and RetryMax bound the exponential backoff of failed
 	// writes and reloads (defaults 1s and 1m).
@@ -94,9 +96,13 @@ type Keeper struct {
 }
 
 type op struct {
-	open bool
-	door Door // open: normalised door; close: Prefix, Src, Port
+	open   bool
+	door   Door   // open: normalised door; close: Prefix, Src, Port
+	reason string // close: why, for the event
 }
+
+// NoBatch as Config.Batch makes the keeper write every change at once.
+const NoBatch time.Duration = -1
 
 // New checks cfg, fills in defaults and returns a Keeper that does
 // nothing until Run.
@@ -112,7 +118,12 @@ func New(cfg Config) (*Keeper, error) {
 			*d = v
 		}
 	}
-	def(&cfg.Batch, 100*time.Millisecond)
+	switch {
+	case cfg.Batch < 0:
+		cfg.Batch = 0
+	case cfg.Batch == 0:
+		cfg.Batch = 100 * time.Millisecond
+	}
 	def(&cfg.RetryMin, time.Second)
 	def(&cfg.RetryMax, time.Minute)
 	def(&cfg.Readd, 2*time.Minute)
@@ -140,10 +151,17 @@ func (k *Keeper) Open(d Door) error {
 }
 
 // Close asks for the doors (rule and redirect) with this prefix, source
-// and port to be removed; reported by EventClose.
+// and port to be removed because a close sequence was knocked; reported
+// by EventClose.
 func (k *Keeper) Close(prefix string, src netip.Addr, port uint16) {
+	k.CloseFor("closed by knock sequence", prefix, src, port)
+}
+
+// CloseFor is Close with the reason the EventClose carries (for example
+// "closed by uciknockd close").
+func (k *Keeper) CloseFor(reason, prefix string, src netip.Addr, port uint16) {
 	// Closes are never refused: they only take doors away.
-	k.enqueue(op{door: Door{Prefix: prefix, Src: src.Unmap().WithZone(""), Port: port}})
+	k.enqueue(op{door: Door{Prefix: prefix, Src: src.Unmap().WithZone(""), Port: port}, reason: reason})
 }
 
 func (k *Keeper) enqueue(o op) error {
