@@ -124,6 +124,7 @@ func writeScript(path, body string) error {
 type uciknockd struct {
 	bin, template, dir string
 	ns                 string // router namespace
+	batchWindow        string // knock.main.batch_window; "" for the default
 	p                  *proc
 	starts             int
 }
@@ -141,12 +142,16 @@ func (u *uciknockd) version() string {
 }
 
 func (u *uciknockd) config() string {
+	batch := ""
+	if u.batchWindow != "" {
+		batch = "\toption batch_window '" + u.batchWindow + "'\n"
+	}
 	return fmt.Sprintf(`config knockd 'main'
 	option enabled '1'
 	list interface '%s'
 	option reload_command '%s'
 	option state_dir '%s'
-
+%s
 config sequence 'bench_open'
 	option name '%s'
 	option sequence '7000 8000 9000'
@@ -155,7 +160,7 @@ config sequence 'bench_open'
 	option action 'open'
 	option dest_port '22'
 	option timeout '3600'
-`, routerIf, filepath.Join(u.dir, "reload.sh"), filepath.Join(u.dir, "state"), doorPrefix)
+`, routerIf, filepath.Join(u.dir, "reload.sh"), filepath.Join(u.dir, "state"), batch, doorPrefix)
 }
 
 func (u *uciknockd) start(ctx context.Context) error {

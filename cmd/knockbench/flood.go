@@ -149,6 +149,7 @@ func (b *bencher) floodAndKnock(ctx context.Context, pid int, spec bench.FloodSp
 	}
 	fr.Sent, fr.PPS = r.st.Sent, r.st.PPS()
 	fr.CPUQuiet = bench.CPUPercent(p0, pq)
+	fr.RSSFlood = pq.RSSKiB
 	fr.CPUPercent = bench.CPUPercent(p0, p1)
 	n, err := b.obs.waitOpen(ctx, srcs, 3*time.Second)
 	fr.Legit = bench.Count{Opened: n, Of: len(srcs)}

@@ -39,6 +39,7 @@ type options struct {
 	burst        int
 	recoveryWait time.Duration
 	workDir      string
+	fromJSON     string // render this report instead of running
 }
 
 func parseFlags(args []string) (options, error) {
@@ -59,6 +60,7 @@ func parseFlags(args []string) (options, error) {
 	fs.IntVar(&o.burst, "burst", 100, "sources in the burst of opens")
 	fs.DurationVar(&o.recoveryWait, "recovery-wait", 10*time.Second, "how long a sequence after a flood may take to open")
 	fs.StringVar(&o.workDir, "workdir", "", "keep configs and logs in this `dir` (default: a temporary one, removed)")
+	fs.StringVar(&o.fromJSON, "from-json", "", "do not run: render the report in this JSON `file` into -doc")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -16,6 +17,9 @@ import (
 
 // run sets up the network, benchmarks each daemon and writes the outputs.
 func run(ctx context.Context, opt options) (err error) {
+	if opt.fromJSON != "" {
+		return render(opt)
+	}
 	if os.Geteuid() != 0 {
 		return errors.New("run as root (network namespaces, AF_PACKET)")
 	}
@@ -110,6 +114,12 @@ func (b *bencher) runDaemon(ctx context.Context, d daemon) bench.DaemonResult {
 	if err := b.general(ctx, d, &res, log); err != nil {
 		fail("start", err)
 	}
+	if u, ok := d.(*uciknockd); ok {
+		if err := b.unbatched(ctx, u, &res); err != nil {
+			fail("latency with batch_window 0", err)
+		}
+		log("latency IPv4, batch_window 0: %+v", res.Unbatched4)
+	}
 	for _, spec := range floodSpecs() {
 		log("flood %s", spec.Name)
 		fr, err := b.flood(ctx, d, spec)
@@ -159,8 +169,39 @@ func (b *bencher) general(ctx context.Context, d daemon, res *bench.DaemonResult
 	if res.Burst, err = b.burst(ctx, d); err != nil {
 		fail("burst", err)
 	}
-	log("burst %+v", res.Burst)
+	if p, err := bench.ReadProc(d.pid()); err == nil {
+		res.BurstRSS = p.RSSKiB
+	}
+	log("burst %+v, RSS after it %d KiB", res.Burst, res.BurstRSS)
 	return nil
+}
+
+// unbatched measures uciknockd's IPv4 latency with batch_window 0: what
+// the capture, engine and write cost without the batching delay.
+func (b *bencher) unbatched(ctx context.Context, u *uciknockd, res *bench.DaemonResult) error {
+	u.batchWindow = "0"
+	defer func() { u.batchWindow = "" }()
+	if err := u.start(ctx); err != nil {
+		return err
+	}
+	defer u.stop()
+	l, _, err := b.latency(ctx, u, router4)
+	res.Unbatched4 = &l
+	return err
+}
+
+// render writes the markdown of an earlier run's JSON report.
+func render(opt options) error {
+	b, err := os.ReadFile(opt.fromJSON)
+	if err != nil {
+		return err
+	}
+	var rep bench.Report
+	if err := json.Unmarshal(b, &rep); err != nil {
+		return fmt.Errorf("%s: %w", opt.fromJSON, err)
+	}
+	opt.jsonOut = ""
+	return write(opt, &rep)
 }
 
 // write puts the JSON and the markdown section in place.

@@ -142,6 +142,10 @@ func (b *bencher) overlap(ctx context.Context) (bench.Count, error) {
 // burst completes opt.burst sequences from as many sources back to back
 // and counts firewall writes and reloads (knockd: commands run).
 func (b *bencher) burst(ctx context.Context, d daemon) (bench.Burst, error) {
+	// Let the previous scenario's last write and reload happen first.
+	if err := sleep(ctx, time.Second); err != nil {
+		return bench.Burst{}, err
+	}
 	w0, r0 := b.obs.counts()
 	var srcs []netip.Addr
 	for k := 0; k < b.opt.burst; k++ {

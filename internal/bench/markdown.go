@@ -23,8 +23,8 @@ func (r *Report) Markdown() string {
 		"namespace, target %d packets/s for %g s each; 10 legitimate sequences (knocks %d ms apart) during each "+
 		"flood from the second %g s on, then one more after it (\"recovers\", time from its last knock to the action). "+
 		"Each flood starts a fresh daemon. CPU is the daemon's on-CPU time (schedstat of all its threads) in %% of one core, "+
-		"over the first second (flood only) and over the whole flood (with the 10 opens); RSS is VmRSS before the flood "+
-		"and after the recovery check, peak is VmHWM reset before the flood. Kernel drops: uciknockd's own count "+
+		"over the first second (flood only) and over the whole flood (with the 10 opens); RSS is VmRSS before the flood, "+
+		"after its first second (flood only, no door opened yet) and after the recovery check; peak is VmHWM reset before the flood. Kernel drops: uciknockd's own count "+
 		"(PACKET_STATISTICS, logged at exit) of the packets its filter passed; knockd (libpcap) reports none.\n\n",
 		s.FloodPPS, s.FloodSeconds, s.LegitGapMs, 1.0)
 	r.floodTable(&b)
@@ -56,16 +56,19 @@ func (r *Report) generalTable(b *strings.Builder) {
 	row("Idle RSS", "≤ 8 MB", func(d DaemonResult) string { return mib(d.IdleRSSKiB) })
 	row("Last knock → action, IPv4: p50 / p90 / p99 (opened)", "", func(d DaemonResult) string { return latency(d.Latency4) })
 	row("Last knock → action, IPv6: p50 / p90 / p99 (opened)", "", func(d DaemonResult) string { return latency(d.Latency6) })
-	row("Last knock → firewall reload ran, IPv4", "", func(d DaemonResult) string {
-		if d.Reload4 == nil {
-			return "—"
+	row("Last knock → firewall reload ran, IPv4", "", func(d DaemonResult) string { return optLatency(d.Reload4) })
+	row("Last knock → action, IPv4, uciknockd with `batch_window 0`", "", func(d DaemonResult) string {
+		s := optLatency(d.Unbatched4)
+		if d.Unbatched4 != nil && d.Unbatched4.Opened > 0 && d.Unbatched4.P50ms >= 0.8*d.Latency4.P50ms {
+			s += "; no faster than the default window: `batch_window 0` did not take effect"
 		}
-		return latency(*d.Reload4)
+		return s
 	})
 	row(fmt.Sprintf("%d overlapping sequences from %d sources, 10 ms apart: opened", r.Settings.OverlapSources,
 		r.Settings.OverlapSources), fmt.Sprintf("%d/%d", r.Settings.OverlapSources, r.Settings.OverlapSources),
 		func(d DaemonResult) string { return d.Overlap.String() })
 	row(fmt.Sprintf("Burst of %d opens: opened", r.Settings.BurstSources), "", func(d DaemonResult) string { return d.Burst.Opens.String() })
+	row("RSS after the burst (all doors open)", "", func(d DaemonResult) string { return mib(d.BurstRSS) })
 	row("Burst: firewall file writes / reloads", "few", func(d DaemonResult) string {
 		w := fmt.Sprint(d.Burst.Writes)
 		if d.Burst.Writes < 0 {
@@ -81,7 +84,7 @@ func (r *Report) generalTable(b *strings.Builder) {
 
 func (r *Report) floodTable(b *strings.Builder) {
 	b.WriteString("| Flood | Daemon | Sent (pps) | Legit opened (longest knock gap) | CPU %: flood only / whole | " +
-		"RSS MiB: before / after / peak | Kernel drops | Recovers |\n")
+		"RSS MiB: before / flood only / after / peak | Kernel drops | Recovers |\n")
 	b.WriteString("|---|---|---|---|---|---|---|---|\n")
 	var names []string
 	seen := map[string]bool{}
@@ -119,9 +122,16 @@ func floodRow(daemon string, f FloodResult) string {
 	if f.Recovered {
 		rec = fmt.Sprintf("yes (%.0f ms)", f.RecoveryMs)
 	}
-	return fmt.Sprintf("| %s | %s | %d (%.0f) | %s (%.0f ms) | %.1f / %.1f | %.1f / %.1f / %.1f | %s | %s |\n", f.Name, daemon,
-		f.Sent, f.PPS, f.Legit, f.MaxGapMs, f.CPUQuiet, f.CPUPercent, float64(f.RSSBefore)/1024, float64(f.RSSAfter)/1024,
-		float64(f.RSSPeak)/1024, drops, rec)
+	return fmt.Sprintf("| %s | %s | %d (%.0f) | %s (%.0f ms) | %.1f / %.1f | %.1f / %.1f / %.1f / %.1f | %s | %s |\n",
+		f.Name, daemon, f.Sent, f.PPS, f.Legit, f.MaxGapMs, f.CPUQuiet, f.CPUPercent, float64(f.RSSBefore)/1024,
+		float64(f.RSSFlood)/1024, float64(f.RSSAfter)/1024, float64(f.RSSPeak)/1024, drops, rec)
+}
+
+func optLatency(l *Latency) string {
+	if l == nil {
+		return "—"
+	}
+	return latency(*l)
 }
 
 func mib(kib int) string { return fmt.Sprintf("%.1f MiB", float64(kib)/1024) }

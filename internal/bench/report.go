@@ -45,7 +45,9 @@ type DaemonResult struct {
 	IdleRSSKiB int           `json:"idle_rss_kib"`
 	Latency4   Latency       `json:"latency_ipv4"`
 	Latency6   Latency       `json:"latency_ipv6"`
-	Reload4    *Latency      `json:"reload_latency_ipv4,omitempty"` // uciknockd: last knock → reload command ran
+	Reload4    *Latency      `json:"reload_latency_ipv4,omitempty"`         // uciknockd: last knock → reload command ran
+	Unbatched4 *Latency      `json:"latency_ipv4_batch_window_0,omitempty"` // uciknockd with batch_window 0
+	BurstRSS   int           `json:"rss_after_burst_kib"`
 	Overlap    Count         `json:"overlap"`
 	Floods     []FloodResult `json:"floods"`
 	Burst      Burst         `json:"burst"`
@@ -70,6 +72,7 @@ type FloodResult struct {
 	CPUQuiet    float64 `json:"cpu_percent_quiet"` // flood only: before the first legitimate knock
 	MaxGapMs    float64 `json:"legit_max_gap_ms"`  // longest gap between two knocks of one legitimate sequence, as sent
 	RSSBefore   int     `json:"rss_before_kib"`
+	RSSFlood    int     `json:"rss_flood_only_kib"` // after the flood's first second, before any legitimate knock
 	RSSAfter    int     `json:"rss_after_kib"`
 	RSSPeak     int     `json:"rss_peak_kib"`
 	KernelDrops *uint64 `json:"kernel_drops,omitempty"` // nil: not available

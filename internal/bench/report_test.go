@@ -15,12 +15,14 @@ func sampleReport() *Report {
 		Daemons: []DaemonResult{
 			{
 				Name: "uciknockd", IdleRSSKiB: 7680,
-				Latency4: Latency{Sequences: 30, Opened: 30, P50ms: 110.5, P90ms: 120, P99ms: 130},
-				Reload4:  &Latency{Sequences: 30, Opened: 30, P50ms: 112, P90ms: 121, P99ms: 131},
-				Overlap:  Count{18, 18},
+				Latency4:   Latency{Sequences: 30, Opened: 30, P50ms: 110.5, P90ms: 120, P99ms: 130},
+				Reload4:    &Latency{Sequences: 30, Opened: 30, P50ms: 112, P90ms: 121, P99ms: 131},
+				Unbatched4: &Latency{Sequences: 30, Opened: 30, P50ms: 15, P90ms: 16, P99ms: 17},
+				BurstRSS:   9216,
+				Overlap:    Count{18, 18},
 				Floods: []FloodResult{
 					{Name: "first port", Sent: 1000000, PPS: 199999.7, Legit: Count{10, 10}, CPUQuiet: 3.25, CPUPercent: 4,
-						RSSBefore: 7680, RSSAfter: 8192, RSSPeak: 8192, KernelDrops: &drops, Received: &recv, Recovered: true, RecoveryMs: 115},
+						RSSBefore: 7680, RSSFlood: 7680, RSSAfter: 8192, RSSPeak: 8192, KernelDrops: &drops, Received: &recv, Recovered: true, RecoveryMs: 115},
 				},
 				Burst: Burst{Opens: Count{100, 100}, Writes: 2, Reloads: 2},
 			},
@@ -30,7 +32,7 @@ func sampleReport() *Report {
 				Latency6: Latency{Sequences: 3, Note: "stopped after 3 sequences in a row did not open within 2 s"},
 				Overlap:  Count{2, 18},
 				Floods: []FloodResult{
-					{Name: "first port", Sent: 1000000, PPS: 200000, Legit: Count{0, 10}, CPUPercent: 88, RSSBefore: 5120, RSSAfter: 40960, RSSPeak: 40960},
+					{Name: "first port", Sent: 1000000, PPS: 200000, Legit: Count{0, 10}, CPUPercent: 88, RSSBefore: 5120, RSSFlood: 30720, RSSAfter: 40960, RSSPeak: 40960},
 					{Name: "random ports", Error: "start knockd: exited\n| boom"},
 				},
 				Burst:  Burst{Opens: Count{100, 100}, Writes: -1, Reloads: 100, Note: "commands run"},
@@ -49,10 +51,12 @@ func TestMarkdown(t *testing.T) {
 		"| 110.5 / 120.0 / 130.0 ms (30/30) |",
 		"none opened (0/3); stopped after 3 sequences",
 		"| 112.0 / 121.0 / 131.0 ms (30/30) | — |",
+		"`batch_window 0` | 15.0 / 16.0 / 17.0 ms (30/30) | — |",
+		"| RSS after the burst (all doors open) | 9.0 MiB | 0.0 MiB |",
 		"opened | 18/18 | 2/18 | 18/18 |",
 		"| 2 / 2 | — / 100 (commands run) | few |",
-		"| first port | uciknockd | 1000000 (200000) | 10/10 (0 ms) | 3.2 / 4.0 | 7.5 / 8.0 / 8.0 | 3 of 1000 | yes (115 ms) |",
-		"| first port | knockd | 1000000 (200000) | 0/10 (0 ms) | 0.0 / 88.0 | 5.0 / 40.0 / 40.0 | n/a | no |",
+		"| first port | uciknockd | 1000000 (200000) | 10/10 (0 ms) | 3.2 / 4.0 | 7.5 / 7.5 / 8.0 / 8.0 | 3 of 1000 | yes (115 ms) |",
+		"| first port | knockd | 1000000 (200000) | 0/10 (0 ms) | 0.0 / 88.0 | 5.0 / 30.0 / 40.0 / 40.0 | n/a | no |",
 		"| random ports | knockd | — | — | — | — | — | not run: start knockd: exited / boom |",
 		"- knockd: could not run: flood random ports",
 	} {
@@ -68,6 +72,17 @@ func TestMarkdown(t *testing.T) {
 		if strings.HasPrefix(line, "| ") && strings.Count(line, "|") < 5 {
 			t.Errorf("short table row %q", line)
 		}
+	}
+}
+
+func TestMarkdownBatchWindowNote(t *testing.T) {
+	r := sampleReport()
+	if strings.Contains(r.Markdown(), "did not take effect") {
+		t.Error("note on a faster unbatched latency")
+	}
+	r.Daemons[0].Unbatched4 = &Latency{Sequences: 30, Opened: 30, P50ms: 110, P90ms: 111, P99ms: 112}
+	if want := "| 110.0 / 111.0 / 112.0 ms (30/30); no faster than the default window"; !strings.Contains(r.Markdown(), want) {
+		t.Errorf("markdown lacks %q:\n%s", want, r.Markdown())
 	}
 }
 
