@@ -1,3 +1,5 @@
+//go:build linux
+
 package main
 
 import (
@@ -14,14 +16,6 @@ import (
 	"syscall"
 	"time"
 )
-
-// The door both daemons run: three TCP SYN knocks, 5 s to complete them.
-const (
-	doorPrefix = "KnockBench"
-	doorDesc   = "`7000,8000,9000` (TCP, `tcpflags syn`, `seq_timeout 5`), action: open port 22 for the source"
-)
-
-var doorPorts = []uint16{7000, 8000, 9000}
 
 // daemon is one of the compared programs, run in the router namespace.
 type daemon interface {

@@ -1,3 +1,5 @@
+//go:build linux
+
 package main
 
 import (
@@ -9,17 +11,6 @@ import (
 
 	"github.com/uciknock/uciknock/internal/bench"
 )
-
-// floodSpecs are the flood scenarios, in the order they run.
-func floodSpecs() []bench.FloodSpec {
-	return []bench.FloodSpec{
-		{Name: "non-knock port (443/tcp)", Sources: bench.MaxSources, Port: 443, Proto: bench.TCP},
-		{Name: "first knock port, 1,000 sources", Sources: 1000, Port: doorPorts[0], Proto: bench.TCP},
-		{Name: "first knock port, 10,000 sources", Sources: 10000, Port: doorPorts[0], Proto: bench.TCP},
-		{Name: "first knock port, 131,072 sources", Sources: bench.MaxSources, Port: doorPorts[0], Proto: bench.TCP},
-		{Name: "random ports (TCP SYN/UDP)", Sources: bench.MaxSources, Port: 0},
-	}
-}
 
 // rssSampler records the largest VmRSS of a process every 100 ms.
 type rssSampler struct {
