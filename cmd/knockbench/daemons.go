@@ -233,9 +233,14 @@ func (k *knockd) name() string  { return "knockd" }
 func (k *knockd) reloads() bool { return false }
 func (k *knockd) pid() int      { return k.p.cmd.Process.Pid }
 
+// version is knockd's own first line and the Debian package version.
 func (k *knockd) version() string {
 	out, _ := exec.Command("knockd", "-V").CombinedOutput()
-	return strings.TrimSpace(string(out))
+	v, _, _ := strings.Cut(strings.TrimSpace(string(out)), "\n")
+	if deb, err := exec.Command("dpkg-query", "-W", "-f", "${Version}", "knockd").Output(); err == nil {
+		v += " (Debian " + strings.TrimSpace(string(deb)) + ")"
+	}
+	return v
 }
 
 func (k *knockd) start(ctx context.Context) error {

@@ -75,6 +75,7 @@ func (b *bencher) flood(ctx context.Context, d daemon, spec bench.FloodSpec) (fr
 		return fr, err
 	}
 	fr.RSSBefore = before.RSSKiB
+	spoofed0 := b.obs.spoofed()
 	if err := bench.ResetPeak(pid); err != nil {
 		return fr, err
 	}
@@ -95,6 +96,7 @@ func (b *bencher) flood(ctx context.Context, d daemon, spec bench.FloodSpec) (fr
 		return fr, err
 	}
 	fr.RSSAfter = after.RSSKiB
+	fr.SpoofedOpened = b.obs.spoofed() - spoofed0
 	fr.RSSPeak = max(sampler.end(), after.HWMKiB)
 	return fr, nil
 }

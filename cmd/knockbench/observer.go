@@ -133,6 +133,19 @@ func (o *observer) openedAt(a netip.Addr) (time.Time, bool) {
 	return t, ok
 }
 
+// spoofed counts the sources in 198.18.0.0/15 that got a door.
+func (o *observer) spoofed() int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	n := 0
+	for a := range o.opened {
+		if bench.SpoofedPrefix.Contains(a) {
+			n++
+		}
+	}
+	return n
+}
+
 // counts returns the firewall writes and reloads seen so far.
 func (o *observer) counts() (writes, reloads int) {
 	o.mu.Lock()

@@ -13,6 +13,11 @@ func (r *Report) Markdown() string {
 	m, s := r.Machine, r.Settings
 	fmt.Fprintf(&b, "Measured %s on %s (%d CPUs), Linux %s; load average %s at the start, %s at the end "+
 		"(other jobs shared the machine).\n\n", r.Date, m.Model, m.CPUs, m.Kernel, m.LoadStart, m.LoadEnd)
+	var vs []string
+	for _, d := range r.Daemons {
+		vs = append(vs, d.Version)
+	}
+	fmt.Fprintf(&b, "Daemons: %s.\n\n", strings.Join(vs, "; "))
 	fmt.Fprintf(&b, "Door: %s. Knocks are kernel-made (a non-blocking `connect()` per TCP knock, like knockd's "+
 		"`knock`), %d ms apart; each sequence comes from its own client address. uciknockd runs with "+
 		"`batch_window` %d ms (the default), so its latency to the firewall commit includes that window.\n\n",
@@ -28,6 +33,7 @@ func (r *Report) Markdown() string {
 		"(PACKET_STATISTICS, logged at exit) of the packets its filter passed; knockd (libpcap) reports none.\n\n",
 		s.FloodPPS, s.FloodSeconds, s.LegitGapMs, 1.0)
 	r.floodTable(&b)
+	b.WriteString("\n" + r.spoofedLine())
 	b.WriteString("\nTargets for uciknockd: 18/18 overlapping, 10/10 legitimate during every flood, ≤ 1 % CPU " +
 		"during non-knock floods, RSS ≤ 16 MB and flat during the 131,072-source flood, idle RSS ≤ 8 MB.\n")
 	for _, d := range r.Daemons {
@@ -125,6 +131,24 @@ func floodRow(daemon string, f FloodResult) string {
 	return fmt.Sprintf("| %s | %s | %d (%.0f) | %s (%.0f ms) | %.1f / %.1f | %.1f / %.1f / %.1f / %.1f | %s | %s |\n",
 		f.Name, daemon, f.Sent, f.PPS, f.Legit, f.MaxGapMs, f.CPUQuiet, f.CPUPercent, float64(f.RSSBefore)/1024,
 		float64(f.RSSFlood)/1024, float64(f.RSSAfter)/1024, float64(f.RSSPeak)/1024, drops, rec)
+}
+
+// spoofedLine says whether any flood source got a door.
+func (r *Report) spoofedLine() string {
+	var parts []string
+	total := 0
+	for _, d := range r.Daemons {
+		n := 0
+		for _, f := range d.Floods {
+			n += f.SpoofedOpened
+		}
+		total += n
+		parts = append(parts, fmt.Sprintf("%s %d", d.Name, n))
+	}
+	if total == 0 {
+		return "No flood source (198.18.0.0/15) got a door from either daemon.\n"
+	}
+	return "Doors opened for flood sources (198.18.0.0/15): " + strings.Join(parts, ", ") + ".\n"
 }
 
 func optLatency(l *Latency) string {

@@ -78,8 +78,10 @@ type FloodResult struct {
 	KernelDrops *uint64 `json:"kernel_drops,omitempty"` // nil: not available
 	Received    *uint64 `json:"received,omitempty"`     // packets the daemon's filter passed
 	Recovered   bool    `json:"recovered"`
-	RecoveryMs  float64 `json:"recovery_ms,omitempty"` // last knock of the check sequence → action
-	Error       string  `json:"error,omitempty"`
+	// SpoofedOpened counts doors opened for flood sources (198.18.0.0/15).
+	SpoofedOpened int     `json:"spoofed_sources_opened"`
+	RecoveryMs    float64 `json:"recovery_ms,omitempty"` // last knock of the check sequence → action
+	Error         string  `json:"error,omitempty"`
 }
 
 // Burst is the burst-of-opens scenario.

@@ -59,6 +59,7 @@ func TestMarkdown(t *testing.T) {
 		"| first port | knockd | 1000000 (200000) | 0/10 (0 ms) | 0.0 / 88.0 | 5.0 / 30.0 / 40.0 / 40.0 | n/a | no |",
 		"| random ports | knockd | — | — | — | — | — | not run: start knockd: exited / boom |",
 		"- knockd: could not run: flood random ports",
+		"No flood source (198.18.0.0/15) got a door from either daemon.",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("markdown lacks %q:\n%s", want, md)
@@ -72,6 +73,14 @@ func TestMarkdown(t *testing.T) {
 		if strings.HasPrefix(line, "| ") && strings.Count(line, "|") < 5 {
 			t.Errorf("short table row %q", line)
 		}
+	}
+}
+
+func TestMarkdownSpoofedDoors(t *testing.T) {
+	r := sampleReport()
+	r.Daemons[1].Floods[0].SpoofedOpened = 2
+	if want := "Doors opened for flood sources (198.18.0.0/15): uciknockd 0, knockd 2."; !strings.Contains(r.Markdown(), want) {
+		t.Errorf("markdown lacks %q", want)
 	}
 }
 
