@@ -188,7 +188,7 @@ func TestE2EDoorLifecycle(t *testing.T) {
 		t.Errorf("%d firewall reloads for 8 door changes, want at least 3", n)
 	}
 	for _, want := range [][]string{
-		{"rule=KnockSSH_192.0.2.7_22", "src=192.0.2.7", "sequence=KnockSSH"},
+		{"rule=KnockSSH_192.0.2.7_22", "src=192.0.2.7", "sequence=knock.ssh_open"},
 		{"rule=KnockWeb_192.0.2.7_8080", "timeout"},
 		{"rule=KnockSSH_2001:db8::7_22", "close"},
 	} {
@@ -279,12 +279,16 @@ func TestE2ERestartRemovesExpiredDoors(t *testing.T) {
 	if got := doorSections(p); len(got) != 1 || got[long] == nil {
 		t.Errorf("after restart and stop: doors %v, want only %s (SIGTERM leaves doors to their timeouts)", doorNames(got), long)
 	}
-	// No daemon: `uciknockd close` edits the file itself.
+	// No daemon: `uciknockd close` edits the file itself and reloads.
+	reloads := e.reloadCount()
 	out, errOut, code = e.cli("", append(append([]string{"close", "--socket", e.socket}, e.pathFlags()...), "192.0.2.22")...)
 	if code != 0 || !strings.HasPrefix(out, "ok: removed 1 door(s)") {
 		t.Errorf("offline uciknockd close: exit %d, %q %q", code, out, errOut)
 	}
 	if p, _ = e.readFirewall(); len(doorSections(p)) != 0 {
 		t.Errorf("after the offline close: doors %v", doorNames(doorSections(p)))
+	}
+	if e.reloadCount() != reloads+1 {
+		t.Errorf("offline close: %d firewall reloads, want 1", e.reloadCount()-reloads)
 	}
 }

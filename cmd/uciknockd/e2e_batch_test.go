@@ -13,13 +13,12 @@ import (
 	"github.com/uciknock/uciknock/uci"
 )
 
-// TestBugBatchWindowZero: docs/configuration.md says batch_window '0'
-// "writes every change at once", but door.New replaces a zero
-// Config.Batch with its 100ms default, so the daemon still batches for
-// 100ms. Five opens 40ms apart must then be five writes and five reloads
-// (at least four, allowing one coalesced pair); with the 100ms default
-// they become two.
-func TestBugBatchWindowZero(t *testing.T) {
+// TestE2EBatchWindowZero: batch_window '0' "writes every change at
+// once" (docs/configuration.md): five opens 40ms apart are five writes
+// and five reloads (at least four, allowing one coalesced pair); with the
+// 100ms default they would be two. (Once a daemon bug: door.New replaced
+// a zero window with its default.)
+func TestE2EBatchWindowZero(t *testing.T) {
 	testenv.RequireRoot(t)
 	t.Parallel()
 	e := newEnv(t, false)
