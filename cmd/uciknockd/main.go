@@ -1,17 +1,3 @@
-// Command uciknockd is the uciknock daemon and its administration tool.
-//
-//	uciknockd [run] [flags]          run the daemon in the foreground (procd)
-//	uciknockd check [FILE]           validate /etc/config/knock (or FILE)
-//	uciknockd status [--json]        list the open doors from the firewall config
-//	uciknockd close NAME|IP          close a door by rule name, or every door of a source
-//	uciknockd purge                  remove expired doors (at boot, before the firewall starts)
-//	uciknockd import FILE [--write]  turn a knockd.conf into /etc/config/knock
-//	uciknockd uci [-c DIR] ARGS...   the uci command line (for systems without uci)
-//	uciknockd version
-//
-// Signals: HUP reloads /etc/config/knock (keeping the last good config on
-// error) and resyncs the doors; TERM and INT stop within two seconds and
-// leave open doors to their timeouts.
 package main
 
 import (

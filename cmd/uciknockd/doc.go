@@ -1,0 +1,31 @@
+// Command uciknockd is the uciknock daemon and its administration tool.
+//
+//	uciknockd [run] [flags]          run the daemon in the foreground (procd)
+//	uciknockd check [FILE]           validate /etc/config/knock (or FILE)
+//	uciknockd status [--json]        list the open doors from the firewall config
+//	uciknockd close NAME|IP          close a door by rule name, or every door of a source
+//	uciknockd purge                  remove expired doors (at boot, before the firewall starts)
+//	uciknockd import FILE [--write]  turn a knockd.conf into /etc/config/knock
+//	uciknockd uci [-c DIR] ARGS...   the uci command line (for systems without uci)
+//	uciknockd version
+//
+// What it does: wires capture (pkg/capture) → the knock engine (pkg/knock)
+// → doors in /etc/config/firewall (pkg/door) and commands (pkg/command)
+// under one errgroup, and decides what to log (zerolog, one line per
+// event, to stderr, which procd forwards to logd) and when to stop. The
+// packages it uses never log or exit.
+//
+// What it does not: it keeps no state of its own beyond the firewall
+// config (doors and their expiry) and state_dir (used one-time sequences);
+// in-progress knock attempts are lost on restart, as with knockd.
+//
+// Signals: HUP reloads /etc/config/knock (keeping the last good config on
+// error) and resyncs the doors; TERM and INT stop within two seconds and
+// leave open doors to their timeouts.
+//
+// Example (what the demo does, in a network namespace):
+//
+//	uciknockd run --config /tmp/d/knock --firewall /tmp/d/firewall --override-dir '' --socket /tmp/d/sock
+//	uciknockd status --firewall /tmp/d/firewall
+//	uciknockd close --socket /tmp/d/sock 192.0.2.7
+package main
