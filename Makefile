@@ -60,8 +60,8 @@ cross:
 	echo "cross: static stripped binaries (bytes):"; \
 	for f in $(CROSS_OUT)/*/*; do printf '  %-40s %9d\n' "$$f" $$(stat -c %s $$f); done; \
 	for f in $(CROSS_OUT)/*/*; do \
-		if file $$f 2>/dev/null | grep -q 'dynamically linked'; then echo "cross: $$f is not static" >&2; exit 1; fi; \
-	done
+		if readelf -lW $$f | grep -q -e INTERP -e DYNAMIC; then echo "cross: $$f is not static" >&2; exit 1; fi; \
+	done; echo "cross: all static (no INTERP/DYNAMIC program header)"
 
 mips-test:
 	./scripts/mips-test.sh

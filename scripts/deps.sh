@@ -14,6 +14,7 @@ need qemu-mips-static qemu-user-static
 need git git
 need make make
 need gcc gcc # go test -race needs cgo
+need readelf binutils # make cross checks the binaries are static
 need nft nftables # conntrack tests track connections through an nft rule
 for extra in "$@"; do
 	case "$extra" in
