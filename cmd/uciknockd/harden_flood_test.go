@@ -59,17 +59,55 @@ func spoofedFlood() [][]byte {
 	return pkts
 }
 
-// TestHardenSpoofedFlood: under a bounded flood of spoofed SYNs to the
-// knock ports (at most 200,000 packets, 50,000/s, 4 s), the legitimate
-// client's sequences still open its doors, IPv4 and IPv6, and no spoofed
-// source ever opens one; afterwards the daemon still works (the close
-// sequence closes).
+// halfSequences builds a flood in which every address of 198.18.0.0/15
+// knocks 7000 then 8000 (two of the three knocks, in order) and never
+// 9000: the tracked-source table fills with sources as advanced as a
+// legitimate one halfway through, the eviction policy's hardest case.
+func halfSequences() [][]byte {
+	const sources = 1 << 17
+	pkts := make([][]byte, 0, 2*sources)
+	for i := 0; i < sources; i++ {
+		src := netip.AddrFrom4([4]byte{198, 18 + byte(i>>16), byte(i >> 8), byte(i)})
+		for _, port := range []uint16{7000, 8000} {
+			pkts = append(pkts, netns.Packet{Src: src, Dst: router4, Proto: netns.ProtoTCP,
+				SrcPort: uint16(1024 + i%60000), DstPort: port, TCPFlags: tcpSYN}.Marshal())
+		}
+	}
+	return pkts
+}
+
+// TestHardenSpoofedFlood: under bounded floods of spoofed SYNs (at most
+// 300,000 packets, 75,000/s, 4 s) — to the first knock port and other
+// knock ports in orders that never complete, or two knocks of three from
+// every source — the legitimate client's sequences still open its doors,
+// IPv4 and IPv6, no spoofed source ever opens one, and afterwards the
+// daemon still works (the close sequence closes).
 func TestHardenSpoofedFlood(t *testing.T) {
 	testenv.RequireRoot(t)
+	floods := []struct {
+		name       string
+		pkts       func() [][]byte
+		pick       func(i, n int) int // packet index for the i-th send
+		count, pps int
+	}{
+		{"first knock port", spoofedFlood, func(i, n int) int { return (i * 7919) % n }, 200_000, 50_000},
+		{"half sequences", halfSequences, func(i, n int) int { return i % n }, 300_000, 75_000},
+	}
+	for _, f := range floods {
+		t.Run(f.name, func(t *testing.T) {
+			pkts := f.pkts()
+			floodOnce(t, f.count, f.pps, func(i int) []byte { return pkts[f.pick(i, len(pkts))] })
+		})
+	}
+}
+
+// floodOnce runs one flood against a fresh daemon while the client
+// knocks, and checks the doors.
+func floodOnce(t *testing.T, count, pps int, gen func(i int) []byte) {
+	t.Helper()
 	e := newEnv(t, false)
 	e.writeConfig("", floodSequences)
 	d := e.startDaemon()
-	pkts := spoofedFlood()
 	flooder := e.net.client.Injector(clientIf, e.net.router.MAC(routerIf))
 	var flooding atomic.Bool
 	flooding.Store(true)
@@ -80,7 +118,7 @@ func TestHardenSpoofedFlood(t *testing.T) {
 	done := make(chan result, 1)
 	go func() {
 		defer flooding.Store(false)
-		n, err := flooder.Flood(200_000, 50_000, 4*time.Second, func(i int) []byte { return pkts[(i*7919)%len(pkts)] })
+		n, err := flooder.Flood(count, pps, 4*time.Second, gen)
 		done <- result{n, err}
 	}()
 	time.Sleep(300 * time.Millisecond)
@@ -103,8 +141,7 @@ func TestHardenSpoofedFlood(t *testing.T) {
 	}
 
 	p, _ := e.readFirewall()
-	doors := doorSections(p)
-	for name, s := range doors {
+	for name, s := range doorSections(p) {
 		if name != legit[0] && name != legit[1] {
 			t.Errorf("a door for someone else: %s (src_ip %s)", name, optionValue(s, "src_ip"))
 		}
