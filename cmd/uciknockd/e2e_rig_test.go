@@ -98,6 +98,7 @@ type e2eEnv struct {
 	stock                []byte // the firewall config as shipped
 	net                  *e2eNet
 	ifaces               []string // knock.main.interface; default routerIf
+	overrideDir          string   // --override-dir; "" disables
 }
 
 // newEnv prepares the files and, unless offline, the namespaces.
@@ -153,7 +154,7 @@ func (e *e2eEnv) writeConfig(global, sequences string) {
 
 // pathFlags are the flags that point a subcommand at the env's files.
 func (e *e2eEnv) pathFlags() []string {
-	return []string{"--config", e.config, "--firewall", e.firewall, "--override-dir", "", "--root", e.dir}
+	return []string{"--config", e.config, "--firewall", e.firewall, "--override-dir", e.overrideDir, "--root", e.dir}
 }
 
 // cli runs `uciknockd args...` (outside the namespaces) and returns its

@@ -1,0 +1,89 @@
+//go:build linux
+
+package main
+
+import (
+	"net/netip"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/uciknock/uciknock/internal/netns"
+	"github.com/uciknock/uciknock/internal/testenv"
+	"github.com/uciknock/uciknock/uci"
+)
+
+// TestE2EOverrideFile: while /var/run/uci/firewall exists, libuci, fw4
+// and LuCI use it instead of /etc/config/firewall, so the daemon writes
+// its doors there (status reads it too); when it goes away, the doors
+// written only there are written again to /etc/config/firewall.
+func TestE2EOverrideFile(t *testing.T) {
+	testenv.RequireRoot(t)
+	t.Parallel()
+	e := newEnv(t, false)
+	e.overrideDir = filepath.Join(e.dir, "var", "run", "uci")
+	override := filepath.Join(e.overrideDir, "firewall")
+	if err := os.MkdirAll(filepath.Dir(e.overrideDir), 0o755); err != nil { // /var/run always exists
+		t.Fatal(err)
+	}
+	e.writeConfig("\toption batch_window '1ms'\n", adoptSequences)
+	d := e.startDaemon()
+	doorsIn := func(path string) map[string]*uci.Section {
+		t.Helper()
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := uci.Parse("firewall", data)
+		if err != nil {
+			t.Fatalf("%s does not parse: %v", path, err)
+		}
+		return doorSections(p)
+	}
+	waitIn := func(path, name string) {
+		t.Helper()
+		deadline := time.Now().Add(5 * time.Second)
+		for doorsIn(path)[name] == nil {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s not in %s within 5s: %v", name, path, doorNames(doorsIn(path)))
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	knock := func(src string) string {
+		t.Helper()
+		if err := e.net.knock(netip.MustParseAddr(src), netns.ProtoUDP, 7011, 7012); err != nil {
+			t.Fatal(err)
+		}
+		return "Long_" + src + "_443"
+	}
+
+	a := knock("192.0.2.10")
+	waitIn(e.firewall, a)
+	// An override appears (a LuCI apply with rollback, say).
+	if err := os.MkdirAll(e.overrideDir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(e.firewall)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(override, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b := knock("2001:db8::11")
+	waitIn(override, b)
+	if doorsIn(e.firewall)[b] != nil {
+		t.Errorf("%s written to %s while the override exists", b, e.firewall)
+	}
+	if st := e.status(); st[a].Name == "" || st[b].Name == "" {
+		t.Errorf("status with the override: %v", st)
+	}
+	// The override goes: the door written only there comes back.
+	if err := os.Remove(override); err != nil {
+		t.Fatal(err)
+	}
+	waitIn(e.firewall, b)
+	d.stop()
+}
