@@ -32,6 +32,9 @@ func listenControl(path string) (net.Listener, error) {
 	return l, nil
 }
 
+// lockWait is how long a start waits for a dying daemon's instance lock.
+const lockWait = 3 * time.Second
+
 // lockInstance makes sure one daemon at a time runs on a control socket
 // path (two daemons on one firewall config would fight over the doors:
 // each re-adds what the other closes). The lock is held until exit.
@@ -41,11 +44,21 @@ func lockInstance(socket string) (*os.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("another uciknockd is running (%s is locked)", path)
+	// A daemon killed while it was spawning a command (a firewall
+	// reload) leaves its lock with the child between clone and exec for
+	// a moment: wait a little before calling the lock another daemon's.
+	deadline := time.Now().Add(lockWait)
+	for {
+		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		if err == nil {
+			return f, nil
+		}
+		if err != syscall.EWOULDBLOCK || time.Now().After(deadline) {
+			f.Close()
+			return nil, fmt.Errorf("another uciknockd is running (%s is locked)", path)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
-	return f, nil
 }
 
 // serveControl answers one request per connection: "close NAME|IP".
