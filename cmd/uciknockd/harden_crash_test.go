@@ -61,7 +61,6 @@ type crashRun struct {
 	// Figures for the log.
 	changed, reloaded, checkedPurge int
 	midWrite                        map[string]bool // temp files seen: a kill between create and rename
-	lockRetries                     int             // starts refused by a killed daemon's lock (bug_restart_lock_test.go)
 }
 
 func newCrashRun(e *e2eEnv, seed uint64) *crashRun {
@@ -73,28 +72,6 @@ func newCrashRun(e *e2eEnv, seed uint64) *crashRun {
 		r.v6 = append(r.v6, netip.MustParseAddr(fmt.Sprintf("2001:db8::1%02x", i)))
 	}
 	return r
-}
-
-// start starts the daemon. A start refused because the instance lock is
-// still held (a child the killed daemon was spawning still has the lock
-// file open before its exec) is retried for up to two seconds: that is a
-// known daemon bug, tested by bug_restart_lock_test.go, and not what this
-// test is about.
-func (r *crashRun) start(t *testing.T) *daemonProc {
-	t.Helper()
-	deadline := time.Now().Add(2 * time.Second)
-	for {
-		d := r.e.spawnDaemon()
-		if d.waitLog(5*time.Second, "capture:", "opened") {
-			return d
-		}
-		d.kill()
-		if d.findLog(0, lockRefusal) == "" || time.Now().After(deadline) {
-			t.Fatalf("uciknockd did not open its capture socket; log:\n%s", d.log())
-		}
-		r.lockRetries++
-		time.Sleep(20 * time.Millisecond)
-	}
 }
 
 // burst makes n random sources complete a random sequence each: every
@@ -211,7 +188,7 @@ func TestHardenCrashDuringOpens(t *testing.T) {
 		e.writeConfig("\toption batch_window '"+batch+"'\n", crashSequences)
 		reloads := e.reloadCount()
 		_, pre := r.checkFile(t, i)
-		d := r.start(t)
+		d := r.e.startDaemon()
 		if i%4 == 0 {
 			r.awaitPurge(t, i, d.started, before)
 		}
@@ -237,9 +214,9 @@ func TestHardenCrashDuringOpens(t *testing.T) {
 		t.Errorf("only %d of %d kill iterations fit in %v", i, iterations, budget)
 	}
 	r.finalRestart(t, i, before)
-	t.Logf("%d SIGKILLs in %v; the file changed in %d iterations, a reload followed a burst in %d; start-up removal checked %d times; %d kills hit between a temp file's creation and its rename; "+
-		"%d starts refused by the killed daemon's instance lock",
-		i, time.Since(start).Round(time.Millisecond), r.changed, r.reloaded, r.checkedPurge, len(r.midWrite), r.lockRetries)
+	t.Logf("%d SIGKILLs in %v; the file changed in %d iterations, a reload followed a burst in %d; "+
+		"start-up removal checked %d times; %d kills hit between a temp file's creation and its rename",
+		i, time.Since(start).Round(time.Millisecond), r.changed, r.reloaded, r.checkedPurge, len(r.midWrite))
 	if r.changed < i/4 {
 		t.Errorf("the firewall config changed in only %d of %d iterations: the kills do not hit the writes", r.changed, i)
 	}
@@ -261,7 +238,7 @@ func (r *crashRun) finalRestart(t *testing.T, iter int, before map[string]time.T
 		}
 	}
 	time.Sleep(time.Until(last) + 100*time.Millisecond)
-	d := r.start(t)
+	d := r.e.startDaemon()
 	r.awaitPurge(t, iter, d.started, before)
 	now, _ := r.checkFile(t, iter)
 	for _, name := range live {
