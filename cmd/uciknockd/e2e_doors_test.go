@@ -5,6 +5,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/netip"
 	"os"
 	"strings"
@@ -151,17 +152,7 @@ func TestE2EDoorLifecycle(t *testing.T) {
 	s = e.waitDoor("KnockWeb_192.0.2.7_8080", true, 5*time.Second)
 	checkDoorSection(t, s, "redirect", fwd, 2*time.Second)
 
-	st := e.status()
-	if len(st) != 3 {
-		t.Errorf("status lists %d doors, want 3: %v", len(st), st)
-	}
-	if g := st["KnockSSH_2001:db8::7_22"]; g.Type != "rule" || g.Source != "2001:db8::7" || g.Port != 22 || g.Left < 50 || g.Expired {
-		t.Errorf("status of the IPv6 door: %+v", g)
-	}
-	if g := st["KnockWeb_192.0.2.7_8080"]; g.Type != "redirect" || g.Source != "192.0.2.7" || g.Port != 8080 ||
-		g.DestIP != "192.168.1.10" || g.DestPort != 80 {
-		t.Errorf("status of the forward: %+v", g)
-	}
+	checkLifecycleStatus(t, e.status())
 
 	e.knockClient("-u", "-d", "20", router4.String(), "3333", "2222", "1111")
 	e.waitDoor("KnockWeb_192.0.2.7_8080", false, 5*time.Second)
@@ -180,6 +171,30 @@ func TestE2EDoorLifecycle(t *testing.T) {
 	if st := e.status(); len(st) != 0 {
 		t.Errorf("status after every close: %v", st)
 	}
+	checkLifecycleEnd(t, e, d, reloads0)
+	d.stop()
+}
+
+// checkLifecycleStatus checks `status --json` with the three doors open.
+func checkLifecycleStatus(t *testing.T, st map[string]statusEntry) {
+	t.Helper()
+	if len(st) != 3 {
+		t.Errorf("status lists %d doors, want 3: %v", len(st), st)
+	}
+	if g := st["KnockSSH_2001:db8::7_22"]; g.Type != "rule" || g.Source != "2001:db8::7" || g.Port != 22 || g.Left < 50 || g.Expired {
+		t.Errorf("status of the IPv6 door: %+v", g)
+	}
+	if g := st["KnockWeb_192.0.2.7_8080"]; g.Type != "redirect" || g.Source != "192.0.2.7" || g.Port != 8080 ||
+		g.DestIP != "192.168.1.10" || g.DestPort != 80 {
+		t.Errorf("status of the forward: %+v", g)
+	}
+}
+
+// checkLifecycleEnd: with every door closed, the firewall config is the
+// stock one again, the changes were reloaded, and the log tells each
+// open and close with its rule, source, sequence and reason.
+func checkLifecycleEnd(t *testing.T, e *e2eEnv, d *daemonProc, reloads0 int) {
+	t.Helper()
 	_, data := e.readFirewall()
 	if !bytes.HasPrefix(data, e.stock) || strings.TrimSpace(string(data[len(e.stock):])) != "" {
 		t.Errorf("the stock firewall config changed:\n%s", data)
@@ -196,7 +211,6 @@ func TestE2EDoorLifecycle(t *testing.T) {
 			t.Errorf("no log line with %q", want)
 		}
 	}
-	d.stop()
 }
 
 // restartSequences: a door with a short timeout and one with a long one.
@@ -246,25 +260,7 @@ func TestE2ERestartRemovesExpiredDoors(t *testing.T) {
 	}
 	time.Sleep(time.Until(expiry) + 200*time.Millisecond)
 
-	// Offline: status marks them expired, purge removes them (on a copy).
-	st := e.status()
-	if !st[short4].Expired || !st[short6].Expired || st[long].Expired || st[long].Left < 3000 {
-		t.Errorf("status after the expiry: %+v", st)
-	}
-	_, data := e.readFirewall()
-	copyEnv := *e
-	copyEnv.firewall = e.firewall + ".copy"
-	if err := os.WriteFile(copyEnv.firewall, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	out, errOut, code := copyEnv.cli("", append([]string{"purge"}, copyEnv.pathFlags()...)...)
-	if code != 0 || out != "purged 2 expired door(s)\n" {
-		t.Errorf("uciknockd purge: exit %d, %q %q", code, out, errOut)
-	}
-	p, _ := copyEnv.readFirewall()
-	if got := doorSections(p); len(got) != 1 || got[long] == nil {
-		t.Errorf("after purge: doors %v, want only %s", doorNames(got), long)
-	}
+	checkOfflinePurge(t, e, []string{short4, short6}, long)
 
 	// The restarted daemon removes them at once and keeps the live one.
 	d = e.startDaemon()
@@ -275,17 +271,53 @@ func TestE2ERestartRemovesExpiredDoors(t *testing.T) {
 		t.Errorf("no log line says why %s went", short4)
 	}
 	d.stop()
-	p, _ = e.readFirewall()
+	p, _ := e.readFirewall()
 	if got := doorSections(p); len(got) != 1 || got[long] == nil {
 		t.Errorf("after restart and stop: doors %v, want only %s (SIGTERM leaves doors to their timeouts)", doorNames(got), long)
 	}
-	// No daemon: `uciknockd close` edits the file itself and reloads.
+	checkOfflineClose(t, e, "192.0.2.22")
+}
+
+// checkOfflinePurge: with no daemon running, `status` marks the expired
+// doors and `uciknockd purge` (run on a copy of the file) removes them and
+// keeps the live one.
+func checkOfflinePurge(t *testing.T, e *e2eEnv, expired []string, live string) {
+	t.Helper()
+	st := e.status()
+	for _, name := range expired {
+		if !st[name].Expired {
+			t.Errorf("status after the expiry: %s: %+v", name, st[name])
+		}
+	}
+	if st[live].Expired || st[live].Left < 3000 {
+		t.Errorf("status after the expiry: %s: %+v", live, st[live])
+	}
+	_, data := e.readFirewall()
+	copyEnv := *e
+	copyEnv.firewall = e.firewall + ".copy"
+	if err := os.WriteFile(copyEnv.firewall, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := copyEnv.cli("", append([]string{"purge"}, copyEnv.pathFlags()...)...)
+	if want := fmt.Sprintf("purged %d expired door(s)\n", len(expired)); code != 0 || out != want {
+		t.Errorf("uciknockd purge: exit %d, %q %q; want %q", code, out, errOut, want)
+	}
+	p, _ := copyEnv.readFirewall()
+	if got := doorSections(p); len(got) != 1 || got[live] == nil {
+		t.Errorf("after purge: doors %v, want only %s", doorNames(got), live)
+	}
+}
+
+// checkOfflineClose: with no daemon, `uciknockd close IP` removes the
+// source's (only) door from the file itself and reloads the firewall.
+func checkOfflineClose(t *testing.T, e *e2eEnv, src string) {
+	t.Helper()
 	reloads := e.reloadCount()
-	out, errOut, code = e.cli("", append(append([]string{"close", "--socket", e.socket}, e.pathFlags()...), "192.0.2.22")...)
+	out, errOut, code := e.cli("", append(append([]string{"close", "--socket", e.socket}, e.pathFlags()...), src)...)
 	if code != 0 || !strings.HasPrefix(out, "ok: removed 1 door(s)") {
 		t.Errorf("offline uciknockd close: exit %d, %q %q", code, out, errOut)
 	}
-	if p, _ = e.readFirewall(); len(doorSections(p)) != 0 {
+	if p, _ := e.readFirewall(); len(doorSections(p)) != 0 {
 		t.Errorf("after the offline close: doors %v", doorNames(doorSections(p)))
 	}
 	if e.reloadCount() != reloads+1 {

@@ -29,28 +29,6 @@ func TestE2EOverrideFile(t *testing.T) {
 	}
 	e.writeConfig("\toption batch_window '1ms'\n", adoptSequences)
 	d := e.startDaemon()
-	doorsIn := func(path string) map[string]*uci.Section {
-		t.Helper()
-		data, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		p, err := uci.Parse("firewall", data)
-		if err != nil {
-			t.Fatalf("%s does not parse: %v", path, err)
-		}
-		return doorSections(p)
-	}
-	waitIn := func(path, name string) {
-		t.Helper()
-		deadline := time.Now().Add(5 * time.Second)
-		for doorsIn(path)[name] == nil {
-			if time.Now().After(deadline) {
-				t.Fatalf("%s not in %s within 5s: %v", name, path, doorNames(doorsIn(path)))
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
-	}
 	knock := func(src string) string {
 		t.Helper()
 		if err := e.net.knock(netip.MustParseAddr(src), netns.ProtoUDP, 7011, 7012); err != nil {
@@ -60,7 +38,7 @@ func TestE2EOverrideFile(t *testing.T) {
 	}
 
 	a := knock("192.0.2.10")
-	waitIn(e.firewall, a)
+	e.waitDoorIn(e.firewall, a)
 	// An override appears (a LuCI apply with rollback, say).
 	if err := os.MkdirAll(e.overrideDir, 0o700); err != nil {
 		t.Fatal(err)
@@ -73,8 +51,8 @@ func TestE2EOverrideFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	b := knock("2001:db8::11")
-	waitIn(override, b)
-	if doorsIn(e.firewall)[b] != nil {
+	e.waitDoorIn(override, b)
+	if e.doorsIn(e.firewall)[b] != nil {
 		t.Errorf("%s written to %s while the override exists", b, e.firewall)
 	}
 	if st := e.status(); st[a].Name == "" || st[b].Name == "" {
@@ -84,6 +62,32 @@ func TestE2EOverrideFile(t *testing.T) {
 	if err := os.Remove(override); err != nil {
 		t.Fatal(err)
 	}
-	waitIn(e.firewall, b)
+	e.waitDoorIn(e.firewall, b)
 	d.stop()
+}
+
+// doorsIn parses a firewall config file strictly and returns its doors.
+func (e *e2eEnv) doorsIn(path string) map[string]*uci.Section {
+	e.t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	p, err := uci.Parse("firewall", data)
+	if err != nil {
+		e.t.Fatalf("%s does not parse: %v", path, err)
+	}
+	return doorSections(p)
+}
+
+// waitDoorIn waits until the door is in the firewall config file path.
+func (e *e2eEnv) waitDoorIn(path, name string) {
+	e.t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for e.doorsIn(path)[name] == nil {
+		if time.Now().After(deadline) {
+			e.t.Fatalf("%s not in %s within 5s: %v", name, path, doorNames(e.doorsIn(path)))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
