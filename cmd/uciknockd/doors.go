@@ -148,13 +148,14 @@ func cmdClose(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("close", flag.ContinueOnError)
 	p.register(fs)
 	socket := fs.String("socket", defaultSocket, "control socket `path` of the running daemon")
-	if err := fs.Parse(args); err != nil {
+	operands, err := parseArgs(fs, args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
+	if len(operands) != 1 {
 		return fmt.Errorf("%w: close takes one NAME or IP", errUsage)
 	}
-	target := fs.Arg(0)
+	target := operands[0]
 	answer, err := askDaemon(*socket, "close "+target)
 	if err == nil {
 		fmt.Fprintln(stdout, answer)

@@ -23,21 +23,15 @@ func cmdImport(args []string, stdout, stderr io.Writer) error {
 	p.register(fs)
 	write := fs.Bool("write", false, "write the converted config to --config instead of printing uci batch text")
 	force := fs.Bool("force", false, "with --write: replace an existing --config")
-	// Accept flags after the file name too (uciknockd import FILE --write).
-	if err := fs.Parse(args); err != nil {
+	// Flags may follow the file name (uciknockd import FILE --write).
+	operands, err := parseArgs(fs, args)
+	if err != nil {
 		return err
 	}
-	rest := fs.Args()
-	if len(rest) < 1 {
-		return fmt.Errorf("%w: import takes a knockd.conf FILE", errUsage)
+	if len(operands) != 1 {
+		return fmt.Errorf("%w: import takes one knockd.conf FILE", errUsage)
 	}
-	file := rest[0]
-	if err := fs.Parse(rest[1:]); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
-	}
+	file := operands[0]
 	data, err := os.ReadFile(file)
 	if err != nil {
 		return err

@@ -94,3 +94,24 @@ func usage(w io.Writer) {
   uciknockd version
 `)
 }
+
+// parseArgs parses flags that may come before or after the operands
+// (`uciknockd close 192.0.2.7 --socket S`), returning the operands. "--"
+// ends the flags.
+func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	var operands []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return operands, nil
+		}
+		if len(args) > 0 && len(rest) < len(args) && args[len(args)-len(rest)-1] == "--" {
+			return append(operands, rest...), nil
+		}
+		operands = append(operands, rest[0])
+		args = rest[1:]
+	}
+}

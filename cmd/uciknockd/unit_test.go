@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"flag"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -185,5 +186,26 @@ func TestCheckReportsEveryError(t *testing.T) {
 	code := run([]string{"check", p}, &out, &errb)
 	if code != 1 || !strings.Contains(errb.String(), "knock.a.sequence") || !strings.Contains(errb.String(), "knock.@sequence[1].action") {
 		t.Errorf("validation errors: exit %d, stderr %q", code, errb.String())
+	}
+}
+
+func TestParseArgsInterspersed(t *testing.T) {
+	for _, tt := range []struct {
+		args     []string
+		operands []string
+		socket   string
+	}{
+		{[]string{"192.0.2.7"}, []string{"192.0.2.7"}, "d"},
+		{[]string{"--socket", "s", "192.0.2.7"}, []string{"192.0.2.7"}, "s"},
+		{[]string{"192.0.2.7", "--socket", "s"}, []string{"192.0.2.7"}, "s"},
+		{[]string{"a", "-socket=s", "b"}, []string{"a", "b"}, "s"},
+		{[]string{"--", "-x", "--socket"}, []string{"-x", "--socket"}, "d"},
+	} {
+		fs := flag.NewFlagSet("t", flag.ContinueOnError)
+		socket := fs.String("socket", "d", "")
+		got, err := parseArgs(fs, tt.args)
+		if err != nil || strings.Join(got, "|") != strings.Join(tt.operands, "|") || *socket != tt.socket {
+			t.Errorf("parseArgs(%q) = %q, socket %q, %v; want %q, %q", tt.args, got, *socket, err, tt.operands, tt.socket)
+		}
 	}
 }
