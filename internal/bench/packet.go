@@ -3,6 +3,7 @@ package bench
 import (
 	"encoding/binary"
 	"fmt"
+	"github.com/uciknock/uciknock/internal/inet"
 	"net/netip"
 )
 
@@ -122,19 +123,7 @@ func PutIPv4(b []byte, src, dst [4]byte, proto uint8, sport, dport uint16) int {
 
 // Checksum is the Internet checksum's one's-complement sum (RFC 1071) of
 // b added to acc, folded to 16 bits (not inverted).
-func Checksum(acc uint32, b []byte) uint16 {
-	for len(b) >= 2 {
-		acc += uint32(binary.BigEndian.Uint16(b))
-		b = b[2:]
-	}
-	if len(b) == 1 {
-		acc += uint32(b[0]) << 8
-	}
-	for acc > 0xffff {
-		acc = acc>>16 + acc&0xffff
-	}
-	return uint16(acc)
-}
+func Checksum(acc uint32, b []byte) uint16 { return inet.Checksum(acc, b) }
 
 // SpoofedPrefix is the only range flood sources come from.
 var SpoofedPrefix = netip.MustParsePrefix("198.18.0.0/15")

@@ -2,6 +2,7 @@ package netns
 
 import (
 	"encoding/binary"
+	"github.com/uciknock/uciknock/internal/inet"
 	"net/netip"
 )
 
@@ -162,16 +163,4 @@ func fold(c uint16, proto uint8) uint16 {
 }
 
 // sum is the Internet checksum's one's-complement sum (RFC 1071), folded.
-func sum(acc uint32, b []byte) uint16 {
-	for len(b) >= 2 {
-		acc += uint32(binary.BigEndian.Uint16(b))
-		b = b[2:]
-	}
-	if len(b) == 1 {
-		acc += uint32(b[0]) << 8
-	}
-	for acc > 0xffff {
-		acc = acc>>16 + acc&0xffff
-	}
-	return uint16(acc)
-}
+func sum(acc uint32, b []byte) uint16 { return inet.Checksum(acc, b) }
