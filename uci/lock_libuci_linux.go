@@ -40,10 +40,19 @@ func waitLibuciCommit(lf *lockedFile) {
 	if !libuciTempPending(dirs, prefix, lf.meta.ctime) {
 		return
 	}
-	deadline := time.NewTimer(libuciCommitWait)
+	lf.pollWhile(libuciCommitWait, 5*time.Millisecond, func() bool {
+		return libuciTempPending(dirs, prefix, lf.meta.ctime)
+	})
+}
+
+// pollWhile re-checks cond with a doubling interval (from 200µs up to
+// maxPoll) while it holds, for at most limit and never past the caller's
+// lock timeout.
+func (lf *lockedFile) pollWhile(limit, maxPoll time.Duration, cond func() bool) {
+	deadline := time.NewTimer(limit)
 	defer deadline.Stop()
 	wait := 200 * time.Microsecond
-	for libuciTempPending(dirs, prefix, lf.meta.ctime) {
+	for cond() {
 		poll := time.NewTimer(wait)
 		select {
 		case <-deadline.C:
@@ -54,7 +63,7 @@ func waitLibuciCommit(lf *lockedFile) {
 			return
 		case <-poll.C:
 		}
-		if wait < 5*time.Millisecond {
+		if wait < maxPoll {
 			wait *= 2
 		}
 	}

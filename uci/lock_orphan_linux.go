@@ -36,24 +36,9 @@ func waitStaleWriters(lf *lockedFile) {
 	if !staleWriterPresent(lf.real, lf.meta.id) {
 		return
 	}
-	deadline := time.NewTimer(staleWriterWait)
-	defer deadline.Stop()
-	wait := 200 * time.Microsecond
-	for staleWriterPresent(lf.real, lf.meta.id) && lf.checkCurrent() == nil {
-		poll := time.NewTimer(wait)
-		select {
-		case <-deadline.C:
-			poll.Stop()
-			return
-		case <-lf.wait.expired:
-			poll.Stop()
-			return
-		case <-poll.C:
-		}
-		if wait < 2*time.Millisecond {
-			wait *= 2
-		}
-	}
+	lf.pollWhile(staleWriterWait, 2*time.Millisecond, func() bool {
+		return staleWriterPresent(lf.real, lf.meta.id) && lf.checkCurrent() == nil
+	})
 }
 
 // staleWriterPresent reports whether any process has path open for
