@@ -8,17 +8,29 @@ FUZZTIME=${FUZZTIME:-5s}
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 n=0
+flakes=0
 for file in $(git ls-files '*_test.go'; git ls-files --others --exclude-standard '*_test.go'); do
 	for f in $(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' "$file"); do
 		pkg=./$(dirname "$file")
+		corpus=$pkg/testdata/fuzz/$f
+		before=$(ls "$corpus" 2>/dev/null | wc -l)
 		echo "fuzz: $pkg $f ($FUZZTIME)"
 		if ! go test -run '^$' -fuzz "^$f\$" -fuzztime "$FUZZTIME" "$pkg" >"$log" 2>&1; then
-			cat "$log"
-			echo "fuzz: $pkg $f FAILED" >&2
-			exit 1
+			after=$(ls "$corpus" 2>/dev/null | wc -l)
+			# Go's fuzz coordinator can report its own -fuzztime deadline
+			# as a failure (go.dev/issue/75804, fixed in Go 1.27). A real
+			# failure always writes a reproducer to testdata/fuzz.
+			if [ "$after" = "$before" ] && grep -q '^    context deadline exceeded$' "$log"; then
+				echo "fuzz: $pkg $f: coordinator deadline race (go.dev/issue/75804), no failing input; not a failure"
+				flakes=$((flakes + 1))
+			else
+				cat "$log"
+				echo "fuzz: $pkg $f FAILED" >&2
+				exit 1
+			fi
 		fi
 		n=$((n + 1))
 	done
 done
 [ "$n" -gt 0 ] || { echo "fuzz: no fuzz targets found" >&2; exit 1; }
-echo "fuzz: $n targets ran for $FUZZTIME each, no failure"
+echo "fuzz: $n targets ran for $FUZZTIME each, no failure ($flakes deadline races ignored)"
