@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"reflect"
 	"syscall"
 	"time"
 
@@ -227,6 +228,15 @@ func (d *daemon) reload(ctx context.Context) {
 	if err == nil && !cfg.Global.Enabled {
 		err = errors.New("knock.main.enabled is 0 (stop the service to disable it)")
 	}
+	if err == nil && reflect.DeepEqual(cfg, old) && !usesOneTimeFile(cfg) {
+		// Unchanged (the HUP came from a firewall or interface event):
+		// keep the engine, so knock attempts in progress survive, and
+		// only re-resolve interfaces and resync the doors. A one-time
+		// file is re-read on every HUP, as knockd does.
+		d.capture.reconfigure(cfg)
+		d.log.Info().Str("config", d.flags.config).Msg("configuration unchanged; interfaces and doors resynced")
+		return
+	}
 	if err == nil {
 		// Built under the matcher's lock: the old engine must not use a
 		// one-time sequence or TOTP step between the new engine loading
@@ -244,6 +254,15 @@ func (d *daemon) reload(ctx context.Context) {
 		d.log.Warn().Str("option", "knock.main."+name).Msg("changed; takes effect at the next restart (/etc/init.d/knock restart)")
 	}
 	d.log.Info().Int("sequences", len(cfg.Sequences)).Str("config", d.flags.config).Msg("configuration reloaded")
+}
+
+func usesOneTimeFile(cfg *config.Config) bool {
+	for i := range cfg.Sequences {
+		if cfg.Sequences[i].OneTimeFile != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // restartOnly names the global options that changed but are only read at
