@@ -4,28 +4,19 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/uciknock/uciknock/pkg/knock"
 )
 
-// Proto is the transport protocol of one knock.
-type Proto uint8
+// Proto is the transport protocol of one knock: the engine's own type, so
+// both sides of a knock use one definition.
+type Proto = knock.Proto
 
-// The two knock protocols. The values are the IP protocol numbers, like
-// pkg/knock's, so a log line or a debugger shows the same number.
+// The two knock protocols.
 const (
-	TCP Proto = 6
-	UDP Proto = 17
+	TCP = knock.ProtoTCP
+	UDP = knock.ProtoUDP
 )
-
-// String returns "tcp" or "udp" (knock's -v output uses these words).
-func (p Proto) String() string {
-	switch p {
-	case TCP:
-		return "tcp"
-	case UDP:
-		return "udp"
-	}
-	return "proto(" + strconv.Itoa(int(p)) + ")"
-}
 
 // Hit is one knock: a destination port and the protocol to send it with.
 type Hit struct {
