@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/uciknock/uciknock/internal/netns"
 )
 
 // CommandTimeout bounds every `ip` command the harness runs.
@@ -119,17 +121,6 @@ func (w *Worker) Do(fn func() error) error {
 // Stop ends the worker.
 func (w *Worker) Stop() { close(w.calls) }
 
-// Run executes a command bounded by CommandTimeout and returns its
+// Run executes a command bounded by netns.CommandTimeout and returns its
 // standard output; the error holds the command line and standard error.
-func Run(name string, args ...string) (string, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), CommandTimeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, name, args...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		return stdout.String(), fmt.Errorf("%s %s: %w: %s", name, strings.Join(args, " "), err,
-			strings.TrimSpace(stderr.String()))
-	}
-	return stdout.String(), nil
-}
+func Run(name string, args ...string) (string, error) { return netns.Run(name, args...) }

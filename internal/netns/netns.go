@@ -164,7 +164,12 @@ func Veth(t testing.TB, a, b *NS, ifA, ifB string) {
 }
 
 // run executes a command bounded by CommandTimeout.
-func run(name string, args ...string) (string, error) {
+func run(name string, args ...string) (string, error) { return Run(name, args...) }
+
+// Run executes a command bounded by CommandTimeout and returns its
+// standard output; the error holds the command line and standard error.
+// The benchmark harness (internal/bench) uses it too.
+func Run(name string, args ...string) (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), CommandTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, name, args...)
