@@ -66,10 +66,18 @@ func (c *captureSet) wait(n int, errc <-chan error) {
 }
 
 func (c *captureSet) resolve(ctx context.Context, cfg *config.Config) []string {
+	return resolveDevices(ctx, cfg, func(name, dev, how string) {
+		c.log.Info().Str("interface", name).Str("device", dev).Str("as", how).Msg("capture interface")
+	})
+}
+
+// resolveDevices maps the configured interfaces to capture devices, in
+// order and without duplicates, telling note how each was resolved.
+func resolveDevices(ctx context.Context, cfg *config.Config, note func(name, dev, how string)) []string {
 	var devices []string
 	for _, ifc := range cfg.Global.Interfaces {
 		dev, how := resolveInterface(ctx, ifc)
-		c.log.Info().Str("interface", ifc.Name).Str("device", dev).Str("as", how).Msg("capture interface")
+		note(ifc.Name, dev, how)
 		if !slices.Contains(devices, dev) {
 			devices = append(devices, dev)
 		}
@@ -133,7 +141,7 @@ func (c *captureSet) reconfigure(cfg *config.Config) {
 	case c.reconfigured <- struct{}{}:
 	default:
 	}
-	names := c.resolveNames(cfg) // may ask ubus: not under c.mu
+	names := resolveDevices(context.Background(), cfg, func(string, string, string) {}) // may ask ubus: not under c.mu
 	c.mu.Lock()
 	same := slices.Equal(names, c.devices)
 	c.mu.Unlock()
@@ -151,15 +159,4 @@ func (c *captureSet) reconfigure(cfg *config.Config) {
 		default:
 		}
 	}
-}
-
-func (c *captureSet) resolveNames(cfg *config.Config) []string {
-	var names []string
-	for _, ifc := range cfg.Global.Interfaces {
-		dev, _ := resolveInterface(context.Background(), ifc)
-		if !slices.Contains(names, dev) {
-			names = append(names, dev)
-		}
-	}
-	return names
 }

@@ -166,7 +166,7 @@ func TestParseArgsErrors(t *testing.T) {
 }
 
 func TestApply(t *testing.T) {
-	conf := Door{Name: "home", Host: "h", Hits: []Hit{{7000, TCP}}, Delay: time.Second, Family: IPv6}
+	conf := Door{Name: "home", Host: "h", Hits: []Hit{{Port: 7000, Proto: TCP}}, Delay: time.Second, Family: IPv6}
 	a, err := ParseArgs(split("home"))
 	if err != nil {
 		t.Fatal(err)
@@ -186,7 +186,7 @@ func TestApply(t *testing.T) {
 
 func TestParseHits(t *testing.T) {
 	got, err := ParseHits("7000,8000:udp,9000:tcp")
-	want := []Hit{{7000, TCP}, {8000, UDP}, {9000, TCP}}
+	want := []Hit{{Port: 7000, Proto: TCP}, {Port: 8000, Proto: UDP}, {Port: 9000, Proto: TCP}}
 	if err != nil || !reflect.DeepEqual(got, want) {
 		t.Fatalf("got %v %v, want %v", got, err, want)
 	}
@@ -195,7 +195,7 @@ func TestParseHits(t *testing.T) {
 			t.Errorf("ParseHits(%q): no error", s)
 		}
 	}
-	if s := (Hit{8000, UDP}).String(); s != "8000:udp" {
+	if s := (Hit{Port: 8000, Proto: UDP}).String(); s != "8000:udp" {
 		t.Errorf("String = %q", s)
 	}
 	if s := Proto(1).String(); s != "proto(1)" {

@@ -29,12 +29,12 @@ func TestParseConfig(t *testing.T) {
 		t.Fatalf("names %v, want %v", got, want)
 	}
 	home := c.Door("home")
-	want := Door{Name: "home", Host: "router.example.org", Hits: []Hit{{7000, TCP}, {8000, TCP}, {9000, TCP}}, Delay: 100 * time.Millisecond}
+	want := Door{Name: "home", Host: "router.example.org", Hits: []Hit{{Port: 7000, Proto: TCP}, {Port: 8000, Proto: TCP}, {Port: 9000, Proto: TCP}}, Delay: 100 * time.Millisecond}
 	if !reflect.DeepEqual(*home, want) {
 		t.Errorf("home = %+v, want %+v", *home, want)
 	}
 	fwd := c.Door("fwd6")
-	if fwd.Family != IPv6 || !fwd.UDP || fwd.Hits[1] != (Hit{2222, UDP}) {
+	if fwd.Family != IPv6 || !fwd.UDP || fwd.Hits[1] != (Hit{Port: 2222, Proto: UDP}) {
 		t.Errorf("fwd6 = %+v", *fwd)
 	}
 	if c.Door("v4").Family != IPv4 {

@@ -19,15 +19,8 @@ const (
 )
 
 // Hit is one knock: a destination port and the protocol to send it with.
-type Hit struct {
-	Port  uint16
-	Proto Proto
-}
-
-// String returns the hit in knock's `port:proto` syntax.
-func (h Hit) String() string {
-	return strconv.Itoa(int(h.Port)) + ":" + h.Proto.String()
-}
+// It is the engine's Step, so String gives the same `port:proto` text.
+type Hit = knock.Step
 
 // ParseHit parses one `port[:proto]` argument: port is 1..65535 written in
 // decimal, proto is tcp or udp in any case, and TCP is the default.

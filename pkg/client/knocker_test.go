@@ -84,7 +84,7 @@ func TestKnockSequenceAndDelay(t *testing.T) {
 	k, tr, clock, res := newFakeKnocker()
 	var seen []string
 	k.OnHit = func(h Hit, dst netip.AddrPort) { seen = append(seen, h.Proto.String()+" "+dst.String()) }
-	d := &Door{Host: "router.example.org", Hits: []Hit{{7000, TCP}, {8000, UDP}, {9000, TCP}}, Delay: 100 * time.Millisecond}
+	d := &Door{Host: "router.example.org", Hits: []Hit{{Port: 7000, Proto: TCP}, {Port: 8000, Proto: UDP}, {Port: 9000, Proto: TCP}}, Delay: 100 * time.Millisecond}
 	if err := k.Knock(context.Background(), d); err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +110,7 @@ func TestKnockSequenceAndDelay(t *testing.T) {
 
 func TestKnockUDPAndFamily(t *testing.T) {
 	k, tr, clock, res := newFakeKnocker()
-	d := &Door{Host: "router.example.org", Hits: []Hit{{7000, TCP}, {8000, TCP}}, UDP: true, Family: IPv6}
+	d := &Door{Host: "router.example.org", Hits: []Hit{{Port: 7000, Proto: TCP}, {Port: 8000, Proto: TCP}}, UDP: true, Family: IPv6}
 	if err := k.Knock(context.Background(), d); err != nil {
 		t.Fatal(err)
 	}
@@ -161,14 +161,14 @@ func TestKnockErrors(t *testing.T) {
 		sent   int
 	}{
 		{"invalid door", Door{Host: "h"}, 0, "no ports given", 0},
-		{"send fails", Door{Host: "192.0.2.1", Hits: []Hit{{1, TCP}, {2, UDP}, {3, TCP}}}, 2, "hitting udp 192.0.2.1:2: network is unreachable", 2},
-		{"not found", Door{Host: "nx.example.org", Hits: []Hit{{1, TCP}}}, 0, `cannot resolve host "nx.example.org": no such host`, 0},
-		{"resolver fails", Door{Host: "broken.example.org", Hits: []Hit{{1, TCP}}}, 0, "server misbehaving", 0},
-		{"no v4", Door{Host: "v6only.example.org", Family: IPv4, Hits: []Hit{{1, TCP}}}, 0, `cannot resolve host "v6only.example.org": no ipv4 address`, 0},
-		{"literal family", Door{Host: "2001:db8::1", Family: IPv4, Hits: []Hit{{1, TCP}}}, 0, "host 2001:db8::1 is not an ipv4 address", 0},
-		{"literal family 6", Door{Host: "192.0.2.1", Family: IPv6, Hits: []Hit{{1, TCP}}}, 0, "host 192.0.2.1 is not an ipv6 address", 0},
-		{"bad address", Door{Host: "192.0.2.300", Hits: []Hit{{1, TCP}}}, 0, `host "192.0.2.300" is neither an IP address nor a host name`, 0},
-		{"bad name", Door{Host: "host:22", Hits: []Hit{{1, TCP}}}, 0, "neither an IP address nor a host name", 0},
+		{"send fails", Door{Host: "192.0.2.1", Hits: []Hit{{Port: 1, Proto: TCP}, {Port: 2, Proto: UDP}, {Port: 3, Proto: TCP}}}, 2, "hitting udp 192.0.2.1:2: network is unreachable", 2},
+		{"not found", Door{Host: "nx.example.org", Hits: []Hit{{Port: 1, Proto: TCP}}}, 0, `cannot resolve host "nx.example.org": no such host`, 0},
+		{"resolver fails", Door{Host: "broken.example.org", Hits: []Hit{{Port: 1, Proto: TCP}}}, 0, "server misbehaving", 0},
+		{"no v4", Door{Host: "v6only.example.org", Family: IPv4, Hits: []Hit{{Port: 1, Proto: TCP}}}, 0, `cannot resolve host "v6only.example.org": no ipv4 address`, 0},
+		{"literal family", Door{Host: "2001:db8::1", Family: IPv4, Hits: []Hit{{Port: 1, Proto: TCP}}}, 0, "host 2001:db8::1 is not an ipv4 address", 0},
+		{"literal family 6", Door{Host: "192.0.2.1", Family: IPv6, Hits: []Hit{{Port: 1, Proto: TCP}}}, 0, "host 192.0.2.1 is not an ipv6 address", 0},
+		{"bad address", Door{Host: "192.0.2.300", Hits: []Hit{{Port: 1, Proto: TCP}}}, 0, `host "192.0.2.300" is neither an IP address nor a host name`, 0},
+		{"bad name", Door{Host: "host:22", Hits: []Hit{{Port: 1, Proto: TCP}}}, 0, "neither an IP address nor a host name", 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -189,7 +189,7 @@ func TestKnockCancelled(t *testing.T) {
 	k, tr, _, _ := newFakeKnocker()
 	ctx, cancel := context.WithCancel(context.Background())
 	k.OnHit = func(Hit, netip.AddrPort) { cancel() }
-	d := &Door{Host: "192.0.2.1", Hits: []Hit{{1, TCP}, {2, TCP}}, Delay: time.Second}
+	d := &Door{Host: "192.0.2.1", Hits: []Hit{{Port: 1, Proto: TCP}, {Port: 2, Proto: TCP}}, Delay: time.Second}
 	err := k.Knock(ctx, d)
 	if !errors.Is(err, context.Canceled) || len(tr.sent) != 1 {
 		t.Errorf("err %v after %d knocks, want context.Canceled after 1", err, len(tr.sent))

@@ -109,7 +109,7 @@ func TestMainDoorErrorNamesDoor(t *testing.T) {
 }
 
 func TestDoorSequenceCopies(t *testing.T) {
-	d := &Door{Host: "h", Hits: []Hit{{1, TCP}}, UDP: true}
+	d := &Door{Host: "h", Hits: []Hit{{Port: 1, Proto: TCP}}, UDP: true}
 	seq := d.Sequence(time.Time{})
 	if seq[0].Proto != UDP || d.Hits[0].Proto != TCP {
 		t.Errorf("Sequence %v changed the door's hits %v", seq, d.Hits)

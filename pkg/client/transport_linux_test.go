@@ -60,7 +60,7 @@ func TestRealUDPKnock(t *testing.T) {
 			defer pc.Close()
 			port := uint16(pc.LocalAddr().(*net.UDPAddr).Port)
 			const n = 3
-			knockN(t, host, Hit{port, UDP}, Hit{port, UDP}, Hit{port, UDP})
+			knockN(t, host, Hit{Port: port, Proto: UDP}, Hit{Port: port, Proto: UDP}, Hit{Port: port, Proto: UDP})
 			srcPorts := map[int]bool{}
 			buf := make([]byte, 64)
 			for i := 0; i < n; i++ {
@@ -92,7 +92,7 @@ func TestRealTCPKnockOpenPort(t *testing.T) {
 			defer l.Close()
 			port := uint16(l.Addr().(*net.TCPAddr).Port)
 			const n = 3
-			knockN(t, host, Hit{port, TCP}, Hit{port, TCP}, Hit{port, TCP})
+			knockN(t, host, Hit{Port: port, Proto: TCP}, Hit{Port: port, Proto: TCP}, Hit{Port: port, Proto: TCP})
 			for i := 0; i < n; i++ {
 				l.(*net.TCPListener).SetDeadline(time.Now().Add(2 * time.Second))
 				c, err := l.Accept()
@@ -176,7 +176,7 @@ func TestRealTCPKnockClosedPort(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			knockN(t, host, Hit{port, TCP}, Hit{port, TCP}, Hit{port, TCP})
+			knockN(t, host, Hit{Port: port, Proto: TCP}, Hit{Port: port, Proto: TCP}, Hit{Port: port, Proto: TCP})
 			after, err := tcpCounters()
 			if err != nil {
 				t.Fatal(err)
@@ -211,7 +211,7 @@ func TestRealTCPKnockExactSYNs(t *testing.T) {
 				}
 				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 				defer cancel()
-				d := &Door{Host: tc.host, Hits: []Hit{{7000, TCP}, {8000, TCP}, {9000, TCP}}}
+				d := &Door{Host: tc.host, Hits: []Hit{{Port: 7000, Proto: TCP}, {Port: 8000, Proto: TCP}, {Port: 9000, Proto: TCP}}}
 				if err := realKnocker().Knock(ctx, d); err != nil {
 					return err
 				}
