@@ -17,15 +17,16 @@ type actor struct {
 	commands *commands
 }
 
-// act runs from the matcher with its lock held: everything here only
-// queues work (the keeper batches, commands run on their own goroutines).
-func (a *actor) act(cfg *config.Config, seq *config.Sequence, ev knock.Event) {
+// act runs from the matcher, with its lock held or (after storing a
+// one-time/TOTP use) without it: everything here only queues work (the
+// keeper batches, commands run on their own goroutines).
+func (a *actor) act(cfg *config.Config, seq *config.Sequence, ev knock.Event, unstored error) {
 	src := sourceOf(ev.Src)
 	log := a.log.With().Str("sequence", seq.Path).Str("src", src.String()).Str("action", seq.Action.String()).Logger()
-	if ev.Err != nil {
-		// The one-time/TOTP consumption could not be stored: acting could
-		// allow a replay after a restart, so fail closed.
-		log.Error().Err(ev.Err).Msg("sequence completed but its use could not be recorded; not acting")
+	if unstored != nil {
+		// The one-time/TOTP use could not be stored: acting could allow a
+		// replay after a restart, so fail closed.
+		log.Error().Err(unstored).Msg("sequence completed but its use could not be recorded; not acting")
 		return
 	}
 	log.Info().Msg("sequence completed")

@@ -14,20 +14,27 @@ import (
 // knock engine and hands completed sequences to act. The engine is a pure
 // state machine that is not safe for concurrent use, so the mutex
 // serialises it; the critical section is the engine's Handle (no
-// allocation, no I/O) plus queueing the actions, which never block.
+// allocation, no I/O) plus queueing the actions, which never block. A
+// one-time or TOTP use is stored after the lock is released, and its event
+// acted on only once the store succeeded.
 type matcher struct {
-	mu     sync.Mutex     // guards eng, cfg, events
+	mu     sync.Mutex     // guards eng, cfg, events, and Add/Wait on storing
 	eng    *knock.Engine  // replaced on a successful reload
 	cfg    *config.Config // the config eng was built from
 	events []knock.Event  // reused buffer for Handle
+	// storing counts uses being stored outside the lock; a rebuild waits
+	// for them so the new engine loads every record the old one made.
+	storing sync.WaitGroup
 
-	act func(cfg *config.Config, seq *config.Sequence, ev knock.Event)
+	// act is called for every completed sequence; unstored is the error
+	// from storing its one-time/TOTP use (then it must not open anything).
+	act func(cfg *config.Config, seq *config.Sequence, ev knock.Event, unstored error)
 
 	knocks       atomic.Uint64 // knocks handed to the engine
 	portsChanged chan struct{} // a completion changed the port set (one-time, TOTP)
 }
 
-func newMatcher(act func(*config.Config, *config.Sequence, knock.Event)) *matcher {
+func newMatcher(act func(*config.Config, *config.Sequence, knock.Event, error)) *matcher {
 	return &matcher{act: act, events: make([]knock.Event, 0, 8), portsChanged: make(chan struct{}, 1)}
 }
 
@@ -51,6 +58,7 @@ func (m *matcher) config() *config.Config {
 func (m *matcher) rebuild(cfg *config.Config, build func() (*knock.Engine, error)) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.storing.Wait()
 	eng, err := build()
 	if err != nil {
 		return err
@@ -63,10 +71,12 @@ func (m *matcher) rebuild(cfg *config.Config, build func() (*knock.Engine, error
 func (m *matcher) handle(k knock.Knock) {
 	m.knocks.Add(1)
 	m.mu.Lock()
-	defer m.mu.Unlock()
 	if m.eng == nil {
+		m.mu.Unlock()
 		return
 	}
+	cfg := m.cfg
+	var used []knock.Event // rare: allocated only when a use must be stored
 	m.events = m.eng.Handle(k, m.events[:0])
 	for _, ev := range m.events {
 		if ev.PortsChanged {
@@ -75,8 +85,21 @@ func (m *matcher) handle(k knock.Knock) {
 			default:
 			}
 		}
-		seq := &m.cfg.Sequences[ev.Seq]
-		m.act(m.cfg, seq, ev)
+		if ev.Use != nil {
+			used = append(used, ev)
+			continue
+		}
+		m.act(cfg, &cfg.Sequences[ev.Seq], ev, nil)
+	}
+	if len(used) > 0 {
+		m.storing.Add(1)
+		defer m.storing.Done()
+	}
+	m.mu.Unlock()
+	for _, ev := range used {
+		// Fail closed: the use is marked in memory either way, but an
+		// event whose use is not durable is not acted on.
+		m.act(cfg, &cfg.Sequences[ev.Seq], ev, ev.Use.Store())
 	}
 }
 

@@ -4,8 +4,9 @@
 //
 // The engine does no I/O of its own, starts no goroutines, never logs and
 // never reads the clock: the time is the Knock's Time (or the now argument
-// of Ports, NextChange and Expire). The only calls out are to the Consumed
-// stores of one-time and TOTP sequences when one is used. It does not
+// of Ports, NextChange and Expire). New loads the Consumed stores of
+// one-time and TOTP sequences; a use is stored by the caller (Use.Store),
+// never inside Handle. It does not
 // capture packets (pkg/capture) or open doors (pkg/door). An Engine is not
 // safe for concurrent use; the daemon feeds it from one goroutine.
 //
@@ -62,11 +63,12 @@
 // # One-time and TOTP sequences
 //
 // A one-time sequence (knockd's one_time_sequences) accepts only the first
-// of its OneTime lists not yet used; completing it records the list in the
-// Consumed store (FileConsumed writes atomically) before the Event is
-// returned, so a restart does not accept it again. When all are used the
-// sequence is disabled. If the store fails, the Event carries Err and the
-// caller should not act on it.
+// of its OneTime lists not yet used; completing it marks the list used in
+// memory and returns the new record in Event.Use. The engine does no I/O:
+// the caller stores the record with Use.Store (FileConsumed writes
+// atomically) outside its lock, and acts on the Event only once Store has
+// returned nil, so a restart does not accept the list again and a failed
+// store fails closed. When all are used the sequence is disabled.
 //
 // A TOTP sequence accepts the knocks derived by totp.Ports for time steps
 // C-1, C and C+1, C being the current step. Once a step is used, it and all

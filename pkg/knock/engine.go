@@ -17,11 +17,11 @@ type Event struct {
 	// PortsChanged is set when the completion consumed a one-time
 	// sequence or a TOTP step, so Ports now returns a different set.
 	PortsChanged bool
-	// Err is set when the completion could not be recorded as consumed
-	// (Consumed.Store failed). The sequence is consumed in memory, but a
-	// restart might accept it again: callers should not act on the event
-	// (fail closed) and should report the error.
-	Err error
+	// Use is set when the completion used a one-time sequence or a TOTP
+	// step whose Sequence has a Consumed store. The engine has marked it
+	// used in memory but has not stored it: call Use.Store outside any
+	// lock around Handle, and act on the event only if it returns nil.
+	Use *Use
 }
 
 // Stats are the engine's table occupancy and counters.
@@ -221,9 +221,7 @@ func (e *Engine) complete(li int, k *Knock, t int64, out []Event) []Event {
 	ev := Event{Seq: l.seq, Name: s.cfg.Name, Src: k.Src, Time: k.Time}
 	if s.cfg.TOTP != nil || len(s.cfg.OneTime) > 0 {
 		ev.PortsChanged = true
-		if err := e.consume(li, t); err != nil {
-			ev.Err = fmt.Errorf("knock: sequence %q: recording its use: %w", s.cfg.Name, err)
-		}
+		ev.Use = e.consume(li, t)
 	}
 	e.stats.Completed++
 	return append(out, ev)

@@ -118,8 +118,10 @@ func FuzzEngine(f *testing.F) {
 			}
 			small.Handle(k, out[:0])
 			for _, ev := range dyn.Handle(k, out[:0]) {
-				if ev.Err != nil {
-					t.Fatal(ev.Err)
+				if ev.Use != nil {
+					if err := ev.Use.Store(); err != nil {
+						t.Fatal(err)
+					}
 				}
 			}
 			if i%16 == 0 {

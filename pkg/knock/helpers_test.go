@@ -73,8 +73,10 @@ func run(t testing.TB, e *Engine, script []kn) []string {
 	for _, k := range script {
 		out = e.Handle(k.knock(t), out[:0])
 		for _, ev := range out {
-			if ev.Err != nil {
-				t.Fatalf("event %+v: %v", ev, ev.Err)
+			if ev.Use != nil {
+				if err := ev.Use.Store(); err != nil {
+					t.Fatalf("event %+v: %v", ev, err)
+				}
 			}
 			got = append(got, fmt.Sprintf("%s@%s", ev.Name, ev.Src))
 		}

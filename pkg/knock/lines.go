@@ -60,6 +60,10 @@ type seqState struct {
 	winStart, winEnd int64
 	lastUsed         uint64
 	hasUsed          bool
+	// rec orders the stores of this sequence's uses (nil without a
+	// Consumed store); uses counts them.
+	rec  *useRecord
+	uses uint64
 }
 
 const totpWindow = 3 // steps C-1, C, C+1
@@ -148,6 +152,7 @@ func (s *seqState) loadConsumed() error {
 	if s.cfg.Consumed == nil {
 		return nil
 	}
+	s.rec = &useRecord{store: s.cfg.Consumed}
 	keys, err := s.cfg.Consumed.Load()
 	if err != nil {
 		return fmt.Errorf("loading consumed state: %w", err)
@@ -185,9 +190,9 @@ func (e *Engine) setSteps(li int, steps []Step, epoch int64) {
 	l.epoch = epoch
 }
 
-// consume records a completed one-time or TOTP line as used and returns an
-// error when the record could not be made durable.
-func (e *Engine) consume(li int, t int64) error {
+// consume marks a completed one-time or TOTP line as used in memory and
+// returns the record the caller must store (nil without a Consumed store).
+func (e *Engine) consume(li int, t int64) *Use {
 	// Knocks from other capture sockets may carry slightly later times
 	// than t; progress made up to the latest of them is stale too. A
 	// latest far ahead is a clock that stepped back, and is not trusted.
@@ -204,9 +209,7 @@ func (e *Engine) consume(li int, t int64) error {
 				e.setSteps(j, nil, t+1)
 			}
 		}
-		if s.cfg.Consumed != nil {
-			return s.cfg.Consumed.Store([]string{"totp:" + strconv.FormatUint(s.lastUsed, 10)})
-		}
+		return s.use([]string{"totp:" + strconv.FormatUint(s.lastUsed, 10)})
 	case len(s.cfg.OneTime) > 0:
 		s.used = append(s.used, FormatSteps(l.steps))
 		s.skipUsed()
@@ -215,9 +218,18 @@ func (e *Engine) consume(li int, t int64) error {
 		} else {
 			e.setSteps(li, nil, t+1)
 		}
-		return s.cfg.Consumed.Store(slices.Clone(s.used))
+		return s.use(slices.Clone(s.used))
 	}
 	return nil
+}
+
+// use returns the Use that stores keys as the sequence's new record.
+func (s *seqState) use(keys []string) *Use {
+	if s.rec == nil {
+		return nil
+	}
+	s.uses++
+	return &Use{Sequence: s.cfg.Name, Keys: keys, gen: s.uses, rec: s.rec}
 }
 
 // advance rotates TOTP lines so that they hold the window around time t.

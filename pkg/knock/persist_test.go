@@ -48,8 +48,11 @@ func TestOneTime(t *testing.T) {
 	for _, k := range knockSteps(ms*10, A, "1001,1002") {
 		out = e.Handle(k.knock(t), out)
 	}
-	if len(out) != 2 || out[0].Name != "ot" || !out[0].PortsChanged || out[0].Err != nil || out[1].Name != "plain" || out[1].PortsChanged {
+	if len(out) != 2 || out[0].Name != "ot" || !out[0].PortsChanged || out[0].Use == nil || out[1].Name != "plain" || out[1].PortsChanged || out[1].Use != nil {
 		t.Fatalf("events %+v", out)
+	}
+	if err := out[0].Use.Store(); err != nil {
+		t.Fatal(err)
 	}
 	// Used: a replay by anyone fails, the next list works.
 	if got := run(t, e, knockSteps(20*ms, "192.0.2.8", "1001,1002")); fmt.Sprint(got) != "[plain@192.0.2.8]" {
@@ -108,8 +111,11 @@ func (failingStore) Store([]string) error    { return errors.New("disk full") }
 func TestConsumedStoreFailure(t *testing.T) {
 	e := mustNew(t, Config{Sequences: []Sequence{oneTimeSeq(t, failingStore{}, "1001", "1002")}, Capacity: 2, FirstCapacity: 2})
 	out := e.Handle(kn{0, A, "1001", 0, ""}.knock(t), nil)
-	if len(out) != 1 || out[0].Err == nil || !strings.Contains(out[0].Err.Error(), "disk full") {
-		t.Fatalf("events %+v, want one with the store error", out)
+	if len(out) != 1 || out[0].Use == nil {
+		t.Fatalf("events %+v, want one with a Use", out)
+	}
+	if err := out[0].Use.Store(); err == nil || !strings.Contains(err.Error(), "disk full") || !strings.Contains(err.Error(), `"ot"`) {
+		t.Fatalf("Use.Store = %v, want the store error naming the sequence", err)
 	}
 	// Fail closed: the sequence is consumed in memory all the same.
 	if out := e.Handle(kn{ms, A, "1001", 0, ""}.knock(t), nil); len(out) != 0 {
