@@ -57,6 +57,11 @@ func cmdCheck(args []string, stdout io.Writer) error {
 			return fmt.Errorf("%s.one_time_file: %w", s.Path, err)
 		}
 	}
+	// run only warns (refusing to start would lock everyone out), but a
+	// reboot would make used one-time sequences work again.
+	if err := checkStateDir(cfg, cfg.Global.StateDir); err != nil {
+		return err
+	}
 	state := "enabled"
 	if !cfg.Global.Enabled {
 		state = "disabled (knock.main.enabled is 0)"

@@ -4,17 +4,23 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/uciknock/uciknock/pkg/config"
 	"github.com/uciknock/uciknock/pkg/knock"
 	"github.com/uciknock/uciknock/pkg/knockdconf"
+	"github.com/uciknock/uciknock/pkg/totp"
 )
 
 // buildEngine turns a validated config into a knock engine. One-time and
 // TOTP sequences get a file under stateDir that records what was used, so a
 // restart or reboot never allows a replay.
 func buildEngine(cfg *config.Config, stateDir string, warn func(string)) (*knock.Engine, error) {
+	if err := checkStateDir(cfg, stateDir); err != nil {
+		warn(err.Error())
+	}
 	seqs := make([]knock.Sequence, len(cfg.Sequences))
 	for i := range cfg.Sequences {
 		s := &cfg.Sequences[i]
@@ -30,17 +36,83 @@ func buildEngine(cfg *config.Config, stateDir string, warn func(string)) (*knock
 			if err := os.MkdirAll(stateDir, 0o700); err != nil {
 				return nil, fmt.Errorf("state dir: %w", err)
 			}
-			ks.Consumed = &knock.FileConsumed{Path: filepath.Join(stateDir, stateFileName(s.Path)+".used")}
+			rec, err := openUseRecord(stateDir, s, ks, warn)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", s.Path, err)
+			}
+			ks.Consumed = rec
 		}
 		seqs[i] = ks
 	}
 	return knock.New(knock.Config{Sequences: seqs, Capacity: cfg.Global.Capacity})
 }
 
-// stateFileName derives a file name from a sequence's UCI path
-// (knock.ssh_open → ssh_open, knock.@sequence[2] → sequence_2). Named
-// sections keep their state when sections are reordered; docs tell users
-// to name one-time sequences for that reason.
+// openUseRecord returns the file that records a one-time or TOTP
+// sequence's used knocks, named by config.Sequence.UseRecord (name and
+// knocks, not position). Records of the same sequence kept elsewhere are
+// merged into it first: the file named after the section's position by
+// earlier versions (stateFileName), and, for one-time lists, the records
+// of earlier versions of the sequence (same name, lists since edited).
+// Only keys that are still meaningful are merged — lists this sequence
+// has, TOTP steps not in the future — so a merge never blocks a good knock
+// and never lets a used one work again.
+func openUseRecord(stateDir string, s *config.Sequence, ks knock.Sequence, warn func(string)) (*knock.FileConsumed, error) {
+	rec := &knock.FileConsumed{Path: filepath.Join(stateDir, s.UseRecord())}
+	legacy := filepath.Join(stateDir, stateFileName(s.Path)+".used")
+	sources := []string{legacy}
+	var keep func(string) bool
+	if t := ks.TOTP; t != nil {
+		limit := totp.Counter(time.Now(), t.Period) + 1
+		keep = func(k string) bool {
+			n, err := strconv.ParseUint(strings.TrimPrefix(k, "totp:"), 10, 64)
+			return err == nil && strings.HasPrefix(k, "totp:") && n <= limit
+		}
+	} else {
+		lists := map[string]bool{}
+		for _, o := range ks.OneTime {
+			lists[knock.FormatSteps(o)] = true
+		}
+		keep = func(k string) bool { return lists[k] }
+		prefix := config.UseRecordPrefix(s)
+		earlier, err := filepath.Glob(filepath.Join(stateDir, prefix+"*.used"))
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range earlier {
+			if isUseRecord(filepath.Base(p), prefix) {
+				sources = append(sources, p)
+			}
+		}
+	}
+	added, err := rec.Merge(sources, keep)
+	if err != nil {
+		return nil, fmt.Errorf("use record: %w", err)
+	}
+	if len(added) > 0 {
+		warn(fmt.Sprintf("%s: %d used record(s) carried over into %s from older state files (such as %s), which are no longer written and may be deleted", s.Path, len(added), rec.Path, legacy))
+	}
+	return rec, nil
+}
+
+// isUseRecord reports whether name is prefix + 12 hex digits + ".used".
+func isUseRecord(name, prefix string) bool {
+	h, ok := strings.CutPrefix(name, prefix)
+	h, ok2 := strings.CutSuffix(h, ".used")
+	if !ok || !ok2 || len(h) != 12 {
+		return false
+	}
+	for _, c := range h {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// stateFileName is the file name earlier versions derived from a
+// sequence's UCI path (knock.ssh_open → ssh_open, knock.@sequence[2] →
+// sequence_2): renumbering sections moved records between sequences
+// (issue 10), so it is read only to carry records over.
 func stateFileName(path string) string {
 	path = strings.TrimPrefix(path, "knock.")
 	var b strings.Builder

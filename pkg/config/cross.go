@@ -14,6 +14,7 @@ import (
 func crossCheck(seqs []*parsedSequence, errs *Errors) {
 	checkAmbiguous(seqs, errs)
 	checkDoors(seqs, errs)
+	checkUseRecords(seqs, errs)
 }
 
 type knockRef struct {

@@ -124,3 +124,35 @@ func (m *MemoryConsumed) Store(keys []string) error {
 	m.keys = slices.Clone(keys)
 	return nil
 }
+
+// Merge adds to the file the keys of the files at paths (missing ones hold
+// none) for which keep returns true, and stores the result when it grew.
+// It returns the keys added. It carries records over from files named by
+// an earlier scheme or an earlier version of the sequence: merged records
+// only ever mark more knocks used, so a merge can never allow a replay.
+func (f *FileConsumed) Merge(paths []string, keep func(key string) bool) ([]string, error) {
+	keys, err := f.Load()
+	if err != nil {
+		return nil, err
+	}
+	var added []string
+	for _, p := range paths {
+		if p == f.Path {
+			continue
+		}
+		other, err := (&FileConsumed{Path: p}).Load()
+		if err != nil {
+			return nil, err
+		}
+		for _, k := range other {
+			if keep(k) && !slices.Contains(keys, k) {
+				keys = append(keys, k)
+				added = append(added, k)
+			}
+		}
+	}
+	if len(added) == 0 {
+		return nil, nil
+	}
+	return added, f.Store(keys)
+}

@@ -268,3 +268,26 @@ func TestOneTimeAfterClockStep(t *testing.T) {
 		t.Errorf("events %s", got)
 	}
 }
+
+func TestFileConsumedMerge(t *testing.T) {
+	dir := t.TempDir()
+	f := &FileConsumed{Path: filepath.Join(dir, "new.used")}
+	old := &FileConsumed{Path: filepath.Join(dir, "old.used")}
+	if err := f.Store([]string{"a"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := old.Store([]string{"a", "b", "x"}); err != nil {
+		t.Fatal(err)
+	}
+	keep := func(k string) bool { return k != "x" }
+	added, err := f.Merge([]string{old.Path, filepath.Join(dir, "missing.used"), f.Path}, keep)
+	if err != nil || !reflect.DeepEqual(added, []string{"b"}) {
+		t.Fatalf("Merge = %q, %v", added, err)
+	}
+	if keys, _ := f.Load(); !reflect.DeepEqual(keys, []string{"a", "b"}) {
+		t.Errorf("merged record %q", keys)
+	}
+	if added, err := f.Merge([]string{old.Path}, keep); err != nil || added != nil {
+		t.Errorf("second Merge = %q, %v", added, err)
+	}
+}
