@@ -47,7 +47,7 @@ func TestBinary(t *testing.T) {
 	if code, out, _ := run("--version"); code != 0 || out != "uciknock 9.8.7-r6\n" {
 		t.Errorf("--version: exit %d, %q", code, out)
 	}
-	if code, _, errOut := run("192.0.2.1", "0"); code != 1 || !strings.Contains(errOut, "port 0 cannot be knocked") {
+	if code, _, errOut := run("192.0.2.1", "0"); code != 1 || !strings.Contains(errOut, "port 0 out of range (1-65535)") {
 		t.Errorf("bad port: exit %d, %q", code, errOut)
 	}
 

@@ -39,7 +39,7 @@ func TestE2ECheck(t *testing.T) {
 			"config sequence\n\toption name 'X'\n\toption sequence '7100'\n\toption action 'allow'\n\toption dest_port '22'\n\n"+
 			"config sequence\n\toption name 'Y'\n\toption sequence '7200'\n\toption timout '60'\n\toption dest_port '22'\n")}, 1,
 			nil, []string{"3 errors",
-				`knock.ssh.sequence: knock "70000": port 70000 out of range 1-65535`,
+				`knock.ssh.sequence: knock "70000": port 70000 out of range (1-65535)`,
 				`knock.@sequence[1].action: "allow" is not an action`,
 				`knock.@sequence[2].timout: unknown option (did you mean "timeout"?)`}},
 		{"not UCI", []string{write("syntax", "config sequence 'ssh'\n\toption sequence '7000\n")}, 1,

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/uciknock/uciknock/pkg/knock"
 	"github.com/uciknock/uciknock/pkg/totp"
 )
 
@@ -341,7 +342,7 @@ func (tf *totpFlags) build() (*TOTP, error) {
 		if p.s == "" {
 			continue
 		}
-		n, err := ParsePort(p.s)
+		n, err := knock.ParsePort(p.s)
 		if err != nil {
 			return nil, usagef("%s: %v", p.name, err)
 		}

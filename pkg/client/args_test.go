@@ -120,14 +120,14 @@ func TestParseArgsErrors(t *testing.T) {
 		{"-d 3600001 host 1", "delay 3600001 ms is more than 3600000 ms"},
 		{"--config= home", "--config: empty file name"},
 		{"host:22", `missing ports after host "host:22"`},
-		{"host 0", "port 0 cannot be knocked"},
-		{"host 70000", "port 70000 out of range"},
+		{"host 0", "port 0 out of range (1-65535)"},
+		{"host 70000", "port 70000 out of range (1-65535)"},
 		{"host 99999999999999999999", "out of range"},
-		{"host abc", `port "abc" is not a number`},
-		{"host -- -1", `port "-1" is not a number`},
+		{"host abc", `port "abc" is not a decimal number`},
+		{"host -- -1", `port "-1" is not a decimal number`},
 		{"host 7000:icmp", `unknown protocol "icmp"`},
-		{"host 7000:", "empty protocol after ':'"},
-		{"host :udp", "empty port"},
+		{"host 7000:", "empty protocol (want tcp or udp)"},
+		{"host :udp", "missing port"},
 		{many, "33 knocks is more than the daemon accepts (32)"},
 		{"-- -host 1", `host "-host" starts with '-'`},
 		{"--totp host", "--totp: totp secret"},
@@ -144,8 +144,8 @@ func TestParseArgsErrors(t *testing.T) {
 		{"--totp " + testSecret + " --step 90000 host", "step 90000 s out of range"},
 		{"--totp " + testSecret + " --step abc host", `step "abc" is neither seconds nor a duration`},
 		{"--totp " + testSecret + " --step 1500ms host", "TOTP step 1.5s out of range"},
-		{"--totp " + testSecret + " --min 0 host", "--min: port 0 cannot be knocked"},
-		{"--totp " + testSecret + " --max 65536 host", "--max: port 65536 out of range"},
+		{"--totp " + testSecret + " --min 0 host", "--min: port 0 out of range (1-65535)"},
+		{"--totp " + testSecret + " --max 65536 host", "--max: port 65536 out of range (1-65535)"},
 		{"--totp " + testSecret + " --min 60000 --max 50000 host", "TOTP port range 60000-50000 is empty"},
 	}
 	for _, tt := range tests {
@@ -190,10 +190,15 @@ func TestParseHits(t *testing.T) {
 	if err != nil || !reflect.DeepEqual(got, want) {
 		t.Fatalf("got %v %v, want %v", got, err, want)
 	}
-	for _, s := range []string{"", "7000,,8000", "7000,", "7000;8000", " 7000"} {
+	for _, s := range []string{"", "7000,,8000", "7000,", "7000;8000", "7000 8000"} {
 		if _, err := ParseHits(s); err == nil {
 			t.Errorf("ParseHits(%q): no error", s)
 		}
+	}
+	// Blanks around an item are trimmed, as in the daemon's config (one
+	// grammar: knock.ParseStep).
+	if got, err := ParseHits(" 7000, 8000 : udp"); err != nil || !reflect.DeepEqual(got, want[:2]) {
+		t.Errorf("ParseHits with blanks = %v, %v", got, err)
 	}
 	if s := (Hit{Port: 8000, Proto: UDP}).String(); s != "8000:udp" {
 		t.Errorf("String = %q", s)

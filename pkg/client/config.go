@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/uciknock/uciknock/pkg/knock"
 	"github.com/uciknock/uciknock/pkg/totp"
 )
 
@@ -207,12 +208,12 @@ func parseTOTPValues(t *TOTP, vals map[string]string) error {
 		}
 	}
 	if v, ok := vals["min"]; ok {
-		if t.PortMin, err = ParsePort(v); err != nil {
+		if t.PortMin, err = knock.ParsePort(v); err != nil {
 			return fmt.Errorf("min: %w", err)
 		}
 	}
 	if v, ok := vals["max"]; ok {
-		if t.PortMax, err = ParsePort(v); err != nil {
+		if t.PortMax, err = knock.ParsePort(v); err != nil {
 			return fmt.Errorf("max: %w", err)
 		}
 	}

@@ -3,7 +3,6 @@ package config
 import (
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/uciknock/uciknock/pkg/knock"
 )
@@ -91,13 +90,13 @@ func reportAmbiguity(a, b knockRef, errs *Errors) {
 	path := b.s.Path + "." + b.opt
 	switch {
 	case equalSteps(a.steps, b.steps) && a.s == b.s:
-		errs.add(path, "%s is listed twice", fmtSteps(b.steps))
+		errs.add(path, "%s is listed twice", knock.FormatStepsShort(b.steps, ","))
 	case equalSteps(a.steps, b.steps):
-		errs.add(path, "%s is also the sequence of %s: which one to run would be a guess", fmtSteps(b.steps), a.s.Path)
+		errs.add(path, "%s is also the sequence of %s: which one to run would be a guess", knock.FormatStepsShort(b.steps, ","), a.s.Path)
 	case isPrefix(a.steps, b.steps):
-		errs.add(path, "starts with all of %s's sequence %s: knocking this one would also complete that one", a.s.Path, fmtSteps(a.steps))
+		errs.add(path, "starts with all of %s's sequence %s: knocking this one would also complete that one", a.s.Path, knock.FormatStepsShort(a.steps, ","))
 	default:
-		errs.add(path, "%s is the start of %s's sequence: knocking that one would also complete this one", fmtSteps(b.steps), a.s.Path)
+		errs.add(path, "%s is the start of %s's sequence: knocking that one would also complete this one", knock.FormatStepsShort(b.steps, ","), a.s.Path)
 	}
 }
 
@@ -135,17 +134,6 @@ func equalSteps(a, b []knock.Step) bool {
 // isPrefix reports whether p is a proper prefix of s.
 func isPrefix(p, s []knock.Step) bool {
 	return len(p) < len(s) && equalSteps(p, s[:len(p)])
-}
-
-func fmtSteps(steps []knock.Step) string {
-	parts := make([]string, len(steps))
-	for i, st := range steps {
-		parts[i] = fmt.Sprint(st.Port)
-		if st.Proto == knock.ProtoUDP {
-			parts[i] += ":udp"
-		}
-	}
-	return strings.Join(parts, ",")
 }
 
 // doorKey names a firewall section: kind (rule or redirect), prefix, port.

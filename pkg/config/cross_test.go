@@ -213,10 +213,10 @@ config sequence
 `)
 	want := []string{
 		`knock.main.capacity: "1" is not a number of sources in 16..65536`,
-		`knock.ssh.sequence: knock "70000": port 70000 out of range 1-65535`,
+		`knock.ssh.sequence: knock "70000": port 70000 out of range (1-65535)`,
 		`knock.@sequence[1].action: "shut" is not an action (open, close, forward, unforward, command)`,
 		`knock.@bogus[0]: unknown section type "bogus" (use knockd or sequence)`,
-		`knock.@sequence[2].dest_port: port 0 out of range (1..65535)`,
+		`knock.@sequence[2].dest_port: port 0 out of range (1-65535)`,
 	}
 	got := fieldErrors(t, err)
 	if !reflect.DeepEqual(got, want) {

@@ -7,11 +7,11 @@ import (
 
 func TestErrorsForm(t *testing.T) {
 	_, err := parseText(t, "config sequence 'x'\n\toption sequence '1'\n\toption dest_port '0'\n")
-	if err.Error() != "knock.x.dest_port: port 0 out of range (1..65535)" {
+	if err.Error() != "knock.x.dest_port: port 0 out of range (1-65535)" {
 		t.Errorf("one error: %q", err.Error())
 	}
 	var fe *FieldError
-	if !errors.As(err, &fe) || fe.Path != "knock.x.dest_port" || fe.Msg != "port 0 out of range (1..65535)" {
+	if !errors.As(err, &fe) || fe.Path != "knock.x.dest_port" || fe.Msg != "port 0 out of range (1-65535)" {
 		t.Errorf("errors.As *FieldError: %+v", fe)
 	}
 	if (&Errors{}).Error() != "no errors" {

@@ -36,7 +36,7 @@ config sequence
 	fmt.Println(s.Path, s.Name, s.Action, s.Steps, s.Flags, s.Proto, s.Port, s.SrcZone, s.Timeout)
 	// Output:
 	// 3 errors:
-	// 	knock.@sequence[1].sequence: knock "70000": port 70000 out of range 1-65535
+	// 	knock.@sequence[1].sequence: knock "70000": port 70000 out of range (1-65535)
 	// 	knock.@sequence[1].name: missing: action close needs a name, the prefix of the firewall rule names
 	// 	knock.@sequence[1].dest_port: missing: action close closes the door with this name and port
 	// knock.ssh KnockSSH open [7000:tcp 8000:tcp 9000:tcp] syn tcp 22 wan 30m0s

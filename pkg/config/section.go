@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/uciknock/uciknock/pkg/knock"
 	"github.com/uciknock/uciknock/uci"
 )
 
@@ -129,7 +130,7 @@ func (r *section) port(name string) (uint16, bool) {
 	if !ok {
 		return 0, false
 	}
-	p, err := parsePort(v)
+	p, err := knock.ParsePort(v)
 	if err != nil {
 		r.errorf(name, "%v", err)
 		return 0, false

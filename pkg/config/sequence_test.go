@@ -94,7 +94,7 @@ func TestSequenceOptions(t *testing.T) {
 		{"proto list", "list proto 'udp'\nlist proto 'tcp'", func(s Sequence) bool { return s.Proto == ProtoTCPUDP }, ""},
 		{"proto udp", "option proto 'UDP'", func(s Sequence) bool { return s.Proto == ProtoUDP }, ""},
 		{"proto all", "option proto 'all'", nil, `knock.d.proto: "all" is not a door protocol`},
-		{"dest_port range", "option dest_port '22-23'", nil, `knock.d.dest_port: "22-23" is not a port number`},
+		{"dest_port range", "option dest_port '22-23'", nil, `knock.d.dest_port: port "22-23" is not a decimal number`},
 		{"src zone", "option src 'wan6'", func(s Sequence) bool { return s.SrcZone == "wan6" }, ""},
 		{"src zone bad", "option src 'a b'", nil, `knock.d.src: "a b" is not a firewall zone name`},
 		{"timeout", "option timeout '90'", func(s Sequence) bool { return s.Timeout == 90*time.Second }, ""},

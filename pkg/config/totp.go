@@ -65,11 +65,11 @@ func parsePortRange(v string) (uint16, uint16, error) {
 	if !ok {
 		return 0, 0, fmt.Errorf("%q is not a port range (min-max)", v)
 	}
-	lo, err := parsePort(a)
+	lo, err := knock.ParsePort(a)
 	if err != nil {
 		return 0, 0, err
 	}
-	hi, err := parsePort(b)
+	hi, err := knock.ParsePort(b)
 	if err != nil {
 		return 0, 0, err
 	}

@@ -84,18 +84,6 @@ func fmtDur(d time.Duration) string {
 	return d.String()
 }
 
-// parsePort reads a port number 1..65535 (0 is never a usable port).
-func parsePort(s string) (uint16, error) {
-	n, err := strconv.ParseUint(s, 10, 32)
-	if err != nil || s[0] == '+' {
-		return 0, fmt.Errorf("%q is not a port number", s)
-	}
-	if n < 1 || n > 65535 {
-		return 0, fmt.Errorf("port %d out of range (1..65535)", n)
-	}
-	return uint16(n), nil
-}
-
 // parseSteps reads one sequence from several values, each of which may
 // hold several steps separated by commas or blanks (`7000,8000:udp`,
 // `7000 8000`), so that both list entries and knockd-style strings work.

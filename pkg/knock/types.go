@@ -37,6 +37,8 @@ func ParseProto(s string) (Proto, error) {
 		return ProtoTCP, nil
 	case "udp":
 		return ProtoUDP, nil
+	case "":
+		return 0, errors.New("empty protocol (want tcp or udp)")
 	}
 	return 0, fmt.Errorf("unknown protocol %q (want tcp or udp)", s)
 }
@@ -152,13 +154,13 @@ func (s Step) String() string {
 	return strconv.Itoa(int(s.Port)) + ":" + s.Proto.String()
 }
 
-// ParseStep parses knockd's "port[:proto]" (proto tcp or udp, any case,
-// spaces around the parts allowed; TCP when absent). Unlike knockd, which
-// turns garbage into port 0 through atoi, anything but a decimal port in
-// 1..65535 is an error.
+// ParseStep parses knockd's "port[:proto]" (proto tcp or udp, any case;
+// TCP when absent). Blanks around the port and the protocol are trimmed
+// here, once, for every caller (config lists, knockd.conf, the client's
+// arguments). Unlike knockd, which turns garbage into port 0 through atoi,
+// anything but a decimal port in 1..65535 is an error (ParsePort).
 func ParseStep(s string) (Step, error) {
 	portText, protoText, hasProto := strings.Cut(s, ":")
-	portText = strings.TrimSpace(portText)
 	st := Step{Proto: ProtoTCP}
 	if hasProto {
 		p, err := ParseProto(strings.TrimSpace(protoText))
@@ -167,20 +169,32 @@ func ParseStep(s string) (Step, error) {
 		}
 		st.Proto = p
 	}
-	if portText == "" {
-		return Step{}, fmt.Errorf("knock %q: missing port", s)
+	n, err := ParsePort(strings.TrimSpace(portText))
+	if err != nil {
+		return Step{}, fmt.Errorf("knock %q: %w", s, err)
 	}
-	for _, c := range portText {
+	st.Port = n
+	return st, nil
+}
+
+// ParsePort parses a port number: decimal digits only (no sign, no
+// blanks), 1..65535 (0 is never a usable port). Its errors are the one
+// wording of a bad port in the daemon's config, the client and the
+// knockd.conf import.
+func ParsePort(s string) (uint16, error) {
+	if s == "" {
+		return 0, errors.New("missing port")
+	}
+	for _, c := range s {
 		if c < '0' || c > '9' {
-			return Step{}, fmt.Errorf("knock %q: port %q is not a decimal number", s, portText)
+			return 0, fmt.Errorf("port %q is not a decimal number", s)
 		}
 	}
-	n, err := strconv.ParseUint(portText, 10, 16)
+	n, err := strconv.ParseUint(s, 10, 16)
 	if err != nil || n == 0 {
-		return Step{}, fmt.Errorf("knock %q: port %s out of range 1-65535", s, portText)
+		return 0, fmt.Errorf("port %s out of range (1-65535)", s)
 	}
-	st.Port = uint16(n)
-	return st, nil
+	return uint16(n), nil
 }
 
 // ParseSteps parses a knockd sequence: comma-separated ParseStep items, at
@@ -206,13 +220,24 @@ func ParseSteps(s string) ([]Step, error) {
 
 // FormatSteps renders steps as "7000:tcp,8000:udp", the canonical form that
 // ParseSteps reads back and that one-time consumption records use as key.
-func FormatSteps(steps []Step) string {
+func FormatSteps(steps []Step) string { return formatSteps(steps, ",", true) }
+
+// FormatStepsShort renders steps as a person writes them, the protocol
+// only for UDP, separated by sep: "7000 8000:udp" for a UCI option,
+// "7000,8000:udp" in messages. ParseStep reads each item back.
+func FormatStepsShort(steps []Step, sep string) string { return formatSteps(steps, sep, false) }
+
+func formatSteps(steps []Step, sep string, tcp bool) string {
 	var b strings.Builder
 	for i, st := range steps {
 		if i > 0 {
-			b.WriteByte(',')
+			b.WriteString(sep)
 		}
-		b.WriteString(st.String())
+		b.WriteString(strconv.Itoa(int(st.Port)))
+		if tcp || st.Proto != ProtoTCP {
+			b.WriteByte(':')
+			b.WriteString(st.Proto.String())
+		}
 	}
 	return b.String()
 }

@@ -1,6 +1,8 @@
 package knock
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -173,4 +175,37 @@ func FuzzParseStep(f *testing.F) {
 			t.Fatalf("round trip %q -> %q -> %v, %v", s, st.String(), st2, err)
 		}
 	})
+}
+
+// ParsePort's errors are the one wording of a bad port (issue 10 item 13).
+func TestParsePort(t *testing.T) {
+	for in, want := range map[string]string{
+		"1": "", "65535": "", "007": "",
+		"0":                    "port 0 out of range (1-65535)",
+		"65536":                "port 65536 out of range (1-65535)",
+		"99999999999999999999": "port 99999999999999999999 out of range (1-65535)",
+		"":                     "missing port",
+		" 7":                   `port " 7" is not a decimal number`,
+		"+7":                   `port "+7" is not a decimal number`,
+		"-1":                   `port "-1" is not a decimal number`,
+	} {
+		_, err := ParsePort(in)
+		if got := fmt.Sprint(err); (want == "" && err != nil) || (want != "" && got != want) {
+			t.Errorf("ParsePort(%q) = %v, want %q", in, err, want)
+		}
+	}
+}
+
+func TestFormatStepsShort(t *testing.T) {
+	steps := []Step{{7000, ProtoTCP}, {8000, ProtoUDP}, {9000, ProtoTCP}}
+	if got := FormatStepsShort(steps, " "); got != "7000 8000:udp 9000" {
+		t.Errorf("FormatStepsShort = %q", got)
+	}
+	if got := FormatSteps(steps); got != "7000:tcp,8000:udp,9000:tcp" {
+		t.Errorf("FormatSteps = %q", got)
+	}
+	back, err := ParseSteps(FormatStepsShort(steps, ","))
+	if err != nil || !slices.Equal(back, steps) {
+		t.Errorf("round trip: %v, %v", back, err)
+	}
 }

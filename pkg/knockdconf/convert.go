@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/uciknock/uciknock/pkg/config"
-	"github.com/uciknock/uciknock/pkg/knock"
 	"github.com/uciknock/uciknock/uci"
 )
 
@@ -222,13 +221,3 @@ func (c *converter) sectionName(door string) string {
 	return name
 }
 
-func formatSteps(steps []knock.Step) string {
-	parts := make([]string, len(steps))
-	for i, s := range steps {
-		parts[i] = strconv.Itoa(int(s.Port))
-		if s.Proto == knock.ProtoUDP {
-			parts[i] += ":udp"
-		}
-	}
-	return strings.Join(parts, " ")
-}

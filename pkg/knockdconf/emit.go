@@ -7,6 +7,7 @@ import (
 
 	"github.com/uciknock/uciknock/pkg/command"
 	"github.com/uciknock/uciknock/pkg/config"
+	"github.com/uciknock/uciknock/pkg/knock"
 )
 
 // emit writes one planned door as a `config sequence` section.
@@ -32,7 +33,7 @@ func (c *converter) knockOpts(d *Door) []opt {
 		opts = append(opts, opt{"one_time_file", d.OneTime.Value, d.OneTime.Line})
 		c.warnf(d.OneTime.Line, "one_time_sequences: uciknockd records used sequences under state_dir instead of marking them with '#' in the file")
 	} else {
-		opts = append(opts, opt{"sequence", formatSteps(d.Sequence), d.SeqLine})
+		opts = append(opts, opt{"sequence", knock.FormatStepsShort(d.Sequence, " "), d.SeqLine})
 	}
 	if d.SeqTOLine > 0 {
 		t := d.SeqTimeout

@@ -8,7 +8,7 @@ import (
 
 func TestErrorsForm(t *testing.T) {
 	_, err := Parse("/etc/knockd.conf", []byte("[d]\nsequence = 0\n"))
-	if err.Error() != `/etc/knockd.conf:2: sequence: knock 1: knock "0": port 0 out of range 1-65535` {
+	if err.Error() != `/etc/knockd.conf:2: sequence: knock 1: knock "0": port 0 out of range (1-65535)` {
 		t.Errorf("one error: %q", err.Error())
 	}
 	var e *Error

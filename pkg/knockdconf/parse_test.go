@@ -84,7 +84,7 @@ func TestParseErrors(t *testing.T) {
 		{"empty sequence", "[d]\ncommand = /bin/true", []string{"k:1: section [d] has an empty knock sequence"}},
 		{"port 0 from garbage", "[d]\nsequence = 1,abc", []string{`k:2: sequence: knock 2: knock "abc": port "abc" is not a decimal number`}},
 		{"empty item", "[d]\nsequence = 1,,2", []string{`k:2: sequence: knock 2: knock "": missing port`}},
-		{"port too big", "[d]\nsequence = 65536", []string{`k:2: sequence: knock 1: knock "65536": port 65536 out of range 1-65535`}},
+		{"port too big", "[d]\nsequence = 65536", []string{`k:2: sequence: knock 1: knock "65536": port 65536 out of range (1-65535)`}},
 		{"bad proto", "[d]\nsequence = 1:icmp", []string{`k:2: sequence: knock 1: knock "1:icmp": unknown protocol "icmp" (want tcp or udp)`}},
 		{"inline comment", "[d]\nsequence = 1,2:udp # x", []string{`k:2: sequence: knock 2: knock "2:udp # x": unknown protocol "udp # x" (want tcp or udp)`}},
 		{"33 ports", "[d]\nsequence = " + strings.Repeat("1,", 32) + "1", []string{"k:2: sequence: too many knocks in sequence (33, at most 32)"}},
@@ -96,7 +96,7 @@ func TestParseErrors(t *testing.T) {
 		{"long line", "[d]\nsequence = 1\ncommand = " + strings.Repeat("x", 4096), []string{"k:3: line longer than 4095 bytes (knockd would split it)"}},
 		{"several", "[options]\nfoo = 1\n[d]\nsequence = 0\n[e]\nsequence = 1\nseq_timeout = x", []string{
 			"k:2: syntax error: unknown directive FOO",
-			`k:4: sequence: knock 1: knock "0": port 0 out of range 1-65535`,
+			`k:4: sequence: knock 1: knock "0": port 0 out of range (1-65535)`,
 			`k:7: seq_timeout: "x" is not a whole number of seconds`}},
 	}
 	for _, tt := range tests {
