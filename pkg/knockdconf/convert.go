@@ -220,4 +220,3 @@ func (c *converter) sectionName(door string) string {
 	c.names[name] = true
 	return name
 }
-

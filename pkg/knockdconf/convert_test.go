@@ -88,7 +88,7 @@ command = /etc/uciknockd.sh open-port FW %IP% 0`,
 			[]string{
 				"k:5: door [o] stays a command: uciknockd.sh forward-port needs 5 arguments, has 3",
 				`k:8: door [p] stays a command: unknown uciknockd.sh verb "open-door"`,
-				`k:11: door [q] stays a command: port "0" is not in 1..65535`}},
+				`k:11: door [q] stays a command: port 0 out of range (1-65535)`}},
 		{"extra arguments", `[o]
 sequence = 1,2
 command = /etc/uciknockd.sh open-port SSH %IP% 22 extra`,

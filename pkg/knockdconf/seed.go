@@ -4,11 +4,11 @@ import (
 	"fmt"
 	"net/netip"
 	"path"
-	"strconv"
 	"strings"
 
 	"github.com/uciknock/uciknock/pkg/command"
 	"github.com/uciknock/uciknock/pkg/config"
+	"github.com/uciknock/uciknock/pkg/knock"
 )
 
 // The verbs of the seed's uciknockd.sh, with the number of arguments each
@@ -76,7 +76,7 @@ func parseSeedCall(cmd string) (*seedCall, error) {
 		return nil, fmt.Errorf("the source address argument is %q, not %%IP%%", args[1])
 	}
 	var err error
-	if c.port, err = seedPort(args[2]); err != nil {
+	if c.port, err = knock.ParsePort(args[2]); err != nil {
 		return nil, err
 	}
 	if verb.action == config.ActionForward {
@@ -85,19 +85,11 @@ func parseSeedCall(cmd string) (*seedCall, error) {
 			return nil, fmt.Errorf("dest_ip %q is not an IP address", args[3])
 		}
 		c.destIP = a
-		if c.destPort, err = seedPort(args[4]); err != nil {
+		if c.destPort, err = knock.ParsePort(args[4]); err != nil {
 			return nil, err
 		}
 	}
 	return c, nil
-}
-
-func seedPort(s string) (uint16, error) {
-	n, err := strconv.ParseUint(s, 10, 16)
-	if err != nil || n == 0 {
-		return 0, fmt.Errorf("port %q is not in 1..65535", s)
-	}
-	return uint16(n), nil
 }
 
 // closes reports whether stop undoes open: close-port after open-port
