@@ -356,10 +356,9 @@ func (tf *totpFlags) build() (*TOTP, error) {
 
 // parseStep takes whole seconds ("30") or a Go duration ("30s", "1m").
 func parseStep(s string) (time.Duration, error) {
-	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-		if n < 1 || n > int64(MaxStep/time.Second) {
-			return 0, fmt.Errorf("step %d s out of range (1 to %d)", n, int64(MaxStep/time.Second))
-		}
+	// 32 bits of seconds cannot overflow a Duration; the range is
+	// TOTP.check's (totp.CheckPeriod, the daemon's limits).
+	if n, err := strconv.ParseInt(s, 10, 32); err == nil {
 		return time.Duration(n) * time.Second, nil
 	}
 	d, err := time.ParseDuration(s)

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/uciknock/uciknock/pkg/config"
 )
 
 // testSecret is 20 bytes of base32 ("Hello!\xde\xad\xbe\xef" twice).
@@ -79,9 +81,11 @@ func TestParseArgsTOTP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The defaults are the daemon's: `--totp SECRET` knocks what a door
+	// with only `totp_secret` expects.
 	got := a.Door.TOTP
-	if got == nil || got.Length != DefaultTOTPLength || got.Step != DefaultTOTPStep ||
-		got.PortMin != DefaultTOTPPortMin || got.PortMax != DefaultTOTPPortMax || got.Proto != TCP ||
+	if got == nil || got.Length != config.DefaultTOTPLength || got.Step != config.DefaultTOTPStep ||
+		got.PortMin != config.DefaultTOTPPortMin || got.PortMax != config.DefaultTOTPPortMax || got.Proto != TCP ||
 		len(got.Secret) != 20 || a.Door.Host != "router.example.org" {
 		t.Fatalf("defaults: %+v host %q", got, a.Door.Host)
 	}
@@ -140,8 +144,8 @@ func TestParseArgsErrors(t *testing.T) {
 		{"--totp " + testSecret + " -n x host", `--length "x" is not a number`},
 		{"--totp " + testSecret + " -n 0 host", "TOTP length 0 out of range (1-32)"},
 		{"--totp " + testSecret + " -n 33 host", "TOTP length 33 out of range (1-32)"},
-		{"--totp " + testSecret + " --step 0 host", "step 0 s out of range"},
-		{"--totp " + testSecret + " --step 90000 host", "step 90000 s out of range"},
+		{"--totp " + testSecret + " --step 0 host", "TOTP step 0s out of range (whole seconds, 5s to 1h0m0s)"},
+		{"--totp " + testSecret + " --step 90000 host", "TOTP step 25h0m0s out of range"},
 		{"--totp " + testSecret + " --step abc host", `step "abc" is neither seconds nor a duration`},
 		{"--totp " + testSecret + " --step 1500ms host", "TOTP step 1.5s out of range"},
 		{"--totp " + testSecret + " --min 0 host", "--min: port 0 out of range (1-65535)"},

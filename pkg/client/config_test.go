@@ -88,7 +88,7 @@ func TestParseConfigErrors(t *testing.T) {
 		{"door a host h totp xyz1", "totp: totp secret: not base32"},
 		{"door a host h totp " + s + " length 0", "TOTP length 0 out of range"},
 		{"door a host h totp " + s + " length x", `length "x" is not a number`},
-		{"door a host h totp " + s + " step 0", "step 0 s out of range"},
+		{"door a host h totp " + s + " step 0", "TOTP step 0s out of range"},
 		{"door a host h totp " + s + " min 0", "min: port 0 out of range (1-65535)"},
 		{"door a host h totp " + s + " max x", `max: port "x" is not a decimal number`},
 		{"door a host h totp " + s + " min 3000 max 2000", "TOTP port range 3000-2000 is empty"},

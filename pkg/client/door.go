@@ -4,25 +4,16 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/uciknock/uciknock/pkg/knock"
 	"github.com/uciknock/uciknock/pkg/totp"
 )
 
-// TOTP defaults. They equal the daemon's (pkg/config DefaultTOTP*), so a
-// door configured with only `totp_secret` on the router is knocked with
-// only `--totp SECRET` here; a test keeps the two in step.
-const (
-	DefaultTOTPLength  = 3
-	DefaultTOTPStep    = 30 * time.Second
-	DefaultTOTPPortMin = 10000
-	DefaultTOTPPortMax = 59999
-)
-
 // Limits on what a door may ask for. They catch typos (a delay in
-// microseconds, a 300-knock sequence) rather than protect anything.
+// microseconds, a 300-knock sequence) rather than protect anything. TOTP
+// defaults and limits are the daemon's own, from pkg/totp.
 const (
-	MaxHits  = 32        // knockd's SEQ_MAX; the daemon refuses longer sequences
-	MaxDelay = time.Hour // one pause between knocks
-	MaxStep  = 24 * time.Hour
+	MaxHits  = knock.MaxSteps // knockd's SEQ_MAX; the daemon refuses longer sequences
+	MaxDelay = time.Hour      // one pause between knocks
 )
 
 // Family restricts which address family the host name resolves to.
@@ -131,19 +122,13 @@ func (d *Door) check() error {
 }
 
 func (t *TOTP) check() error {
-	switch {
-	case len(t.Secret) == 0:
+	if len(t.Secret) == 0 {
 		return fmt.Errorf("empty TOTP secret")
-	case t.Length < 1 || t.Length > MaxHits:
-		return fmt.Errorf("TOTP length %d out of range (1-%d)", t.Length, MaxHits)
-	case t.Step < time.Second || t.Step > MaxStep || t.Step%time.Second != 0:
-		return fmt.Errorf("TOTP step %v out of range (whole seconds, 1s to %v)", t.Step, MaxStep)
-	case t.PortMin == 0 || t.PortMin > t.PortMax:
-		return fmt.Errorf("TOTP port range %d-%d is empty or starts at 0", t.PortMin, t.PortMax)
 	}
-	// Ports panics outside its range; this keeps the two checks in step.
-	if err := totp.CheckRange(t.Length, t.PortMin, t.PortMax); err != nil {
-		return fmt.Errorf("TOTP: %w", err)
+	for _, err := range []error{totp.CheckLength(t.Length), totp.CheckPeriod(t.Step), totp.CheckPorts(t.PortMin, t.PortMax)} {
+		if err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -152,10 +137,10 @@ func (t *TOTP) check() error {
 func defaultTOTP(secret []byte) *TOTP {
 	return &TOTP{
 		Secret:  secret,
-		Length:  DefaultTOTPLength,
-		Step:    DefaultTOTPStep,
-		PortMin: DefaultTOTPPortMin,
-		PortMax: DefaultTOTPPortMax,
+		Length:  totp.DefaultLength,
+		Step:    totp.DefaultPeriod,
+		PortMin: totp.DefaultPortMin,
+		PortMax: totp.DefaultPortMax,
 		Proto:   TCP,
 	}
 }

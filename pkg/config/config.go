@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/uciknock/uciknock/pkg/knock"
+	"github.com/uciknock/uciknock/pkg/totp"
 )
 
 // Defaults. They are documented in docs/configuration.md; keep both in step.
@@ -20,10 +21,10 @@ const (
 	DefaultSeqTimeout   = 25 * time.Second // knockd's default
 	DefaultDoorTimeout  = time.Hour
 	DefaultCmdTimeout   = 10 * time.Second // knockd's default
-	DefaultTOTPLength   = 3
-	DefaultTOTPStep     = 30 * time.Second
-	DefaultTOTPPortMin  = 10000
-	DefaultTOTPPortMax  = 59999
+	DefaultTOTPLength   = totp.DefaultLength // TOTP defaults and limits live in pkg/totp
+	DefaultTOTPStep     = totp.DefaultPeriod
+	DefaultTOTPPortMin  = totp.DefaultPortMin
+	DefaultTOTPPortMax  = totp.DefaultPortMax
 
 	// MaxCapacity bounds the global capacity option.
 	MaxCapacity = 65536

@@ -29,13 +29,16 @@ func parseTOTP(r *section, s *Sequence) {
 	t.Secret = b
 	if v, ok := r.scalar("totp_length"); ok {
 		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > knock.MaxSteps {
-			r.errorf("totp_length", "%q is not a number of knocks in 1..%d", v, knock.MaxSteps)
-		} else {
+		switch {
+		case err != nil:
+			r.errorf("totp_length", "%q is not a number", v)
+		case totp.CheckLength(n) != nil:
+			r.errorf("totp_length", "%v", totp.CheckLength(n))
+		default:
 			t.Length = n
 		}
 	}
-	t.Period = r.duration("totp_step", time.Second, DefaultTOTPStep, 5*time.Second, time.Hour)
+	t.Period = r.duration("totp_step", time.Second, DefaultTOTPStep, totp.MinPeriod, totp.MaxPeriod)
 	if v, ok := r.scalar("totp_ports"); ok {
 		lo, hi, err := parsePortRange(v)
 		if err != nil {
@@ -73,8 +76,8 @@ func parsePortRange(v string) (uint16, uint16, error) {
 	if err != nil {
 		return 0, 0, err
 	}
-	if int(hi)-int(lo)+1 < 16 {
-		return 0, 0, fmt.Errorf("%q holds fewer than 16 ports", v)
+	if err := totp.CheckPorts(lo, hi); err != nil {
+		return 0, 0, err
 	}
 	return lo, hi, nil
 }

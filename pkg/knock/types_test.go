@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/uciknock/uciknock/pkg/totp"
 )
 
 func TestParseTCPFlags(t *testing.T) {
@@ -207,5 +209,12 @@ func TestFormatStepsShort(t *testing.T) {
 	back, err := ParseSteps(FormatStepsShort(steps, ","))
 	if err != nil || !slices.Equal(back, steps) {
 		t.Errorf("round trip: %v, %v", back, err)
+	}
+}
+
+// The TOTP length limit is the engine's sequence limit.
+func TestTOTPMaxLength(t *testing.T) {
+	if totp.MaxLength != MaxSteps {
+		t.Errorf("totp.MaxLength %d, MaxSteps %d", totp.MaxLength, MaxSteps)
 	}
 }

@@ -27,6 +27,12 @@
 //	    c = int((now or time.time()) // period)
 //	    return [lo + hotp(k, c*256 + i) % (hi - lo + 1) for i in range(n)]
 //
+// It is also the one home of a TOTP sequence's defaults and limits
+// (DefaultLength, DefaultPortMin/Max, DefaultPeriod; CheckLength,
+// CheckPeriod, CheckPorts), used by the daemon's config and the knock
+// client alike: a step of 5 s to 1 h in whole seconds, 1 to 32 knocks, a
+// port range of at least 16 ports.
+//
 // The package does not read the clock, keep state, or decide which steps
 // are still acceptable; pkg/knock does that.
 //
