@@ -20,7 +20,7 @@ const (
 	DefaultCommandLimit = 30 * time.Second
 	DefaultSeqTimeout   = 25 * time.Second // knockd's default
 	DefaultDoorTimeout  = time.Hour
-	DefaultCmdTimeout   = 10 * time.Second // knockd's default
+	DefaultCmdTimeout   = 10 * time.Second   // knockd's default
 	DefaultTOTPLength   = totp.DefaultLength // TOTP defaults and limits live in pkg/totp
 	DefaultTOTPStep     = totp.DefaultPeriod
 	DefaultTOTPPortMin  = totp.DefaultPortMin
