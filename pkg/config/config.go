@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/uciknock/uciknock/pkg/door"
 	"github.com/uciknock/uciknock/pkg/knock"
 	"github.com/uciknock/uciknock/pkg/totp"
 )
@@ -28,10 +29,9 @@ const (
 
 	// MaxCapacity bounds the global capacity option.
 	MaxCapacity = 65536
-	// MaxNameLen bounds a door prefix so that the firewall section name
-	// `Prefix_IP_port` stays within fw4's 122-byte limit even for the
-	// longest IPv6 text (39 bytes) and port (5 bytes): 64+1+39+1+5 = 110.
-	MaxNameLen = 64
+	// MaxNameLen bounds a door prefix (door.MaxPrefixLen: the firewall
+	// section name `Prefix_IP_port` must stay within fw4's limit).
+	MaxNameLen = door.MaxPrefixLen
 )
 
 // Config is the validated content of /etc/config/knock. Every field holds a

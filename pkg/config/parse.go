@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/uciknock/uciknock/pkg/door"
 	"github.com/uciknock/uciknock/uci"
 )
 
@@ -121,8 +122,8 @@ func parseGlobal(r *section) Global {
 	}
 	g.BatchWindow = r.duration("batch_window", time.Millisecond, DefaultBatchWindow, 0, 10*time.Second)
 	g.ReloadCommand, g.Reload = r.command("reload_command", "", nil)
-	g.SrcZone = r.check("src", DefaultSrcZone, validZone)
-	g.DestZone = r.check("dest", DefaultDestZone, validZone)
+	g.SrcZone = r.check("src", DefaultSrcZone, door.CheckZone)
+	g.DestZone = r.check("dest", DefaultDestZone, door.CheckZone)
 	g.StateDir = r.check("state_dir", DefaultStateDir, validAbsPath)
 	g.CommandLimit = r.duration("command_limit", time.Second, DefaultCommandLimit, time.Second, time.Hour)
 	r.checkUnknown()

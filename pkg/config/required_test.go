@@ -26,8 +26,8 @@ func TestRequiredOptions(t *testing.T) {
 			`knock.d.dest_ip: "192.168.1.0/24" is not an IP address`}},
 		{"forward multicast dest_ip", "option sequence '1 2'\noption action 'forward'\noption src_dport '80'\noption dest_ip '224.0.0.1'", []string{
 			`knock.d.dest_ip: 224.0.0.1 is not a host address`}},
-		{"forward bad dest zone", "option sequence '1 2'\noption action 'forward'\noption src_dport '80'\noption dest_ip '192.168.1.9'\noption dest 'l-an'", []string{
-			`knock.d.dest: "l-an" is not a firewall zone name ([A-Za-z0-9_], at most 64 bytes)`}},
+		{"forward bad dest zone", "option sequence '1 2'\noption action 'forward'\noption src_dport '80'\noption dest_ip '192.168.1.9'\noption dest 'l.an'", []string{
+			`knock.d.dest: "l.an" is not a firewall zone name ([A-Za-z0-9_-], at most 64 bytes)`}},
 		{"close without port", "option sequence '1 2'\noption action 'close'", []string{
 			"knock.d.dest_port: missing: action close closes the door with this name and port"}},
 		{"unforward without port", "option sequence '1 2'\noption action 'unforward'", []string{

@@ -3,6 +3,8 @@ package config
 import (
 	"fmt"
 	"time"
+
+	"github.com/uciknock/uciknock/pkg/door"
 )
 
 // Options every sequence may carry, and those of each action.
@@ -130,7 +132,7 @@ func parseAction(r *section) Action {
 
 func parseName(r *section, s *Sequence, idx int) {
 	if v, ok := r.scalar("name"); ok {
-		if err := validPrefix(v); err != nil {
+		if err := door.CheckPrefix(v); err != nil {
 			r.errorf("name", "%v", err)
 		}
 		s.Name = v
@@ -142,7 +144,7 @@ func parseName(r *section, s *Sequence, idx int) {
 	if !r.s.Anonymous {
 		// A named section names its door: `config sequence 'ssh'`.
 		s.Name = r.s.Name
-		if err := validPrefix(s.Name); err != nil {
+		if err := door.CheckPrefix(s.Name); err != nil {
 			r.errorf("name", "the section name is used as the name: %v", err)
 		}
 		return
@@ -217,7 +219,7 @@ func parseDoor(r *section, s *Sequence) {
 			s.Proto = p
 		}
 	}
-	s.SrcZone = r.check("src", "", validZone)
+	s.SrcZone = r.check("src", "", door.CheckZone)
 	s.Timeout = r.duration("timeout", time.Second, DefaultDoorTimeout, 0, 30*24*time.Hour)
 	s.KillSessions = r.boolean("kill_sessions", false)
 	if s.Action == ActionOpen {
@@ -233,7 +235,7 @@ func parseDoor(r *section, s *Sequence) {
 	} else if !r.has("src_dport") {
 		r.errorf("src_dport", "missing: action forward needs the external port")
 	}
-	s.DestZone = r.check("dest", "", validZone)
+	s.DestZone = r.check("dest", "", door.CheckZone)
 	if v, ok := r.scalar("dest_ip"); ok {
 		a, err := parseAddr(v)
 		if err != nil {

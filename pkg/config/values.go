@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/uciknock/uciknock/pkg/command"
+	"github.com/uciknock/uciknock/pkg/door"
 	"github.com/uciknock/uciknock/pkg/knock"
 )
 
@@ -157,37 +158,6 @@ func parseProto(values []string) (Proto, error) {
 	return "", fmt.Errorf("empty protocol")
 }
 
-// validZone checks a firewall zone name. fw4 zone names are UCI-safe
-// identifiers; `*` (any zone) is refused because a knock must never open a
-// door from every zone at once.
-// LuCI allows at most 11 bytes; hand-written configs get up to 64, the
-// door package's limit.
-func validZone(s string) error {
-	if s == "" || !isIdent(s) || len(s) > 64 {
-		return fmt.Errorf("%q is not a firewall zone name ([A-Za-z0-9_], at most 64 bytes)", s)
-	}
-	return nil
-}
-
-// validPrefix checks a door name: it becomes part of firewall rule names
-// (Prefix_IP_port) and of section ids, so only [A-Za-z0-9_-], starting
-// with a letter or digit, at most MaxNameLen bytes.
-func validPrefix(s string) error {
-	if s == "" {
-		return fmt.Errorf("empty name")
-	}
-	if len(s) > MaxNameLen {
-		return fmt.Errorf("%q is %d bytes long, at most %d allowed (the firewall name Name_IP_port must stay within fw4's limit)", s, len(s), MaxNameLen)
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !isIdentByte(c) && (c != '-' || i == 0) || (i == 0 && c == '_') {
-			return fmt.Errorf("%q is not a valid name: use letters, digits, _ and -, starting with a letter or digit", s)
-		}
-	}
-	return nil
-}
-
 func isIdentByte(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'
 }
@@ -267,6 +237,6 @@ func parseAddr(s string) (netip.Addr, error) {
 }
 
 // CheckName reports why s cannot be a sequence name (a door prefix), or
-// nil. The importer uses it to decide whether a knockd door maps to a
-// native action.
-func CheckName(s string) error { return validPrefix(s) }
+// nil: door.CheckPrefix. The importer uses it to decide whether a knockd
+// door maps to a native action.
+func CheckName(s string) error { return door.CheckPrefix(s) }

@@ -243,21 +243,3 @@ func normProto(p string) (string, error) {
 	}
 	return p, fmt.Errorf("door: proto %q: only tcp, udp or \"tcp udp\" (fw4 ignores ports for any other protocol)", p)
 }
-
-// checkZone accepts fw4 zone names ([A-Za-z0-9_-], as parse_identifier
-// would need) and, for rules only, "*" (any zone).
-func checkZone(what, z string, anyOK bool) error {
-	if z == "*" && anyOK {
-		return nil
-	}
-	if len(z) > 64 {
-		return fmt.Errorf("door: %s %q: too long", what, z)
-	}
-	for i := 0; i < len(z); i++ {
-		c := z[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
-			return fmt.Errorf("door: %s %q: not a zone name", what, z)
-		}
-	}
-	return nil
-}
