@@ -27,6 +27,11 @@ const (
 	DefaultTOTPPortMin  = totp.DefaultPortMin
 	DefaultTOTPPortMax  = totp.DefaultPortMax
 
+	// MaxTimeout bounds a door's timeout and a cmd_timeout (30 days);
+	// MinCmdTimeout is the shortest cmd_timeout.
+	MaxTimeout    = 30 * 24 * time.Hour
+	MinCmdTimeout = time.Second
+
 	// MaxCapacity bounds the global capacity option.
 	MaxCapacity = 65536
 	// MaxNameLen bounds a door prefix (door.MaxPrefixLen: the firewall

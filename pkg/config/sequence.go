@@ -220,7 +220,7 @@ func parseDoor(r *section, s *Sequence) {
 		}
 	}
 	s.SrcZone = r.check("src", "", door.CheckZone)
-	s.Timeout = r.duration("timeout", time.Second, DefaultDoorTimeout, 0, 30*24*time.Hour)
+	s.Timeout = r.duration("timeout", time.Second, DefaultDoorTimeout, 0, MaxTimeout)
 	s.KillSessions = r.boolean("kill_sessions", false)
 	if s.Action == ActionOpen {
 		if p, ok := r.port("dest_port"); ok {
@@ -259,7 +259,7 @@ func parseCommand(r *section, s *Sequence) {
 	s.StopCommand, s.Stop = r.command("stop_command", "", nil)
 	s.StartCommand6, s.Start6 = r.command("start_command_6", s.StartCommand, s.Start)
 	s.StopCommand6, s.Stop6 = r.command("stop_command_6", s.StopCommand, s.Stop)
-	s.CmdTimeout = r.duration("cmd_timeout", time.Second, DefaultCmdTimeout, time.Second, 30*24*time.Hour)
+	s.CmdTimeout = r.duration("cmd_timeout", time.Second, DefaultCmdTimeout, MinCmdTimeout, MaxTimeout)
 	if r.has("cmd_timeout") && !r.has("stop_command") && !r.has("stop_command_6") {
 		r.errorf("cmd_timeout", "set but there is no stop_command to run after it")
 	}

@@ -150,17 +150,25 @@ func (c *converter) planTimeout(p *plan, call *seedCall) bool {
 		c.warnf(d.StopCommand.Line, "door [%s] stays a command: its stop command does not close the door it opens", d.Name)
 		return false
 	}
-	t := d.CmdTimeout
-	if t < time.Second {
-		c.warnf(d.CmdTOLine, "cmd_timeout 0 raised to 1 second")
-		t = time.Second
-	}
-	if t > 30*24*time.Hour {
-		c.warnf(d.CmdTOLine, "cmd_timeout lowered to 30 days, the longest door timeout")
-		t = 30 * 24 * time.Hour
-	}
-	p.timeout, p.tLine = strconv.Itoa(int(t/time.Second)), d.CmdTOLine
+	p.timeout, p.tLine = strconv.Itoa(int(c.cmdTimeout(d)/time.Second)), d.CmdTOLine
 	return true
+}
+
+// cmdTimeout is a door's cmd_timeout brought into what /etc/config/knock
+// accepts (config.MinCmdTimeout..MaxTimeout), with a warning when it had
+// to change: the one clamp for a command's stop delay and for the timeout
+// of the native door it becomes.
+func (c *converter) cmdTimeout(d *Door) time.Duration {
+	t := d.CmdTimeout
+	if t < config.MinCmdTimeout {
+		c.warnf(d.CmdTOLine, "cmd_timeout 0 raised to 1 second")
+		t = config.MinCmdTimeout
+	}
+	if t > config.MaxTimeout {
+		c.warnf(d.CmdTOLine, "cmd_timeout lowered to 30 days, the longest timeout /etc/config/knock accepts")
+		t = config.MaxTimeout
+	}
+	return t
 }
 
 // matchCloses turns closes without a matching native open back into

@@ -135,6 +135,22 @@ command = /bin/a %IP%`,
 				"x_y: sequence=3 action=command start_command=/bin/a %IP%",
 				"x_y_2: sequence=4 action=command start_command=/bin/a %IP%",
 				strings.Repeat("n", 60) + ": sequence=5 action=command start_command=/bin/a %IP%"}, nil},
+		{"cmd_timeout clamped once, same words for commands and doors", `[cmd]
+sequence = 1
+command = /bin/a %IP%
+stop_command = /bin/b %IP%
+cmd_timeout = 3000000
+[door]
+sequence = 2
+command = /etc/uciknockd.sh open-port SSH %IP% 22
+stop_command = /etc/uciknockd.sh close-port SSH %IP% 22
+cmd_timeout = 3000000`,
+			[]string{
+				"cmd: sequence=1 action=command start_command=/bin/a %IP% stop_command=/bin/b %IP% cmd_timeout=2592000",
+				"door: name=SSH sequence=2 action=open dest_port=22 timeout=2592000"},
+			[]string{
+				"k:12: cmd_timeout lowered to 30 days, the longest timeout /etc/config/knock accepts",
+				"k:7: cmd_timeout lowered to 30 days, the longest timeout /etc/config/knock accepts"}},
 		{"left out", `[nocmd]
 sequence = 1
 [rel]

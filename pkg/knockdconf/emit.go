@@ -98,16 +98,7 @@ func (c *converter) commandOpts(d *Door) []opt {
 		opts = append(opts, opt{s.name, c.command(s.set.Line, v), s.set.Line})
 	}
 	if d.CmdTOLine > 0 && (d.StopCommand.Set() || d.StopCommand6.Set()) {
-		t := d.CmdTimeout
-		if t < time.Second {
-			c.warnf(d.CmdTOLine, "cmd_timeout 0 raised to 1 second")
-			t = time.Second
-		}
-		if t > 30*24*time.Hour {
-			c.warnf(d.CmdTOLine, "cmd_timeout lowered to 30 days")
-			t = 30 * 24 * time.Hour
-		}
-		if t != config.DefaultCmdTimeout {
+		if t := c.cmdTimeout(d); t != config.DefaultCmdTimeout {
 			opts = append(opts, opt{"cmd_timeout", strconv.Itoa(int(t / time.Second)), d.CmdTOLine})
 		}
 	}
