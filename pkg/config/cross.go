@@ -81,7 +81,7 @@ scan:
 	}
 	if more {
 		last := refs[pairs[len(pairs)-1][1]]
-		errs.add(last.s.Path, "more ambiguous sequences not listed (the first %d are)", maxAmbiguities)
+		addf(errs, last.s.Path, "more ambiguous sequences not listed (the first %d are)", maxAmbiguities)
 	}
 }
 
@@ -90,13 +90,13 @@ func reportAmbiguity(a, b knockRef, errs *Errors) {
 	path := b.s.Path + "." + b.opt
 	switch {
 	case equalSteps(a.steps, b.steps) && a.s == b.s:
-		errs.add(path, "%s is listed twice", knock.FormatStepsShort(b.steps, ","))
+		addf(errs, path, "%s is listed twice", knock.FormatStepsShort(b.steps, ","))
 	case equalSteps(a.steps, b.steps):
-		errs.add(path, "%s is also the sequence of %s: which one to run would be a guess", knock.FormatStepsShort(b.steps, ","), a.s.Path)
+		addf(errs, path, "%s is also the sequence of %s: which one to run would be a guess", knock.FormatStepsShort(b.steps, ","), a.s.Path)
 	case isPrefix(a.steps, b.steps):
-		errs.add(path, "starts with all of %s's sequence %s: knocking this one would also complete that one", a.s.Path, knock.FormatStepsShort(a.steps, ","))
+		addf(errs, path, "starts with all of %s's sequence %s: knocking this one would also complete that one", a.s.Path, knock.FormatStepsShort(a.steps, ","))
 	default:
-		errs.add(path, "%s is the start of %s's sequence: knocking that one would also complete this one", knock.FormatStepsShort(b.steps, ","), a.s.Path)
+		addf(errs, path, "%s is the start of %s's sequence: knocking that one would also complete this one", knock.FormatStepsShort(b.steps, ","), a.s.Path)
 	}
 }
 
@@ -158,12 +158,12 @@ func checkDoors(seqs []*parsedSequence, errs *Errors) {
 		nk := fmt.Sprintf("%s_%d", s.Name, s.Port)
 		if prev, ok := opened[k]; ok {
 			if !sameDoor(&prev.Sequence, &s.Sequence) {
-				errs.add(s.Path, "opens door %s_IP_%d like %s but with different proto, zones or destination", s.Name, s.Port, prev.Path)
+				addf(errs, s.Path, "opens door %s_IP_%d like %s but with different proto, zones or destination", s.Name, s.Port, prev.Path)
 			}
 			continue
 		}
 		if prev, ok := names[nk]; ok {
-			errs.add(s.Path, "%s and %s would both create firewall sections named %s_IP_%d; use different names", prev.Path, s.Path, s.Name, s.Port)
+			addf(errs, s.Path, "%s and %s would both create firewall sections named %s_IP_%d; use different names", prev.Path, s.Path, s.Name, s.Port)
 			continue
 		}
 		opened[k] = s
@@ -183,7 +183,7 @@ func checkDoors(seqs []*parsedSequence, errs *Errors) {
 			if s.Action == ActionUnforward {
 				article = "an"
 			}
-			errs.add(s.Path, "no enabled %s sequence has name %q and %s %d: %s %s finds its door by name and port, so this one would never close anything",
+			addf(errs, s.Path, "no enabled %s sequence has name %q and %s %d: %s %s finds its door by name and port, so this one would never close anything",
 				want, s.Name, doorPortOption(s.Action), s.Port, article, s.Action)
 		}
 	}

@@ -17,13 +17,16 @@ type FieldError struct {
 
 func (e *FieldError) Error() string { return e.Path + ": " + e.Msg }
 
-// Errors is every problem Parse found, in file order. Parse never stops at
-// the first one, so a user fixes a config in one round.
-type Errors struct {
-	List []*FieldError
+// ErrorList is every problem a parser found, in input order: parsers here
+// never stop at the first one, so a user fixes a file in one round. It is
+// the one error-list type of the config parsers (Errors for
+// /etc/config/knock, knockdconf.Errors for knockd.conf); E locates each
+// problem (a UCI path, a file:line).
+type ErrorList[E error] struct {
+	List []E
 }
 
-func (e *Errors) Error() string {
+func (e *ErrorList[E]) Error() string {
 	switch len(e.List) {
 	case 0:
 		return "no errors"
@@ -32,29 +35,34 @@ func (e *Errors) Error() string {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d errors:", len(e.List))
-	for _, fe := range e.List {
+	for _, x := range e.List {
 		b.WriteString("\n\t")
-		b.WriteString(fe.Error())
+		b.WriteString(x.Error())
 	}
 	return b.String()
 }
 
-// Unwrap lets errors.As find the individual *FieldError values.
-func (e *Errors) Unwrap() []error {
+// Unwrap lets errors.As find the individual E values.
+func (e *ErrorList[E]) Unwrap() []error {
 	out := make([]error, len(e.List))
-	for i, fe := range e.List {
-		out[i] = fe
+	for i, x := range e.List {
+		out[i] = x
 	}
 	return out
 }
 
-func (e *Errors) add(path, format string, args ...any) {
-	e.List = append(e.List, &FieldError{Path: path, Msg: fmt.Sprintf(format, args...)})
-}
-
-func (e *Errors) err() error {
+// Err returns e, or nil when it holds no error.
+func (e *ErrorList[E]) Err() error {
 	if len(e.List) == 0 {
 		return nil
 	}
 	return e
+}
+
+// Errors is every problem Parse found, in file order, each at its UCI path.
+type Errors = ErrorList[*FieldError]
+
+// addf adds a problem at path to errs.
+func addf(errs *Errors, path, format string, args ...any) {
+	errs.List = append(errs.List, &FieldError{Path: path, Msg: fmt.Sprintf(format, args...)})
 }

@@ -35,3 +35,22 @@ func TestCheckName(t *testing.T) {
 		}
 	}
 }
+
+func TestErrorList(t *testing.T) {
+	var l ErrorList[*FieldError]
+	if l.Err() != nil || l.Error() != "no errors" {
+		t.Errorf("empty list: %v %q", l.Err(), l.Error())
+	}
+	l.List = append(l.List, &FieldError{"knock.a", "one"})
+	if l.Err() == nil || l.Error() != "knock.a: one" {
+		t.Errorf("one: %q", l.Error())
+	}
+	l.List = append(l.List, &FieldError{"knock.b", "two"})
+	if l.Error() != "2 errors:\n\tknock.a: one\n\tknock.b: two" {
+		t.Errorf("two: %q", l.Error())
+	}
+	var fe *FieldError
+	if !errors.As(l.Err(), &fe) || fe.Path != "knock.a" {
+		t.Errorf("errors.As: %v", fe)
+	}
+}

@@ -42,7 +42,7 @@ func Parse(p *uci.Package) (*Config, error) {
 		case TypeGlobal:
 			globals++
 			if globals > 1 {
-				errs.add(path, "a second %s section; only one is allowed", TypeGlobal)
+				addf(errs, path, "a second %s section; only one is allowed", TypeGlobal)
 				continue
 			}
 			cfg.Global = parseGlobal(&section{s: s, path: path, errs: errs})
@@ -51,7 +51,7 @@ func Parse(p *uci.Package) (*Config, error) {
 				seqs = append(seqs, seq)
 			}
 		default:
-			errs.add(path, "unknown section type %q (use %s or %s)", s.Type, TypeGlobal, TypeSequence)
+			addf(errs, path, "unknown section type %q (use %s or %s)", s.Type, TypeGlobal, TypeSequence)
 		}
 	}
 	// The defaults of door zones come from the global section, which may
@@ -65,7 +65,7 @@ func Parse(p *uci.Package) (*Config, error) {
 		}
 	}
 	crossCheck(seqs, errs)
-	if err := errs.err(); err != nil {
+	if err := errs.Err(); err != nil {
 		return nil, err
 	}
 	for _, s := range seqs {

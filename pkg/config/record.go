@@ -66,7 +66,7 @@ func checkUseRecords(seqs []*parsedSequence, errs *Errors) {
 			continue
 		}
 		if other, ok := seen[rec]; ok {
-			errs.add(s.Path, "has the same name, action and knocks as %s, so both would record their used knocks in state_dir/%s; change or remove one", other, rec)
+			addf(errs, s.Path, "has the same name, action and knocks as %s, so both would record their used knocks in state_dir/%s; change or remove one", other, rec)
 			continue
 		}
 		seen[rec] = s.Path

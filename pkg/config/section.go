@@ -25,7 +25,7 @@ func (r *section) errorf(opt, format string, args ...any) {
 	if opt != "" {
 		p += "." + opt
 	}
-	r.errs.add(p, format, args...)
+	addf(r.errs, p, format, args...)
 }
 
 func (r *section) get(name string) *uci.Option {

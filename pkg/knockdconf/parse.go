@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/uciknock/uciknock/pkg/config"
 	"github.com/uciknock/uciknock/pkg/knock"
 )
 
@@ -24,30 +25,9 @@ type Error struct {
 
 func (e *Error) Error() string { return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg) }
 
-// Errors is every problem Parse found, in line order.
-type Errors struct{ List []*Error }
-
-func (e *Errors) Error() string {
-	if len(e.List) == 1 {
-		return e.List[0].Error()
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "%d errors:", len(e.List))
-	for _, x := range e.List {
-		b.WriteString("\n\t")
-		b.WriteString(x.Error())
-	}
-	return b.String()
-}
-
-// Unwrap lets errors.As find the individual *Error values.
-func (e *Errors) Unwrap() []error {
-	out := make([]error, len(e.List))
-	for i, x := range e.List {
-		out[i] = x
-	}
-	return out
-}
+// Errors is every problem Parse (or Convert) found, in line order: the
+// config package's one error-list type, with problems at file:line.
+type Errors = config.ErrorList[*Error]
 
 // Warning is something the file does that uciknockd does differently or
 // not at all; Line 0 means the file as a whole.
