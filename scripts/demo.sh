@@ -65,34 +65,8 @@ config knockd 'main'
 	list interface 'ukr0'
 	option reload_command '$D/reload.sh'
 	option state_dir '$D/state'
-
-config sequence 'ssh_open'
-	option name 'KnockSSH'
-	option sequence '7000 8000 9000'
-	option tcpflags 'syn'
-	option seq_timeout '5'
-	option action 'open'
-	option dest_port '22'
-	option timeout '60'
-
-config sequence 'ssh_close'
-	option name 'KnockSSH'
-	option sequence '9000 8000 7000'
-	option tcpflags 'syn'
-	option seq_timeout '5'
-	option action 'close'
-	option dest_port '22'
-
-config sequence 'web_forward'
-	option name 'KnockWeb'
-	option sequence '1111:udp 2222:udp 3333:udp'
-	option seq_timeout '5'
-	option action 'forward'
-	option src_dport '8080'
-	option dest_ip '192.168.1.10'
-	option dest_port '80'
-	option timeout '6'
 EOC
+grep -v '^#' scripts/demo/knock-sequences >>"$D/etc/config/knock" # the sequences the e2e tests run too
 bold "/etc/config/knock"
 cat "$D/etc/config/knock"
 "$BIN/uciknockd" check "$D/etc/config/knock"

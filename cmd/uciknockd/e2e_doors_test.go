@@ -17,42 +17,21 @@ import (
 )
 
 // lifecycleSequences: the demo's doors (SSH open/close over TCP SYNs, a
-// UDP-knocked forward with a short timeout) plus an unforward.
-const lifecycleSequences = `
-config sequence 'ssh_open'
-	option name 'KnockSSH'
-	option sequence '7000 8000 9000'
-	option tcpflags 'syn'
-	option seq_timeout '5'
-	option action 'open'
-	option dest_port '22'
-	option timeout '60'
+// UDP-knocked forward, an unforward), read from the file scripts/demo.sh
+// uses, with the forward's timeout cut from 6 s to 2 s.
+var lifecycleSequences = demoSequences()
 
-config sequence 'ssh_close'
-	option name 'KnockSSH'
-	option sequence '9000 8000 7000'
-	option tcpflags 'syn'
-	option seq_timeout '5'
-	option action 'close'
-	option dest_port '22'
-
-config sequence 'web_forward'
-	option name 'KnockWeb'
-	option sequence '1111:udp 2222:udp 3333:udp'
-	option seq_timeout '5'
-	option action 'forward'
-	option src_dport '8080'
-	option dest_ip '192.168.1.10'
-	option dest_port '80'
-	option timeout '2'
-
-config sequence 'web_unforward'
-	option name 'KnockWeb'
-	option sequence '3333:udp 2222:udp 1111:udp'
-	option seq_timeout '5'
-	option action 'unforward'
-	option src_dport '8080'
-`
+func demoSequences() string {
+	data, err := os.ReadFile("../../scripts/demo/knock-sequences")
+	if err != nil {
+		panic(err) // the file is in the repository; nothing runs without it
+	}
+	s := strings.Replace(string(data), "option timeout '6'", "option timeout '2'", 1)
+	if s == string(data) {
+		panic("scripts/demo/knock-sequences: the forward's timeout '6' is gone; update demoSequences")
+	}
+	return s
+}
 
 // statusEntry is what `uciknockd status --json` prints per door.
 type statusEntry struct {

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/uciknock/uciknock/pkg/knock"
 	"github.com/uciknock/uciknock/pkg/totp"
 )
 
@@ -320,33 +319,14 @@ func (tf *totpFlags) build() (*TOTP, error) {
 		return nil, usagef("--totp: %v", err)
 	}
 	t := defaultTOTP(secret)
-	if tf.length != "" {
-		n, err := strconv.Atoi(tf.length)
-		if err != nil {
-			return nil, usagef("--length %q is not a number", tf.length)
+	vals := map[string]string{}
+	for k, v := range map[string]string{"length": tf.length, "step": tf.step, "min": tf.min, "max": tf.max} {
+		if v != "" {
+			vals[k] = v
 		}
-		t.Length = n
 	}
-	if tf.step != "" {
-		d, err := parseStep(tf.step)
-		if err != nil {
-			return nil, usagef("--step: %v", err)
-		}
-		t.Step = d
-	}
-	for _, p := range []struct {
-		name string
-		s    string
-		dst  *uint16
-	}{{"--min", tf.min, &t.PortMin}, {"--max", tf.max, &t.PortMax}} {
-		if p.s == "" {
-			continue
-		}
-		n, err := knock.ParsePort(p.s)
-		if err != nil {
-			return nil, usagef("%s: %v", p.name, err)
-		}
-		*p.dst = n
+	if err := parseTOTPValues(t, vals, "--"); err != nil {
+		return nil, usagef("%v", err)
 	}
 	if err := t.check(); err != nil {
 		return nil, usagef("%v", err)

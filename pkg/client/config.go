@@ -192,29 +192,32 @@ func parseDoorValues(d *Door, vals map[string]string) error {
 		return fmt.Errorf("totp: %w", err)
 	}
 	d.TOTP = defaultTOTP(secret)
-	return parseTOTPValues(d.TOTP, vals)
+	return parseTOTPValues(d.TOTP, vals, "")
 }
 
-func parseTOTPValues(t *TOTP, vals map[string]string) error {
+// parseTOTPValues reads a door's TOTP settings, the same for the config's
+// keys (prefix "") and the command line's flags (prefix "--"); the limits
+// are checked later, by TOTP.check.
+func parseTOTPValues(t *TOTP, vals map[string]string, prefix string) error {
 	var err error
 	if v, ok := vals["length"]; ok {
 		if t.Length, err = strconv.Atoi(v); err != nil {
-			return fmt.Errorf("length %q is not a number", v)
+			return fmt.Errorf("%slength %q is not a number", prefix, v)
 		}
 	}
 	if v, ok := vals["step"]; ok {
 		if t.Step, err = parseStep(v); err != nil {
-			return err
+			return fmt.Errorf("%sstep: %w", prefix, err)
 		}
 	}
-	if v, ok := vals["min"]; ok {
-		if t.PortMin, err = knock.ParsePort(v); err != nil {
-			return fmt.Errorf("min: %w", err)
-		}
-	}
-	if v, ok := vals["max"]; ok {
-		if t.PortMax, err = knock.ParsePort(v); err != nil {
-			return fmt.Errorf("max: %w", err)
+	for _, p := range []struct {
+		key string
+		dst *uint16
+	}{{"min", &t.PortMin}, {"max", &t.PortMax}} {
+		if v, ok := vals[p.key]; ok {
+			if *p.dst, err = knock.ParsePort(v); err != nil {
+				return fmt.Errorf("%s%s: %w", prefix, p.key, err)
+			}
 		}
 	}
 	return nil
