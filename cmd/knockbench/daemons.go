@@ -119,13 +119,19 @@ type uciknockd struct {
 	bin, template, dir string
 	ns                 string // router namespace
 	batchWindow        string // knock.main.batch_window; "" for the default
-	p                  *proc
-	starts             int
+	running
 }
+
+// running is a started daemon process and how often it was started.
+type running struct {
+	p      *proc
+	starts int
+}
+
+func (r *running) pid() int { return r.p.cmd.Process.Pid }
 
 func (u *uciknockd) name() string  { return "uciknockd" }
 func (u *uciknockd) reloads() bool { return true }
-func (u *uciknockd) pid() int      { return u.p.cmd.Process.Pid }
 
 func (u *uciknockd) version() string {
 	out, err := exec.Command(filepath.Join(u.bin, "uciknockd"), "version").Output()
@@ -223,15 +229,13 @@ func (u *uciknockd) stop() (captureStats, error) {
 // knockd is Debian's knockd with the same door; its start_command is a
 // script that records the source.
 type knockd struct {
-	dir    string
-	ns     string // router namespace
-	p      *proc
-	starts int
+	dir string
+	ns  string // router namespace
+	running
 }
 
 func (k *knockd) name() string  { return "knockd" }
 func (k *knockd) reloads() bool { return false }
-func (k *knockd) pid() int      { return k.p.cmd.Process.Pid }
 
 // version is knockd's own first line and the Debian package version.
 func (k *knockd) version() string {

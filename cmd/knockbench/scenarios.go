@@ -122,14 +122,12 @@ func (b *bencher) schedule(ctx context.Context, ks []knockAt) error {
 // overlap starts opt.overlap sequences from as many sources 10 ms apart,
 // knocks legitGap apart, and counts the doors that open.
 func (b *bencher) overlap(ctx context.Context) (bench.Count, error) {
+	srcs, err := b.sources(b.opt.overlap)
+	if err != nil {
+		return bench.Count{}, err
+	}
 	var ks []knockAt
-	var srcs []netip.Addr
-	for k := 0; k < b.opt.overlap; k++ {
-		src, err := b.env.src(router4)
-		if err != nil {
-			return bench.Count{}, err
-		}
-		srcs = append(srcs, src)
+	for k, src := range srcs {
 		for j, port := range doorPorts {
 			ks = append(ks, knockAt{at: time.Duration(k)*10*time.Millisecond + time.Duration(j)*b.opt.legitGap, src: src, port: port})
 		}
@@ -149,13 +147,11 @@ func (b *bencher) burst(ctx context.Context, d daemon) (bench.Burst, error) {
 		return bench.Burst{}, err
 	}
 	w0, r0 := b.obs.counts()
-	var srcs []netip.Addr
-	for k := 0; k < b.opt.burst; k++ {
-		src, err := b.env.src(router4)
-		if err != nil {
-			return bench.Burst{}, err
-		}
-		srcs = append(srcs, src)
+	srcs, err := b.sources(b.opt.burst)
+	if err != nil {
+		return bench.Burst{}, err
+	}
+	for _, src := range srcs {
 		if _, err := b.sequence(ctx, src, router4, 0); err != nil {
 			return bench.Burst{}, err
 		}
@@ -175,4 +171,17 @@ func (b *bencher) burst(ctx context.Context, d daemon) (bench.Burst, error) {
 		res.Note = "commands run; with knockd each is one firewall change"
 	}
 	return res, nil
+}
+
+// sources takes n fresh IPv4 client addresses.
+func (b *bencher) sources(n int) ([]netip.Addr, error) {
+	srcs := make([]netip.Addr, 0, n)
+	for range n {
+		src, err := b.env.src(router4)
+		if err != nil {
+			return nil, err
+		}
+		srcs = append(srcs, src)
+	}
+	return srcs, nil
 }

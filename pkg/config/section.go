@@ -210,3 +210,16 @@ func distance(a, b string) int {
 	}
 	return prev[len(b)]
 }
+
+// parseList parses the values of option name with parse and reports its
+// error at the option; an absent option gives the zero value.
+func parseList[T any](r *section, name string, parse func([]string) (T, error)) T {
+	var v T
+	if vs, ok := r.list(name); ok {
+		var err error
+		if v, err = parse(vs); err != nil {
+			r.errorf(name, "%v", err)
+		}
+	}
+	return v
+}

@@ -173,13 +173,7 @@ func parseKnocks(r *section, s *Sequence) {
 	default:
 		r.errorf(kinds[1], "conflicts with %s: use only one way of defining the knocks", kinds[0])
 	}
-	if vs, ok := r.list("sequence"); ok {
-		steps, err := parseSteps(vs)
-		if err != nil {
-			r.errorf("sequence", "%v", err)
-		}
-		s.Steps = steps
-	}
+	s.Steps = parseList(r, "sequence", parseSteps)
 	if vs, ok := r.list("one_time_sequences"); ok {
 		for i, v := range vs {
 			steps, err := parseSteps([]string{v})
@@ -192,13 +186,7 @@ func parseKnocks(r *section, s *Sequence) {
 	}
 	s.OneTimeFile = r.check("one_time_file", "", validAbsPath)
 	parseTOTP(r, s)
-	if vs, ok := r.list("tcpflags"); ok {
-		fr, err := parseTCPFlags(vs)
-		if err != nil {
-			r.errorf("tcpflags", "%v", err)
-		}
-		s.Flags = fr
-	}
+	s.Flags = parseList(r, "tcpflags", parseTCPFlags)
 	if v, ok := r.scalar("target"); ok {
 		a, err := parseAddr(v)
 		if err != nil {

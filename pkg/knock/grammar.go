@@ -12,20 +12,6 @@ import (
 // client's arguments and config, and the one-time records all parse and
 // format steps here.
 
-// ParseProto accepts "tcp" or "udp" in any case, like knockd's sequence
-// grammar.
-func ParseProto(s string) (Proto, error) {
-	switch strings.ToLower(s) {
-	case "tcp":
-		return ProtoTCP, nil
-	case "udp":
-		return ProtoUDP, nil
-	case "":
-		return 0, errors.New("empty protocol (want tcp or udp)")
-	}
-	return 0, fmt.Errorf("unknown protocol %q (want tcp or udp)", s)
-}
-
 // ParseStep parses knockd's "port[:proto]" (proto tcp or udp, any case;
 // TCP when absent). Blanks around the port and the protocol are trimmed
 // here, once, for every caller (config lists, knockd.conf, the client's
@@ -88,6 +74,20 @@ func ParseSteps(s string) ([]Step, error) {
 		steps = append(steps, st)
 	}
 	return steps, nil
+}
+
+// ParseProto accepts "tcp" or "udp" in any case, like knockd's sequence
+// grammar.
+func ParseProto(s string) (Proto, error) {
+	switch strings.ToLower(s) {
+	case "tcp":
+		return ProtoTCP, nil
+	case "udp":
+		return ProtoUDP, nil
+	case "":
+		return 0, errors.New("empty protocol (want tcp or udp)")
+	}
+	return 0, fmt.Errorf("unknown protocol %q (want tcp or udp)", s)
 }
 
 // FormatSteps renders steps as "7000:tcp,8000:udp", the canonical form that

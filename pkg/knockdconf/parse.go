@@ -256,12 +256,11 @@ func (p *parser) doorKey(n int, key, value string) {
 	case "STOP_COMMAND_6":
 		d.StopCommand6 = Setting{value, n}
 	case "TARGET":
-		a, err := netip.ParseAddr(value)
-		if err != nil {
+		if a, err := netip.ParseAddr(value); err == nil {
+			d.Target, d.TargetLine = a, n
+		} else {
 			p.errorf(n, "target: %q is not an IP address", value)
-			return
 		}
-		d.Target, d.TargetLine = a, n
 	default:
 		if key == "USESYSLOG" || key == "LOGFILE" || key == "PIDFILE" || key == "INTERFACE" {
 			p.errorf(n, "syntax error: %s belongs in [options], not in door [%s]", key, d.Name)
