@@ -8,7 +8,7 @@ import (
 	"net/netip"
 	"time"
 
-	"github.com/uciknock/uciknock/internal/bench"
+	"github.com/uciknock/uciknock/internal/netns"
 )
 
 // The bench network: router namespace (the daemon) and client namespace
@@ -35,9 +35,9 @@ const pool6Size = 64
 
 // env is the network of one run.
 type env struct {
-	router, client *bench.Netns
-	cw             *bench.Worker // thread in the client namespace: knocks
-	flooder        *bench.Flooder
+	router, client *netns.NS
+	cw             *netns.Worker // thread in the client namespace: knocks
+	flooder        *Flooder
 	pool4, pool6   []netip.Addr
 	next4, next6   int // next unused pool entries (reset per daemon)
 }
@@ -51,13 +51,13 @@ func newEnv(prefix string) (_ *env, err error) {
 			e.close()
 		}
 	}()
-	if e.router, err = bench.NewNetns(prefix + "-r"); err != nil {
+	if e.router, err = netns.Create(prefix + "-r"); err != nil {
 		return nil, err
 	}
-	if e.client, err = bench.NewNetns(prefix + "-c"); err != nil {
+	if e.client, err = netns.Create(prefix + "-c"); err != nil {
 		return nil, err
 	}
-	if err = e.router.IP("link", "add", routerIf, "address", routerMAC.String(), "type", "veth",
+	if _, err = e.router.RunIP("link", "add", routerIf, "address", routerMAC.String(), "type", "veth",
 		"peer", "name", clientIf, "address", clientMAC.String(), "netns", e.client.Name); err != nil {
 		return nil, err
 	}
@@ -87,7 +87,7 @@ func newEnv(prefix string) (_ *env, err error) {
 	}
 	err = e.cw.Do(func() error {
 		var err error
-		e.flooder, err = bench.OpenFlooder(clientIf, routerMAC, router4)
+		e.flooder, err = OpenFlooder(clientIf, routerMAC, router4)
 		return err
 	})
 	if err != nil {
@@ -101,7 +101,7 @@ func newEnv(prefix string) (_ *env, err error) {
 func (e *env) waitLink() error {
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		err := e.cw.Do(func() error { return bench.Knock(e.pool4[0], router4, 9, bench.UDP) })
+		err := e.cw.Do(func() error { return Knock(e.pool4[0], router4, 9, UDP) })
 		if err == nil {
 			return nil
 		}
@@ -120,7 +120,7 @@ func (e *env) close() {
 	if e.cw != nil {
 		e.cw.Stop()
 	}
-	for _, n := range []*bench.Netns{e.client, e.router} {
+	for _, n := range []*netns.NS{e.client, e.router} {
 		if n != nil {
 			_ = n.Delete()
 		}
@@ -148,5 +148,5 @@ func (e *env) src(dst netip.Addr) (netip.Addr, error) {
 
 // knock sends one TCP knock from the client namespace.
 func (e *env) knock(src, dst netip.Addr, port uint16) error {
-	return e.cw.Do(func() error { return bench.Knock(src, dst, port, bench.TCP) })
+	return e.cw.Do(func() error { return Knock(src, dst, port, TCP) })
 }

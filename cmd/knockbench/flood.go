@@ -8,8 +8,6 @@ import (
 	"net/netip"
 	"sync"
 	"time"
-
-	"github.com/uciknock/uciknock/internal/bench"
 )
 
 // rssSampler records the largest VmRSS of a process every 100 ms.
@@ -27,7 +25,7 @@ func sampleRSS(pid int) *rssSampler {
 		t := time.NewTicker(100 * time.Millisecond)
 		defer t.Stop()
 		for {
-			if p, err := bench.ReadProc(pid); err == nil {
+			if p, err := ReadProc(pid); err == nil {
 				s.mu.Lock()
 				s.peak = max(s.peak, p.RSSKiB, p.HWMKiB)
 				s.mu.Unlock()
@@ -52,7 +50,7 @@ func (s *rssSampler) end() int {
 
 // flood runs one flood scenario on a fresh daemon: the flood, 10
 // legitimate sequences during it, then one more to see it recover.
-func (b *bencher) flood(ctx context.Context, d daemon, spec bench.FloodSpec) (fr bench.FloodResult, err error) {
+func (b *bencher) flood(ctx context.Context, d daemon, spec FloodSpec) (fr FloodResult, err error) {
 	fr.Name = spec.Name
 	if err := d.start(ctx); err != nil {
 		return fr, fmt.Errorf("start %s: %w", d.name(), err)
@@ -70,13 +68,13 @@ func (b *bencher) flood(ctx context.Context, d daemon, spec bench.FloodSpec) (fr
 		return fr, err
 	}
 	pid := d.pid()
-	before, err := bench.ReadProc(pid)
+	before, err := ReadProc(pid)
 	if err != nil {
 		return fr, err
 	}
 	fr.RSSBefore = before.RSSKiB
 	spoofed0 := b.obs.spoofed()
-	if err := bench.ResetPeak(pid); err != nil {
+	if err := ResetPeak(pid); err != nil {
 		return fr, err
 	}
 	sampler := sampleRSS(pid)
@@ -91,7 +89,7 @@ func (b *bencher) flood(ctx context.Context, d daemon, spec bench.FloodSpec) (fr
 	if err := b.recovery(ctx, &fr); err != nil {
 		return fr, err
 	}
-	after, err := bench.ReadProc(pid)
+	after, err := ReadProc(pid)
 	if err != nil {
 		return fr, err
 	}
@@ -107,13 +105,13 @@ const quietPart = time.Second
 
 // floodAndKnock runs the flood with 10 legitimate sequences during it and
 // fills the rate, CPU and legit figures.
-func (b *bencher) floodAndKnock(ctx context.Context, pid int, spec bench.FloodSpec, fr *bench.FloodResult) error {
+func (b *bencher) floodAndKnock(ctx context.Context, pid int, spec FloodSpec, fr *FloodResult) error {
 	type result struct {
-		st  bench.FloodStats
+		st  FloodStats
 		err error
 	}
 	done := make(chan result, 1)
-	p0, err := bench.ReadProc(pid)
+	p0, err := ReadProc(pid)
 	if err != nil {
 		return err
 	}
@@ -121,17 +119,17 @@ func (b *bencher) floodAndKnock(ctx context.Context, pid int, spec bench.FloodSp
 		st, err := b.env.flooder.Run(ctx, spec, b.opt.pps, b.opt.floodDur)
 		done <- result{st, err}
 	}()
-	var pq bench.ProcSample
+	var pq ProcSample
 	kerr := sleep(ctx, quietPart)
 	if kerr == nil {
-		pq, kerr = bench.ReadProc(pid)
+		pq, kerr = ReadProc(pid)
 	}
 	var srcs []netip.Addr
 	if kerr == nil {
 		srcs, kerr = b.legitDuringFlood(ctx, fr)
 	}
 	r := <-done
-	p1, err := bench.ReadProc(pid)
+	p1, err := ReadProc(pid)
 	switch {
 	case kerr != nil:
 		return kerr
@@ -141,17 +139,17 @@ func (b *bencher) floodAndKnock(ctx context.Context, pid int, spec bench.FloodSp
 		return err
 	}
 	fr.Sent, fr.PPS = r.st.Sent, r.st.PPS()
-	fr.CPUQuiet = bench.CPUPercent(p0, pq)
+	fr.CPUQuiet = CPUPercent(p0, pq)
 	fr.RSSFlood = pq.RSSKiB
-	fr.CPUPercent = bench.CPUPercent(p0, p1)
+	fr.CPUPercent = CPUPercent(p0, p1)
 	n, err := b.obs.waitOpen(ctx, srcs, 3*time.Second)
-	fr.Legit = bench.Count{Opened: n, Of: len(srcs)}
+	fr.Legit = Count{Opened: n, Of: len(srcs)}
 	return err
 }
 
 // legitDuringFlood knocks 10 sequences spread over the rest of the flood
 // and records the longest gap between two knocks as sent.
-func (b *bencher) legitDuringFlood(ctx context.Context, fr *bench.FloodResult) ([]netip.Addr, error) {
+func (b *bencher) legitDuringFlood(ctx context.Context, fr *FloodResult) ([]netip.Addr, error) {
 	const n = 10
 	seqLen := time.Duration(len(doorPorts)-1) * b.opt.legitGap
 	spacing := max(0, (b.opt.floodDur-quietPart-200*time.Millisecond-seqLen)/(n-1))
@@ -179,7 +177,7 @@ func (b *bencher) legitDuringFlood(ctx context.Context, fr *bench.FloodResult) (
 }
 
 // recovery knocks one sequence after the flood and waits for it.
-func (b *bencher) recovery(ctx context.Context, fr *bench.FloodResult) error {
+func (b *bencher) recovery(ctx context.Context, fr *FloodResult) error {
 	src, err := b.env.src(router4)
 	if err != nil {
 		return err

@@ -5,9 +5,15 @@
 //
 //	knockbench [-flood-seconds 5] [-pps 200000] [-daemons uciknockd,knockd] ...
 //
-// Run as root by `make bench` (scripts/bench.sh). Benchmarks report; they
+// Run as root by `make bench` (scripts/sh). Benchmarks report; they
 // do not judge: the exit status is non-zero only when a scenario could not
 // run at all. The namespaces are deleted at exit, also on SIGINT/SIGTERM.
+//
+// Namespaces, workers and packet injection come from internal/netns (its
+// error-returning core); the paced spoofed flood, the knocker, the inotify
+// watcher, the /proc readers and the report are this command's own. It
+// never touches the initial network namespace, never spoofs from outside
+// 198.18.0.0/15, and never floods without a packet count and a time limit.
 package main
 
 import (
@@ -48,7 +54,7 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&o.bin, "bin", "build", "`dir` holding the built uciknockd")
 	fs.StringVar(&o.template, "firewall", "scripts/demo/firewall", "stock firewall config `file` each uciknockd start begins with")
 	fs.StringVar(&o.doc, "doc", "docs/benchmarks.md", "markdown `file` whose knockbench section is rewritten (\"\": none)")
-	fs.StringVar(&o.jsonOut, "json", "build/bench.json", "JSON output `file` (\"\": none)")
+	fs.StringVar(&o.jsonOut, "json", "build/json", "JSON output `file` (\"\": none)")
 	fs.StringVar(&o.nsPrefix, "ns-prefix", fmt.Sprintf("kb%d", os.Getpid()), "namespace name `prefix` (-r router, -c client)")
 	fs.StringVar(&o.daemons, "daemons", "uciknockd,knockd", "comma-separated daemons to run")
 	fs.IntVar(&o.pps, "pps", 200000, "flood rate target, packets/s")

@@ -14,7 +14,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/uciknock/uciknock/internal/bench"
 	"golang.org/x/sys/unix"
 )
 
@@ -47,7 +46,7 @@ func newObserver(dir string) *observer {
 
 // run watches until ctx ends.
 func (o *observer) run(ctx context.Context) (func() error, error) {
-	w, err := bench.NewWatcher(o.dir, filepath.Dir(o.firewall))
+	w, err := NewWatcher(o.dir, filepath.Dir(o.firewall))
 	if err != nil {
 		return nil, err
 	}
@@ -56,7 +55,7 @@ func (o *observer) run(ctx context.Context) (func() error, error) {
 	return func() error { w.Close(); return <-done }, nil
 }
 
-func (o *observer) event(ev bench.FileEvent) {
+func (o *observer) event(ev FileEvent) {
 	switch {
 	case ev.Name == "firewall" && ev.Dir == filepath.Dir(o.firewall) && ev.Mask&unix.IN_MOVED_TO != 0:
 		o.firewallWritten(ev.At)
@@ -139,7 +138,7 @@ func (o *observer) spoofed() int {
 	defer o.mu.Unlock()
 	n := 0
 	for a := range o.opened {
-		if bench.SpoofedPrefix.Contains(a) {
+		if SpoofedPrefix.Contains(a) {
 			n++
 		}
 	}

@@ -13,7 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/uciknock/uciknock/internal/bench"
 	"golang.org/x/sys/unix"
 )
 
@@ -32,8 +31,8 @@ func run(ctx context.Context, opt options) (err error) {
 		}
 		defer os.RemoveAll(dir)
 	}
-	rep := &bench.Report{Date: time.Now().UTC().Format(time.RFC3339), Machine: machine()}
-	rep.Settings = bench.Settings{FloodPPS: opt.pps, FloodSeconds: opt.floodDur.Seconds(), LatencySeqs: opt.seqs,
+	rep := &Report{Date: time.Now().UTC().Format(time.RFC3339), Machine: machine()}
+	rep.Settings = Settings{FloodPPS: opt.pps, FloodSeconds: opt.floodDur.Seconds(), LatencySeqs: opt.seqs,
 		KnockGapMs: int(opt.knockGap.Milliseconds()), LegitGapMs: int(opt.legitGap.Milliseconds()),
 		BatchWindowMs: 100, Door: doorDesc, OverlapSources: opt.overlap, BurstSources: opt.burst}
 	e, err := newEnv(opt.nsPrefix)
@@ -87,8 +86,8 @@ func (b *bencher) newDaemon(name, dir string) (daemon, error) {
 
 // runDaemon runs every scenario for d; scenarios that cannot run are
 // listed in the result's Errors.
-func (b *bencher) runDaemon(ctx context.Context, d daemon) bench.DaemonResult {
-	res := bench.DaemonResult{Name: d.name(), Version: d.version()}
+func (b *bencher) runDaemon(ctx context.Context, d daemon) DaemonResult {
+	res := DaemonResult{Name: d.name(), Version: d.version()}
 	fail := func(what string, err error) { res.Errors = append(res.Errors, what+": "+err.Error()) }
 	b.env.resetPool()
 	var sub string
@@ -141,7 +140,7 @@ func (b *bencher) runDaemon(ctx context.Context, d daemon) bench.DaemonResult {
 
 // general runs the scenarios that share one daemon process: idle RSS,
 // latency, overlap, burst.
-func (b *bencher) general(ctx context.Context, d daemon, res *bench.DaemonResult, log func(string, ...any)) error {
+func (b *bencher) general(ctx context.Context, d daemon, res *DaemonResult, log func(string, ...any)) error {
 	if err := d.start(ctx); err != nil {
 		return err
 	}
@@ -150,7 +149,7 @@ func (b *bencher) general(ctx context.Context, d daemon, res *bench.DaemonResult
 	if err := sleep(ctx, time.Second); err != nil {
 		return err
 	}
-	if p, err := bench.ReadProc(d.pid()); err == nil {
+	if p, err := ReadProc(d.pid()); err == nil {
 		res.IdleRSSKiB = p.RSSKiB
 	} else {
 		fail("idle RSS", err)
@@ -171,7 +170,7 @@ func (b *bencher) general(ctx context.Context, d daemon, res *bench.DaemonResult
 	if res.Burst, err = b.burst(ctx, d); err != nil {
 		fail("burst", err)
 	}
-	if p, err := bench.ReadProc(d.pid()); err == nil {
+	if p, err := ReadProc(d.pid()); err == nil {
 		res.BurstRSS = p.RSSKiB
 	}
 	log("burst %+v, RSS after it %d KiB", res.Burst, res.BurstRSS)
@@ -180,7 +179,7 @@ func (b *bencher) general(ctx context.Context, d daemon, res *bench.DaemonResult
 
 // unbatched measures uciknockd's IPv4 latency with batch_window 0: what
 // the capture, engine and write cost without the batching delay.
-func (b *bencher) unbatched(ctx context.Context, u *uciknockd, res *bench.DaemonResult) error {
+func (b *bencher) unbatched(ctx context.Context, u *uciknockd, res *DaemonResult) error {
 	u.batchWindow = "0"
 	defer func() { u.batchWindow = "" }()
 	if err := u.start(ctx); err != nil {
@@ -198,7 +197,7 @@ func render(opt options) error {
 	if err != nil {
 		return err
 	}
-	var rep bench.Report
+	var rep Report
 	if err := json.Unmarshal(b, &rep); err != nil {
 		return fmt.Errorf("%s: %w", opt.fromJSON, err)
 	}
@@ -207,7 +206,7 @@ func render(opt options) error {
 }
 
 // write puts the JSON and the markdown section in place.
-func write(opt options, rep *bench.Report) error {
+func write(opt options, rep *Report) error {
 	if opt.jsonOut != "" {
 		js, err := rep.JSON()
 		if err != nil {
@@ -230,7 +229,7 @@ func write(opt options, rep *bench.Report) error {
 	if err != nil {
 		return err
 	}
-	doc, err := bench.ReplaceSection(string(old), rep.Markdown())
+	doc, err := ReplaceSection(string(old), rep.Markdown())
 	if err != nil {
 		return fmt.Errorf("%s: %w", opt.doc, err)
 	}
@@ -241,7 +240,7 @@ const docIntro = `# Benchmarks
 
 ## uciknockd and knockd side by side (` + "`make bench`" + `)
 
-` + "`make bench`" + ` (cmd/knockbench, run by scripts/bench.sh as root) runs the same door on
+` + "`make bench`" + ` (cmd/knockbench, run by scripts/sh as root) runs the same door on
 uciknockd and on Debian's knockd in a throw-away router namespace, knocked and
 flooded from a client namespace over veth. The section between the markers is
 rewritten by each run; the rest of this file is kept.
@@ -249,8 +248,8 @@ rewritten by each run; the rest of this file is kept.
 `
 
 // machine describes the host: CPUs, CPU model, kernel, load.
-func machine() bench.Machine {
-	m := bench.Machine{CPUs: runtime.NumCPU(), Model: "unknown", LoadStart: loadavg()}
+func machine() Machine {
+	m := Machine{CPUs: runtime.NumCPU(), Model: "unknown", LoadStart: loadavg()}
 	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
 		for _, line := range strings.Split(string(b), "\n") {
 			if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {

@@ -9,8 +9,6 @@ import (
 	"net/netip"
 	"slices"
 	"time"
-
-	"github.com/uciknock/uciknock/internal/bench"
 )
 
 // bencher runs the scenarios for one daemon at a time.
@@ -51,22 +49,22 @@ func (b *bencher) sequence(ctx context.Context, src, dst netip.Addr, gap time.Du
 // latency knocks opt.seqs sequences one after the other and measures the
 // last knock → action delay (and → reload for uciknockd). It gives up
 // after three sequences in a row that did not open.
-func (b *bencher) latency(ctx context.Context, d daemon, dst netip.Addr) (bench.Latency, *bench.Latency, error) {
+func (b *bencher) latency(ctx context.Context, d daemon, dst netip.Addr) (Latency, *Latency, error) {
 	var ds, rs []time.Duration
 	misses, knocked := 0, 0
 	for i := 0; i < b.opt.seqs && misses < 3; i++ {
 		src, err := b.env.src(dst)
 		if err != nil {
-			return bench.Latency{}, nil, err
+			return Latency{}, nil, err
 		}
 		ts, err := b.sequence(ctx, src, dst, b.opt.knockGap)
 		if err != nil {
-			return bench.Latency{}, nil, err
+			return Latency{}, nil, err
 		}
 		last := ts[len(ts)-1]
 		knocked++
 		if _, err := b.obs.waitOpen(ctx, []netip.Addr{src}, 2*time.Second); err != nil {
-			return bench.Latency{}, nil, err
+			return Latency{}, nil, err
 		}
 		t, ok := b.obs.openedAt(src)
 		if !ok {
@@ -84,14 +82,14 @@ func (b *bencher) latency(ctx context.Context, d daemon, dst netip.Addr) (bench.
 			}
 		}
 	}
-	l := bench.Summarise(knocked, ds)
+	l := Summarise(knocked, ds)
 	if misses >= 3 {
 		l.Note = fmt.Sprintf("stopped after %d sequences in a row did not open within 2 s", misses)
 	}
 	if !d.reloads() {
 		return l, nil, nil
 	}
-	r := bench.Summarise(knocked, rs)
+	r := Summarise(knocked, rs)
 	return l, &r, nil
 }
 
@@ -121,10 +119,10 @@ func (b *bencher) schedule(ctx context.Context, ks []knockAt) error {
 
 // overlap starts opt.overlap sequences from as many sources 10 ms apart,
 // knocks legitGap apart, and counts the doors that open.
-func (b *bencher) overlap(ctx context.Context) (bench.Count, error) {
+func (b *bencher) overlap(ctx context.Context) (Count, error) {
 	srcs, err := b.sources(b.opt.overlap)
 	if err != nil {
-		return bench.Count{}, err
+		return Count{}, err
 	}
 	var ks []knockAt
 	for k, src := range srcs {
@@ -133,39 +131,39 @@ func (b *bencher) overlap(ctx context.Context) (bench.Count, error) {
 		}
 	}
 	if err := b.schedule(ctx, ks); err != nil {
-		return bench.Count{}, err
+		return Count{}, err
 	}
 	n, err := b.obs.waitOpen(ctx, srcs, 3*time.Second)
-	return bench.Count{Opened: n, Of: len(srcs)}, err
+	return Count{Opened: n, Of: len(srcs)}, err
 }
 
 // burst completes opt.burst sequences from as many sources back to back
 // and counts firewall writes and reloads (knockd: commands run).
-func (b *bencher) burst(ctx context.Context, d daemon) (bench.Burst, error) {
+func (b *bencher) burst(ctx context.Context, d daemon) (Burst, error) {
 	// Let the previous scenario's last write and reload happen first.
 	if err := sleep(ctx, time.Second); err != nil {
-		return bench.Burst{}, err
+		return Burst{}, err
 	}
 	w0, r0 := b.obs.counts()
 	srcs, err := b.sources(b.opt.burst)
 	if err != nil {
-		return bench.Burst{}, err
+		return Burst{}, err
 	}
 	for _, src := range srcs {
 		if _, err := b.sequence(ctx, src, router4, 0); err != nil {
-			return bench.Burst{}, err
+			return Burst{}, err
 		}
 	}
 	n, err := b.obs.waitOpen(ctx, srcs, 10*time.Second)
 	if err != nil {
-		return bench.Burst{}, err
+		return Burst{}, err
 	}
 	// Let the last batch's write and reload happen.
 	if err := sleep(ctx, time.Second); err != nil {
-		return bench.Burst{}, err
+		return Burst{}, err
 	}
 	w1, r1 := b.obs.counts()
-	res := bench.Burst{Opens: bench.Count{Opened: n, Of: len(srcs)}, Writes: w1 - w0, Reloads: r1 - r0}
+	res := Burst{Opens: Count{Opened: n, Of: len(srcs)}, Writes: w1 - w0, Reloads: r1 - r0}
 	if !d.reloads() {
 		res.Writes, res.Reloads = -1, n
 		res.Note = "commands run; with knockd each is one firewall change"

@@ -1,5 +1,5 @@
 // Package inet holds the Internet checksum shared by the packet builders
-// of the test helpers (internal/netns) and the benchmark (internal/bench).
+// of the test helpers (internal/netns) and the benchmark (cmd/knockbench).
 //
 // What it does not: build or parse packets; the daemon's decoder does not
 // verify checksums at all (the kernel has, for packets to the host).

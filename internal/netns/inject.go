@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -17,8 +18,8 @@ import (
 // no socket API would: spoofed sources, fragments, odd headers. The kernel
 // adds the link-layer header for the interface.
 type Injector struct {
-	fd int
-	sa unix.SockaddrLinklayer
+	fd       int
+	sa4, sa6 unix.RawSockaddrLinklayer // prepared, so Send does not allocate
 }
 
 // Injector opens an injector on ifname inside the namespace. dst is the
@@ -52,8 +53,17 @@ func NewInjector(ifname string, dst net.HardwareAddr) (*Injector, error) {
 	if err != nil {
 		return nil, fmt.Errorf("injector on %s: AF_PACKET socket: %w", ifname, err)
 	}
-	in := &Injector{fd: fd, sa: unix.SockaddrLinklayer{Ifindex: ifi.Index, Halen: uint8(len(dst))}}
-	copy(in.sa.Addr[:], dst)
+	in := &Injector{fd: fd}
+	for _, x := range []struct {
+		sa    *unix.RawSockaddrLinklayer
+		proto uint16
+	}{{&in.sa4, unix.ETH_P_IP}, {&in.sa6, unix.ETH_P_IPV6}} {
+		x.sa.Family = unix.AF_PACKET
+		x.sa.Protocol = htons(x.proto)
+		x.sa.Ifindex = int32(ifi.Index)
+		x.sa.Halen = uint8(len(dst))
+		copy(x.sa.Addr[:], dst)
+	}
 	return in, nil
 }
 
@@ -79,15 +89,22 @@ func (ns *NS) MAC(ifname string) net.HardwareAddr {
 
 // Send writes one IPv4 or IPv6 packet (the version nibble picks the
 // ethertype). ENOBUFS (a full device queue) is returned like any error.
+// It does not allocate: sendto(2) with the prepared link-layer address,
+// so a flood is paced by the kernel, not the garbage collector.
 func (in *Injector) Send(pkt []byte) error {
 	if len(pkt) == 0 {
 		return errors.New("netns: empty packet")
 	}
-	in.sa.Protocol = htons(unix.ETH_P_IP)
+	sa := &in.sa4
 	if pkt[0]>>4 == 6 {
-		in.sa.Protocol = htons(unix.ETH_P_IPV6)
+		sa = &in.sa6
 	}
-	return unix.Sendto(in.fd, pkt, 0, &in.sa)
+	_, _, e := unix.Syscall6(unix.SYS_SENDTO, uintptr(in.fd), uintptr(unsafe.Pointer(&pkt[0])), uintptr(len(pkt)), 0,
+		uintptr(unsafe.Pointer(sa)), unix.SizeofSockaddrLinklayer)
+	if e != 0 {
+		return e
+	}
+	return nil
 }
 
 // Flood sends up to count packets made by gen(i), paced at pps packets

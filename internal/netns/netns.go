@@ -7,7 +7,9 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -25,48 +27,110 @@ import (
 // runs; a hung command fails the test instead of hanging it.
 const CommandTimeout = 10 * time.Second
 
-// NS is a network namespace owned by one test. It is deleted, with every
-// interface in it, when the test ends.
+// NS is a network namespace. One made by New belongs to a test and is
+// deleted, with every interface in it, when the test ends; one made by
+// Create (the error-returning core, for programs such as knockbench) is
+// deleted by Delete. The test helpers (IP, Up, AddAddr, Index, Sysctl,
+// Injector, MAC) fail the test on error and need an NS from New; the
+// rest return errors.
 type NS struct {
-	// Name is the namespace's name for `ip netns`: unique per process,
-	// it starts with "uk-" and the name given to New.
+	// Name is the namespace's name for `ip netns`.
 	Name string
 
-	t    testing.TB
-	file *os.File // /run/netns/Name, held open for setns(2)
+	t    testing.TB // nil for an NS from Create
+	file *os.File   // /run/netns/Name, held open for setns(2)
 }
 
-// New creates a fresh network namespace with loopback up. name is a short
-// label (letters, digits, '-') that makes `ip netns list` readable; a
-// random suffix keeps parallel tests and stale namespaces apart.
-func New(t testing.TB, name string) *NS {
-	t.Helper()
+// Unique returns a namespace name unique to this process: "uk-", label
+// (letters, digits, '-', to make `ip netns list` readable), the process
+// id and a random suffix that keeps parallel tests and stale namespaces
+// apart.
+func Unique(label string) (string, error) {
 	var rnd [4]byte
 	if _, err := rand.Read(rnd[:]); err != nil {
-		t.Fatalf("netns: random suffix: %v", err)
+		return "", fmt.Errorf("netns: random suffix: %w", err)
 	}
-	full := fmt.Sprintf("uk-%s-%d-%s", name, os.Getpid(), hex.EncodeToString(rnd[:]))
-	if _, err := run("ip", "netns", "add", full); err != nil {
-		t.Fatalf("netns: create %q: %v", full, err)
+	return fmt.Sprintf("uk-%s-%d-%s", label, os.Getpid(), hex.EncodeToString(rnd[:])), nil
+}
+
+// Create creates the network namespace name with its loopback up. On
+// error nothing is left behind.
+func Create(name string) (*NS, error) {
+	if _, err := run("ip", "netns", "add", name); err != nil {
+		return nil, fmt.Errorf("netns: create %q: %w", name, err)
 	}
-	ns := &NS{Name: full, t: t}
-	t.Cleanup(ns.delete)
-	f, err := os.Open(filepath.Join("/run/netns", full))
+	ns := &NS{Name: name}
+	f, err := os.Open(filepath.Join("/run/netns", name))
 	if err != nil {
-		t.Fatalf("netns: open %q: %v", full, err)
+		_ = ns.Delete()
+		return nil, fmt.Errorf("netns: open %q: %w", name, err)
 	}
 	ns.file = f
-	ns.IP("link", "set", "lo", "up")
+	if _, err := ns.RunIP("link", "set", "lo", "up"); err != nil {
+		_ = ns.Delete()
+		return nil, err
+	}
+	return ns, nil
+}
+
+// Delete deletes the namespace; one already gone is not an error.
+func (ns *NS) Delete() error {
+	if ns.file != nil {
+		ns.file.Close()
+		ns.file = nil
+	}
+	if _, err := os.Stat(filepath.Join("/run/netns", ns.Name)); errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if _, err := run("ip", "netns", "del", ns.Name); err != nil {
+		return fmt.Errorf("netns: delete %q: %w", ns.Name, err)
+	}
+	return nil
+}
+
+// New creates a fresh network namespace for the test (Create with a
+// Unique name from label), deleted when the test ends.
+func New(t testing.TB, label string) *NS {
+	t.Helper()
+	name, err := Unique(label)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns, err := Create(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns.t = t
+	t.Cleanup(func() {
+		if err := ns.Delete(); err != nil {
+			t.Error(err)
+		}
+	})
 	return ns
 }
 
-func (ns *NS) delete() {
-	if ns.file != nil {
-		ns.file.Close()
+// RunIP runs `ip -n NAME args...` and returns its standard output.
+func (ns *NS) RunIP(args ...string) (string, error) {
+	out, err := run("ip", append([]string{"-n", ns.Name}, args...)...)
+	if err != nil {
+		return out, fmt.Errorf("netns %s: %w", ns.Name, err)
 	}
-	if _, err := run("ip", "netns", "del", ns.Name); err != nil {
-		ns.t.Errorf("netns: delete %q: %v", ns.Name, err)
+	return out, nil
+}
+
+// Batch runs `ip -n NAME -batch -` with one command per line: hundreds of
+// addresses without hundreds of processes.
+func (ns *NS) Batch(lines []string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), CommandTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "ip", "-n", ns.Name, "-batch", "-")
+	cmd.Stdin = strings.NewReader(strings.Join(lines, "\n") + "\n")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("ip -n %s -batch: %w: %s", ns.Name, err, strings.TrimSpace(stderr.String()))
 	}
+	return nil
 }
 
 // Do runs fn with its OS thread inside the namespace and returns fn's
@@ -89,13 +153,13 @@ func (ns *NS) Do(fn func() error) error {
 	return <-errc
 }
 
-// IP runs `ip -n NAME args...` and returns its standard output; a failure
-// fails the test with the command and its standard error.
+// IP is RunIP for tests: a failure fails the test with the command and
+// its standard error.
 func (ns *NS) IP(args ...string) string {
 	ns.t.Helper()
-	out, err := run("ip", append([]string{"-n", ns.Name}, args...)...)
+	out, err := ns.RunIP(args...)
 	if err != nil {
-		ns.t.Fatalf("netns %s: %v", ns.Name, err)
+		ns.t.Fatal(err)
 	}
 	return out
 }
@@ -168,7 +232,7 @@ func run(name string, args ...string) (string, error) { return Run(name, args...
 
 // Run executes a command bounded by CommandTimeout and returns its
 // standard output; the error holds the command line and standard error.
-// The benchmark harness (internal/bench) uses it too.
+// The benchmark (cmd/knockbench) uses it too.
 func Run(name string, args ...string) (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), CommandTimeout)
 	defer cancel()

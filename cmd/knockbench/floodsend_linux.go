@@ -1,24 +1,24 @@
-package bench
+package main
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"net"
 	"net/netip"
 	"time"
-	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/uciknock/uciknock/internal/netns"
 )
 
-// Flooder writes spoofed IPv4 frames onto one interface through a cooked
-// AF_PACKET socket: below the IP stack, so any source address goes out,
-// and the kernel adds the Ethernet header for the given destination MAC.
+// Flooder writes spoofed IPv4 frames onto one interface through a
+// netns.Injector (a cooked AF_PACKET socket): below the IP stack, so any
+// source address goes out, and the kernel adds the Ethernet header for
+// the given destination MAC.
 type Flooder struct {
-	fd  int
-	sa  unix.RawSockaddrLinklayer
+	in  *netns.Injector
 	dst [4]byte
 }
 
@@ -29,26 +29,15 @@ func OpenFlooder(ifname string, dstMAC net.HardwareAddr, dst netip.Addr) (*Flood
 	if !dst.Is4() {
 		return nil, fmt.Errorf("flooder: destination %s is not IPv4", dst)
 	}
-	ifi, err := net.InterfaceByName(ifname)
+	in, err := netns.NewInjector(ifname, dstMAC)
 	if err != nil {
 		return nil, fmt.Errorf("flooder: %w", err)
 	}
-	// Protocol 0: this socket receives nothing, it only sends.
-	fd, err := unix.Socket(unix.AF_PACKET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
-	if err != nil {
-		return nil, fmt.Errorf("flooder on %s: AF_PACKET socket: %w", ifname, err)
-	}
-	f := &Flooder{fd: fd, dst: dst.As4()}
-	f.sa.Family = unix.AF_PACKET
-	f.sa.Protocol = htons(unix.ETH_P_IP)
-	f.sa.Ifindex = int32(ifi.Index)
-	f.sa.Halen = uint8(len(dstMAC))
-	copy(f.sa.Addr[:], dstMAC)
-	return f, nil
+	return &Flooder{in: in, dst: dst.As4()}, nil
 }
 
 // Close closes the socket.
-func (f *Flooder) Close() error { return unix.Close(f.fd) }
+func (f *Flooder) Close() error { return f.in.Close() }
 
 // FloodStats is what a flood achieved.
 type FloodStats struct {
@@ -93,7 +82,7 @@ func (f *Flooder) Run(ctx context.Context, spec FloodSpec, pps int, dur time.Dur
 		}
 		for ; i < due; i++ {
 			n := spec.Frame(buf, i, f.dst)
-			err := f.send(buf[:n])
+			err := f.in.Send(buf[:n])
 			switch {
 			case err == nil:
 				st.Sent++
@@ -107,23 +96,4 @@ func (f *Flooder) Run(ctx context.Context, spec FloodSpec, pps int, dur time.Dur
 	}
 	st.Duration = time.Since(start)
 	return st, nil
-}
-
-// send is sendto(2) with the prepared link-layer address: no sockaddr
-// conversion (and no allocation) per frame.
-func (f *Flooder) send(p []byte) error {
-	_, _, e := unix.Syscall6(unix.SYS_SENDTO, uintptr(f.fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)), 0,
-		uintptr(unsafe.Pointer(&f.sa)), unix.SizeofSockaddrLinklayer)
-	if e != 0 {
-		return e
-	}
-	return nil
-}
-
-// htons gives the value whose in-memory bytes are v in network order, as
-// sockaddr_ll's protocol field wants.
-func htons(v uint16) uint16 {
-	var b [2]byte
-	binary.BigEndian.PutUint16(b[:], v)
-	return binary.NativeEndian.Uint16(b[:])
 }
