@@ -26,19 +26,23 @@ type delta struct {
 	hasValue bool
 }
 
+// appendPath appends "pkg.section[.option]".
+func (d delta) appendPath(b []byte, pkg string) []byte {
+	b = appendRef(b, pkg, d.section)
+	if d.hasOpt {
+		b = append(b, '.')
+		b = append(b, d.option...)
+	}
+	return b
+}
+
 // appendDelta is uci_delta_save: one line of a save file,
 // "[op]pkg.section[.option][='value']".
 func appendDelta(b []byte, pkg string, d delta) []byte {
 	if c := deltaChar[d.cmd]; c != 0 {
 		b = append(b, c)
 	}
-	b = append(b, pkg...)
-	b = append(b, '.')
-	b = append(b, d.section...)
-	if d.hasOpt {
-		b = append(b, '.')
-		b = append(b, d.option...)
-	}
+	b = d.appendPath(b, pkg)
 	if d.cmd == cmdRemove && !d.hasValue {
 		return append(b, '\n')
 	}
@@ -52,13 +56,7 @@ func appendChange(b []byte, pkg string, d delta) []byte {
 	if d.cmd == cmdRemove {
 		b = append(b, '-')
 	}
-	b = append(b, pkg...)
-	b = append(b, '.')
-	b = append(b, d.section...)
-	if d.hasOpt {
-		b = append(b, '.')
-		b = append(b, d.option...)
-	}
+	b = d.appendPath(b, pkg)
 	if d.cmd != cmdRemove {
 		switch d.cmd {
 		case cmdListAdd:

@@ -193,40 +193,25 @@ func (l *lexer) addc(target *int) {
 	l.pos++
 }
 
-func (l *lexer) parseDoubleQuote(target *int) *lexError {
+// parseQuoted reads a string quoted with q up to its closing quote,
+// across lines. Inside double quotes a backslash escapes the next byte
+// (libuci's parse_double_quote); inside single quotes nothing does
+// (parse_single_quote). eof is the error for a missing closing quote.
+func (l *lexer) parseQuoted(target *int, q byte, eof string) *lexError {
 	l.pos++
 	for {
-		switch l.cur() {
-		case '"':
+		switch c := l.cur(); {
+		case c == q:
 			l.pos++
 			return nil
-		case 0:
+		case c == 0:
 			l.getln(l.pos)
 			if l.cur() == 0 {
-				return l.fail(reasonEOFDouble)
+				return l.fail(eof)
 			}
-		case '\\':
-			if !l.parseBackslash() {
-				continue
-			}
-			l.addc(target)
-		default:
-			l.addc(target)
-		}
-	}
-}
-
-func (l *lexer) parseSingleQuote(target *int) *lexError {
-	l.pos++
-	for {
-		switch l.cur() {
-		case '\'':
-			l.pos++
-			return nil
-		case 0:
-			l.getln(l.pos)
-			if l.cur() == 0 {
-				return l.fail(reasonEOFSingle)
+		case c == '\\' && q == '"':
+			if l.parseBackslash() {
+				l.addc(target)
 			}
 		default:
 			l.addc(target)
@@ -242,11 +227,11 @@ loop:
 	for {
 		switch l.cur() {
 		case '\'':
-			if err := l.parseSingleQuote(target); err != nil {
+			if err := l.parseQuoted(target, '\'', reasonEOFSingle); err != nil {
 				return err
 			}
 		case '"':
-			if err := l.parseDoubleQuote(target); err != nil {
+			if err := l.parseQuoted(target, '"', reasonEOFDouble); err != nil {
 				return err
 			}
 		case '#':

@@ -299,12 +299,19 @@ func (p *parser) parsePackage() *lexError {
 	return nil
 }
 
+// begin starts a config or option statement: it fails with outOfPlace
+// when the statement cannot come here (!inPlace), and steps over the
+// keyword (noName when nothing follows it).
+func (p *parser) begin(inPlace bool, outOfPlace, noName string) *lexError {
+	if !inPlace {
+		return p.lx.fail(outOfPlace)
+	}
+	return p.lx.skipKeyword(noName)
+}
+
 func (p *parser) parseConfig(start int) *lexError {
 	lx := p.lx
-	if p.pkg == nil {
-		return lx.fail(reasonNoPackage)
-	}
-	if err := lx.skipKeyword(reasonConfigNoName); err != nil {
+	if err := p.begin(p.pkg != nil, reasonNoPackage, reasonConfigNoName); err != nil {
 		return err
 	}
 	lx.argEnd = start
@@ -351,10 +358,7 @@ func (p *parser) parseConfig(start int) *lexError {
 
 func (p *parser) parseOption(list bool) *lexError {
 	lx := p.lx
-	if p.section == nil {
-		return lx.fail(reasonBeforeSection)
-	}
-	if err := lx.skipKeyword(reasonOptionNoName); err != nil {
+	if err := p.begin(p.section != nil, reasonBeforeSection, reasonOptionNoName); err != nil {
 		return err
 	}
 	lx.argEnd = -1

@@ -105,10 +105,16 @@ func (p *Package) Show(ext bool) []byte {
 	return b
 }
 
-func appendShowSection(b []byte, pkg, ref string, s *Section) []byte {
+// appendRef appends "pkg.ref", the start of every line of show, changes
+// and the delta files.
+func appendRef(b []byte, pkg, ref string) []byte {
 	b = append(b, pkg...)
 	b = append(b, '.')
-	b = append(b, ref...)
+	return append(b, ref...)
+}
+
+func appendShowSection(b []byte, pkg, ref string, s *Section) []byte {
+	b = appendRef(b, pkg, ref)
 	b = append(b, '=')
 	b = append(b, s.Type...)
 	b = append(b, '\n')
@@ -119,9 +125,7 @@ func appendShowSection(b []byte, pkg, ref string, s *Section) []byte {
 }
 
 func appendShowOption(b []byte, pkg, ref string, o *Option) []byte {
-	b = append(b, pkg...)
-	b = append(b, '.')
-	b = append(b, ref...)
+	b = appendRef(b, pkg, ref)
 	b = append(b, '.')
 	b = append(b, o.Name...)
 	b = append(b, '=')
