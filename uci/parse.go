@@ -363,14 +363,14 @@ func (p *parser) parseOption(list bool) *lexError {
 	}
 	lx.argEnd = -1
 	n, err := p.arg(true, true, false)
-	if err != nil {
-		return err
+	var v int
+	if err == nil {
+		v, err = p.arg(false, false, false)
 	}
-	v, err := p.arg(false, false, false)
-	if err != nil {
-		return err
+	if err == nil {
+		err = p.assertEOL()
 	}
-	if err := p.assertEOL(); err != nil {
+	if err != nil {
 		return err
 	}
 	s := p.section

@@ -114,9 +114,7 @@ func appendRef(b []byte, pkg, ref string) []byte {
 }
 
 func appendShowSection(b []byte, pkg, ref string, s *Section) []byte {
-	b = appendRef(b, pkg, ref)
-	b = append(b, '=')
-	b = append(b, s.Type...)
+	b = append(append(appendRef(b, pkg, ref), '='), s.Type...)
 	b = append(b, '\n')
 	for _, o := range s.Options {
 		b = appendShowOption(b, pkg, ref, o)
@@ -125,9 +123,7 @@ func appendShowSection(b []byte, pkg, ref string, s *Section) []byte {
 }
 
 func appendShowOption(b []byte, pkg, ref string, o *Option) []byte {
-	b = appendRef(b, pkg, ref)
-	b = append(b, '.')
-	b = append(b, o.Name...)
+	b = append(append(appendRef(b, pkg, ref), '.'), o.Name...)
 	b = append(b, '=')
 	for i, v := range o.Values {
 		if i > 0 {

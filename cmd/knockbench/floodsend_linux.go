@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -83,10 +82,10 @@ func (f *Flooder) Run(ctx context.Context, spec FloodSpec, pps int, dur time.Dur
 		for ; i < due; i++ {
 			n := spec.Frame(buf, i, f.dst)
 			err := f.in.Send(buf[:n])
-			switch {
-			case err == nil:
+			switch err { // Send returns the bare errno
+			case nil:
 				st.Sent++
-			case errors.Is(err, unix.ENOBUFS), errors.Is(err, unix.EAGAIN):
+			case unix.ENOBUFS, unix.EAGAIN:
 				st.Refused++
 			default:
 				st.Duration = time.Since(start)

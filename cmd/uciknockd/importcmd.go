@@ -24,14 +24,10 @@ func cmdImport(args []string, stdout, stderr io.Writer) error {
 	write := fs.Bool("write", false, "write the converted config to --config instead of printing uci batch text")
 	force := fs.Bool("force", false, "with --write: replace an existing --config")
 	// Flags may follow the file name (uciknockd import FILE --write).
-	operands, err := parseArgs(fs, args)
+	file, err := oneOperand(fs, args, "import takes one knockd.conf FILE")
 	if err != nil {
 		return err
 	}
-	if len(operands) != 1 {
-		return fmt.Errorf("%w: import takes one knockd.conf FILE", errUsage)
-	}
-	file := operands[0]
 	data, err := os.ReadFile(file)
 	if err != nil {
 		return err
@@ -124,4 +120,17 @@ func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
 	}
 	defer d.Close()
 	return d.Sync()
+}
+
+// oneOperand parses args (flags may follow the operand) and returns the
+// one operand a subcommand takes, or a usage error saying what it takes.
+func oneOperand(fs *flag.FlagSet, args []string, takes string) (string, error) {
+	operands, err := parseArgs(fs, args)
+	if err != nil {
+		return "", err
+	}
+	if len(operands) != 1 {
+		return "", fmt.Errorf("%w: %s", errUsage, takes)
+	}
+	return operands[0], nil
 }
