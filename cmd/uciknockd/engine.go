@@ -4,14 +4,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/uciknock/uciknock/pkg/config"
 	"github.com/uciknock/uciknock/pkg/knock"
 	"github.com/uciknock/uciknock/pkg/knockdconf"
-	"github.com/uciknock/uciknock/pkg/totp"
 )
 
 // buildEngine turns a validated config into a knock engine. One-time and
@@ -60,31 +58,18 @@ func openUseRecord(stateDir string, s *config.Sequence, ks knock.Sequence, warn 
 	rec := &knock.FileConsumed{Path: filepath.Join(stateDir, s.UseRecord())}
 	legacy := filepath.Join(stateDir, stateFileName(s.Path)+".used")
 	sources := []string{legacy}
-	var keep func(string) bool
-	if t := ks.TOTP; t != nil {
-		limit := totp.Counter(time.Now(), t.Period) + 1
-		keep = func(k string) bool {
-			n, err := strconv.ParseUint(strings.TrimPrefix(k, "totp:"), 10, 64)
-			return err == nil && strings.HasPrefix(k, "totp:") && n <= limit
-		}
-	} else {
-		lists := map[string]bool{}
-		for _, o := range ks.OneTime {
-			lists[knock.FormatSteps(o)] = true
-		}
-		keep = func(k string) bool { return lists[k] }
-		prefix := config.UseRecordPrefix(s)
-		earlier, err := filepath.Glob(filepath.Join(stateDir, prefix+"*.used"))
+	if ks.TOTP == nil {
+		earlier, err := filepath.Glob(filepath.Join(stateDir, config.UseRecordPrefix(s)+"*.used"))
 		if err != nil {
 			return nil, err
 		}
 		for _, p := range earlier {
-			if isUseRecord(filepath.Base(p), prefix) {
+			if config.IsEarlierUseRecord(s, filepath.Base(p)) {
 				sources = append(sources, p)
 			}
 		}
 	}
-	added, err := rec.Merge(sources, keep)
+	added, err := rec.Merge(sources, ks.Meaningful(time.Now()))
 	if err != nil {
 		return nil, fmt.Errorf("use record: %w", err)
 	}
@@ -92,21 +77,6 @@ func openUseRecord(stateDir string, s *config.Sequence, ks knock.Sequence, warn 
 		warn(fmt.Sprintf("%s: %d used record(s) carried over into %s from older state files (such as %s), which are no longer written and may be deleted", s.Path, len(added), rec.Path, legacy))
 	}
 	return rec, nil
-}
-
-// isUseRecord reports whether name is prefix + 12 hex digits + ".used".
-func isUseRecord(name, prefix string) bool {
-	h, ok := strings.CutPrefix(name, prefix)
-	h, ok2 := strings.CutSuffix(h, ".used")
-	if !ok || !ok2 || len(h) != 12 {
-		return false
-	}
-	for _, c := range h {
-		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
-			return false
-		}
-	}
-	return true
 }
 
 // stateFileName is the file name earlier versions derived from a

@@ -127,20 +127,6 @@ func TestOneTimeRecordsDistinct(t *testing.T) {
 	}
 }
 
-func TestIsUseRecord(t *testing.T) {
-	for name, want := range map[string]bool{
-		"Once-0123456789ab.used":   true,
-		"Once-0123456789a.used":    false,
-		"Once-0123456789aB.used":   false,
-		"Once-x-0123456789ab.used": false,
-		"Other-0123456789ab.used":  false,
-	} {
-		if got := isUseRecord(name, "Once-"); got != want {
-			t.Errorf("isUseRecord(%q) = %v", name, got)
-		}
-	}
-}
-
 // `check` refuses a state_dir that a reboot empties when one-time or TOTP
 // sequences need it (issue 10 item 1), and accepts it otherwise.
 func TestCheckRefusesVolatileStateDir(t *testing.T) {

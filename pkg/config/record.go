@@ -44,6 +44,19 @@ func (s *Sequence) UseRecord() string {
 // sequence with that name whose knocks have since been edited.
 func UseRecordPrefix(s *Sequence) string { return recordName(s.Name) + "-" }
 
+// IsEarlierUseRecord reports whether file (a base name) is a use record of
+// a sequence with s's name, s's own or one of an earlier version of its
+// knocks: UseRecordPrefix(s) + 12 hex digits + ".used".
+func IsEarlierUseRecord(s *Sequence, file string) bool {
+	h, ok := strings.CutPrefix(file, UseRecordPrefix(s))
+	h, ok2 := strings.CutSuffix(h, ".used")
+	if !ok || !ok2 || len(h) != 12 {
+		return false
+	}
+	_, err := hex.DecodeString(h)
+	return err == nil && strings.ToLower(h) == h
+}
+
 // recordName is the sequence's name, or "sequence" for an anonymous
 // command section whose name (@sequence[N]) is only its position.
 func recordName(name string) string {

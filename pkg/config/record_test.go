@@ -103,3 +103,23 @@ config sequence 'b'
 		t.Errorf("errors %v", fieldErrors(t, err))
 	}
 }
+
+func TestIsEarlierUseRecord(t *testing.T) {
+	s := &Sequence{Name: "Once"}
+	for name, want := range map[string]bool{
+		"Once-0123456789ab.used":   true,
+		"Once-0123456789a.used":    false,
+		"Once-0123456789aB.used":   false,
+		"Once-x-0123456789ab.used": false,
+		"Other-0123456789ab.used":  false,
+		"Once-0123456789ab.usedx":  false,
+	} {
+		if got := IsEarlierUseRecord(s, name); got != want {
+			t.Errorf("IsEarlierUseRecord(%q) = %v", name, got)
+		}
+	}
+	rec := mustParse(t, recordConfig).Sequences[1]
+	if !IsEarlierUseRecord(&rec, rec.UseRecord()) {
+		t.Errorf("%q is not a record of its own sequence", rec.UseRecord())
+	}
+}

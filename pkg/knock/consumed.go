@@ -9,8 +9,12 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
+	"time"
+
+	"github.com/uciknock/uciknock/pkg/totp"
 )
 
 // FileConsumed is a Consumed kept in a file, one key per line (for example
@@ -155,4 +159,28 @@ func (f *FileConsumed) Merge(paths []string, keep func(key string) bool) ([]stri
 		return nil, nil
 	}
 	return added, f.Store(keys)
+}
+
+// Meaningful returns which stored keys are records this sequence can use
+// at now: for a one-time sequence the lists it has (FormatSteps), for a
+// TOTP sequence "totp:N" records of steps not after now's next one. Merge
+// takes it, so that records carried over from elsewhere never block a
+// good knock.
+func (s *Sequence) Meaningful(now time.Time) func(key string) bool {
+	if t := s.TOTP; t != nil {
+		period := t.Period
+		if period == 0 {
+			period = totp.DefaultPeriod
+		}
+		limit := totp.Counter(now, period) + 1
+		return func(k string) bool {
+			n, err := strconv.ParseUint(strings.TrimPrefix(k, "totp:"), 10, 64)
+			return err == nil && strings.HasPrefix(k, "totp:") && n <= limit
+		}
+	}
+	lists := map[string]bool{}
+	for _, o := range s.OneTime {
+		lists[FormatSteps(o)] = true
+	}
+	return func(k string) bool { return lists[k] }
 }

@@ -291,3 +291,24 @@ func TestFileConsumedMerge(t *testing.T) {
 		t.Errorf("second Merge = %q, %v", added, err)
 	}
 }
+
+// Meaningful keeps the keys a sequence can use: its own lists, TOTP steps
+// up to the next one.
+func TestMeaningful(t *testing.T) {
+	ot := oneTimeSeq(t, &MemoryConsumed{}, "1001,1002", "2001")
+	keep := ot.Meaningful(t0)
+	for k, want := range map[string]bool{"1001:tcp,1002:tcp": true, "2001:tcp": true, "1001:tcp": false, "totp:1": false} {
+		if keep(k) != want {
+			t.Errorf("one-time keep(%q) = %v", k, !want)
+		}
+	}
+	tp := totpSeq(nil)
+	keep = tp.Meaningful(t0)
+	c := totp.Counter(t0, 30*time.Second)
+	for k, want := range map[string]bool{fmt.Sprintf("totp:%d", c+1): true, fmt.Sprintf("totp:%d", c-5): true,
+		fmt.Sprintf("totp:%d", c+2): false, "totp:x": false, "1001:tcp": false} {
+		if keep(k) != want {
+			t.Errorf("TOTP keep(%q) = %v", k, !want)
+		}
+	}
+}
