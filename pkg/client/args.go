@@ -328,7 +328,7 @@ func (tf *totpFlags) build() (*TOTP, error) {
 	if err := parseTOTPValues(t, vals, "--"); err != nil {
 		return nil, usagef("%v", err)
 	}
-	if err := t.check(); err != nil {
+	if err := checkTOTP(t); err != nil {
 		return nil, usagef("%v", err)
 	}
 	return t, nil

@@ -84,8 +84,8 @@ func TestParseArgsTOTP(t *testing.T) {
 	// The defaults are the daemon's: `--totp SECRET` knocks what a door
 	// with only `totp_secret` expects.
 	got := a.Door.TOTP
-	if got == nil || got.Length != config.DefaultTOTPLength || got.Step != config.DefaultTOTPStep ||
-		got.PortMin != config.DefaultTOTPPortMin || got.PortMax != config.DefaultTOTPPortMax || got.Proto != TCP ||
+	if got == nil || got.Length != config.DefaultTOTPLength || got.Period != config.DefaultTOTPStep ||
+		got.Min != config.DefaultTOTPPortMin || got.Max != config.DefaultTOTPPortMax || got.Proto != TCP ||
 		len(got.Secret) != 20 || a.Door.Host != "router.example.org" {
 		t.Fatalf("defaults: %+v host %q", got, a.Door.Host)
 	}
@@ -94,11 +94,11 @@ func TestParseArgsTOTP(t *testing.T) {
 		t.Fatal(err)
 	}
 	got = a.Door.TOTP
-	if got.Length != 5 || got.Step != time.Minute || got.PortMin != 2000 || got.PortMax != 3000 || !a.Door.UDP {
+	if got.Length != 5 || got.Period != time.Minute || got.Min != 2000 || got.Max != 3000 || !a.Door.UDP {
 		t.Fatalf("options: %+v", got)
 	}
 	a, err = ParseArgs(split("--totp " + testSecret + " --step 45 host"))
-	if err != nil || a.Door.TOTP.Step != 45*time.Second {
+	if err != nil || a.Door.TOTP.Period != 45*time.Second {
 		t.Fatalf("--step 45: %+v %v", a, err)
 	}
 }

@@ -206,14 +206,14 @@ func parseTOTPValues(t *TOTP, vals map[string]string, prefix string) error {
 		}
 	}
 	if v, ok := vals["step"]; ok {
-		if t.Step, err = parseStep(v); err != nil {
+		if t.Period, err = parseStep(v); err != nil {
 			return fmt.Errorf("%sstep: %w", prefix, err)
 		}
 	}
 	for _, p := range []struct {
 		key string
 		dst *uint16
-	}{{"min", &t.PortMin}, {"max", &t.PortMax}} {
+	}{{"min", &t.Min}, {"max", &t.Max}} {
 		if v, ok := vals[p.key]; ok {
 			if *p.dst, err = knock.ParsePort(v); err != nil {
 				return fmt.Errorf("%s%s: %w", prefix, p.key, err)

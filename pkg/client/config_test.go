@@ -41,7 +41,7 @@ func TestParseConfig(t *testing.T) {
 		t.Errorf("v4 = %+v", *c.Door("v4"))
 	}
 	tt := c.Door("totp").TOTP
-	if tt == nil || tt.Length != 4 || tt.Step != time.Minute || tt.PortMin != 20000 || tt.PortMax != 20999 || !c.Door("totp").UDP {
+	if tt == nil || tt.Length != 4 || tt.Period != time.Minute || tt.Min != 20000 || tt.Max != 20999 || !c.Door("totp").UDP {
 		t.Errorf("totp = %+v", tt)
 	}
 	td := c.Door("totpd").TOTP

@@ -48,15 +48,10 @@ func (f Family) network() string {
 	return "ip"
 }
 
-// TOTP describes a time-based sequence: the ports are derived from Secret
-// and the current time step, like the daemon's `totp_secret` sequences.
-type TOTP struct {
-	Secret           []byte
-	Length           int
-	Step             time.Duration
-	PortMin, PortMax uint16
-	Proto            Proto
-}
+// TOTP describes a time-based sequence: the engine's own type (Period is
+// the time step, Min..Max the port range), so the client derives exactly
+// the ports the daemon accepts.
+type TOTP = knock.TOTP
 
 // Door is everything needed to knock once: where, which knocks, and how.
 // It comes from the command line or from a `door` line of a client config.
@@ -81,7 +76,7 @@ func (d *Door) Sequence(now time.Time) []Hit {
 	var hits []Hit
 	if d.TOTP != nil {
 		t := d.TOTP
-		ports := totp.Ports(t.Secret, totp.Counter(now, t.Step), t.Length, t.PortMin, t.PortMax)
+		ports := totp.Ports(t.Secret, totp.Counter(now, t.Period), t.Length, t.Min, t.Max)
 		hits = make([]Hit, len(ports))
 		for i, p := range ports {
 			hits[i] = Hit{Port: p, Proto: t.Proto}
@@ -116,16 +111,16 @@ func (d *Door) check() error {
 		return fmt.Errorf("delay %v out of range (0 to %v)", d.Delay, MaxDelay)
 	}
 	if t := d.TOTP; t != nil {
-		return t.check()
+		return checkTOTP(t)
 	}
 	return nil
 }
 
-func (t *TOTP) check() error {
+func checkTOTP(t *TOTP) error {
 	if len(t.Secret) == 0 {
 		return fmt.Errorf("empty TOTP secret")
 	}
-	for _, err := range []error{totp.CheckLength(t.Length), totp.CheckPeriod(t.Step), totp.CheckPorts(t.PortMin, t.PortMax)} {
+	for _, err := range []error{totp.CheckLength(t.Length), totp.CheckPeriod(t.Period), totp.CheckPorts(t.Min, t.Max)} {
 		if err != nil {
 			return err
 		}
@@ -136,11 +131,11 @@ func (t *TOTP) check() error {
 // defaultTOTP returns a TOTP with the daemon's defaults and secret s.
 func defaultTOTP(secret []byte) *TOTP {
 	return &TOTP{
-		Secret:  secret,
-		Length:  totp.DefaultLength,
-		Step:    totp.DefaultPeriod,
-		PortMin: totp.DefaultPortMin,
-		PortMax: totp.DefaultPortMax,
-		Proto:   TCP,
+		Secret: secret,
+		Length: totp.DefaultLength,
+		Period: totp.DefaultPeriod,
+		Min:    totp.DefaultPortMin,
+		Max:    totp.DefaultPortMax,
+		Proto:  TCP,
 	}
 }
