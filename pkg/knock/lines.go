@@ -115,7 +115,7 @@ func validateSequence(sq *Sequence) error {
 			return fmt.Errorf("totp: period %v is shorter than 1s", c.Period)
 		}
 		if c.Length == 0 {
-			c.Length = 3
+			c.Length = totp.DefaultLength
 		}
 		if c.Proto == 0 {
 			c.Proto = ProtoTCP

@@ -42,14 +42,16 @@ type Sequence struct {
 	Consumed Consumed
 }
 
-// TOTP configures a sequence whose ports change every Period: the knocks
+// TOTP configures a sequence whose ports change every Period (the daemon's
+// config and the client check Period, Length and Min..Max against
+// pkg/totp's limits; the engine itself accepts any step from 1 s): the knocks
 // for time step C are totp.Ports(Secret, C, Length, Min, Max), all with
 // protocol Proto. Steps C-1, C and C+1 are accepted (a ±1 step window), and
 // a step once used cannot be used again.
 type TOTP struct {
 	Secret []byte        // shared secret, at least 16 bytes (totp.DecodeSecret)
 	Period time.Duration // time step; zero means 30 s (RFC 6238's default)
-	Length int           // number of knocks, 1..MaxSteps; zero means 3
+	Length int           // number of knocks, 1..MaxSteps; zero means totp.DefaultLength (3)
 	Min    uint16        // lowest port, inclusive, at least 1
 	Max    uint16        // highest port, inclusive
 	Proto  Proto         // protocol of every knock; zero means TCP
