@@ -31,31 +31,29 @@ func loadConfig(path string) (*config.Config, error) {
 
 func cmdCheck(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	path := "/etc/config/knock"
-	switch fs.NArg() {
-	case 0:
-	case 1:
-		path = fs.Arg(0)
-	default:
-		return fmt.Errorf("%w: check takes at most one FILE", errUsage)
-	}
-	cfg, err := loadConfig(path)
+	asJSON := fs.Bool("json", false, "print the result as JSON, every error with its UCI path (for LuCI)")
+	operands, err := parseArgs(fs, args)
 	if err != nil {
 		return err
 	}
-	// What run would refuse, check refuses too: one-time files must be
-	// readable and hold a sequence.
-	for i := range cfg.Sequences {
-		s := &cfg.Sequences[i]
-		if s.OneTimeFile == "" {
-			continue
-		}
-		if _, err := readOneTimeFile(s.OneTimeFile, func(w string) { fmt.Fprintf(stdout, "warning: %s\n", w) }); err != nil {
-			return fmt.Errorf("%s.one_time_file: %w", s.Path, err)
-		}
+	path := "/etc/config/knock"
+	switch len(operands) {
+	case 0:
+	case 1:
+		path = operands[0]
+	default:
+		return fmt.Errorf("%w: check takes at most one FILE", errUsage)
+	}
+	var warnings []string
+	cfg, err := checkConfig(path, func(w string) { warnings = append(warnings, w) })
+	if *asJSON {
+		return writeCheckJSON(stdout, path, cfg, warnings, err)
+	}
+	for _, w := range warnings {
+		fmt.Fprintf(stdout, "warning: %s\n", w)
+	}
+	if err != nil {
+		return err
 	}
 	// run only warns (refusing to start would lock everyone out), but a
 	// reboot would make used one-time sequences work again.
@@ -71,4 +69,28 @@ func cmdCheck(args []string, stdout io.Writer) error {
 		fmt.Fprintf(stdout, "  %-24s %-9s %s\n", s.Name, s.Action, describeKnocks(&s))
 	}
 	return nil
+}
+
+// checkConfig is what check verifies: the configuration and, as run
+// would refuse them, one-time files that are unreadable or hold no
+// sequence.
+func checkConfig(path string, warn func(string)) (*config.Config, error) {
+	cfg, err := loadConfig(path)
+	if err != nil {
+		return nil, err
+	}
+	var errs config.Errors
+	for i := range cfg.Sequences {
+		s := &cfg.Sequences[i]
+		if s.OneTimeFile == "" {
+			continue
+		}
+		if _, err := readOneTimeFile(s.OneTimeFile, warn); err != nil {
+			errs.List = append(errs.List, &config.FieldError{Path: s.Path + ".one_time_file", Msg: err.Error()})
+		}
+	}
+	if len(errs.List) > 0 {
+		return nil, &errs
+	}
+	return cfg, nil
 }

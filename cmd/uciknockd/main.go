@@ -85,7 +85,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 func usage(w io.Writer) {
 	fmt.Fprint(w, `usage:
   uciknockd [run] [--config FILE] [--firewall FILE] [--override-dir DIR] [--state-dir DIR] [--log-level LEVEL]
-  uciknockd check [FILE]
+  uciknockd check [--json] [FILE]
   uciknockd status [--json]
   uciknockd close NAME|IP
   uciknockd purge
