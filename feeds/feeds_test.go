@@ -257,8 +257,8 @@ func TestRepositoryIsAFeedSource(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Join(found, " ") != "feeds/"+makefilePath {
-		t.Errorf("an OpenWrt feed scan of the repository finds %v, want only feeds/%s", found, makefilePath)
+	if want := "feeds/" + luciMakefilePath + " feeds/" + makefilePath; strings.Join(found, " ") != want {
+		t.Errorf("an OpenWrt feed scan of the repository finds %v, want only %s", found, want)
 	}
 }
 
