@@ -183,7 +183,7 @@ func checkDoors(seqs []*parsedSequence, errs *Errors) {
 			if s.Action == ActionUnforward {
 				article = "an"
 			}
-			addf(errs, s.Path, "no enabled %s sequence has name %q and %s %d: %s %s finds its door by name and port, so this one would never close anything",
+			addf(errs, s.Path+"."+doorPortOption(s.Action), "no enabled %s sequence has name %q and %s %d: %s %s finds its door by name and port, so this one would never close anything",
 				want, s.Name, doorPortOption(s.Action), s.Port, article, s.Action)
 		}
 	}

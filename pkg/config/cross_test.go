@@ -41,7 +41,7 @@ config sequence 'c'
 	option sequence '1 2'
 	option action 'close'
 	option dest_port '22'
-`, []string{`knock.c: no enabled open sequence has name "KnockSSH" and dest_port 22: a close finds its door by name and port, so this one would never close anything`}},
+`, []string{`knock.c.dest_port: no enabled open sequence has name "KnockSSH" and dest_port 22: a close finds its door by name and port, so this one would never close anything`}},
 		{"close of other port", `
 config sequence 'o'
 	option name 'KnockSSH'
@@ -52,7 +52,7 @@ config sequence 'c'
 	option sequence '1 2'
 	option action 'close'
 	option dest_port '22'
-`, []string{`knock.c: no enabled open sequence has name "KnockSSH" and dest_port 22: a close finds its door by name and port, so this one would never close anything`}},
+`, []string{`knock.c.dest_port: no enabled open sequence has name "KnockSSH" and dest_port 22: a close finds its door by name and port, so this one would never close anything`}},
 		{"close of disabled open", `
 config sequence 'o'
 	option enabled '0'
@@ -64,7 +64,7 @@ config sequence 'c'
 	option sequence '1 2'
 	option action 'close'
 	option dest_port '22'
-`, []string{`knock.c: no enabled open sequence has name "KnockSSH" and dest_port 22: a close finds its door by name and port, so this one would never close anything`}},
+`, []string{`knock.c.dest_port: no enabled open sequence has name "KnockSSH" and dest_port 22: a close finds its door by name and port, so this one would never close anything`}},
 		{"unforward matches forward only", `
 config sequence 'o'
 	option name 'K'
@@ -75,7 +75,7 @@ config sequence 'u'
 	option sequence '1 2'
 	option action 'unforward'
 	option src_dport '80'
-`, []string{`knock.u: no enabled forward sequence has name "K" and src_dport 80: an unforward finds its door by name and port, so this one would never close anything`}},
+`, []string{`knock.u.src_dport: no enabled forward sequence has name "K" and src_dport 80: an unforward finds its door by name and port, so this one would never close anything`}},
 		{"same sequence twice", `
 config sequence 'a'
 	option sequence '1 2 3'
