@@ -54,28 +54,44 @@ function checkZone(section_id, value) {
 	return _('A firewall zone name: letters, digits and _');
 }
 
-// withErrors remembers the daemon's last verdict per field so that a
-// re-rendered form still shows it.
-var lastErrors = [];
-
+// fieldNode finds where an error about sid's option goes: the field in
+// the open modal or on the page, else (also for errors about the whole
+// section, option null) the section in the modal or its table row.
 function fieldNode(sid, option) {
-	var id = 'cbi-knock-' + sid + '-' + option,
-	    modal = document.querySelector('.modal');
+	var modal = document.querySelector('body.modal-overlay-active .modal'),
+	    scope = modal || document,
+	    node = option ? scope.querySelector('[id="cbi-knock-' + sid + '-' + option + '"]') : null;
 
-	var node = modal ? modal.querySelector('[id="' + id + '"]') : null;
-	if (!node)
-		node = document.getElementById(id);
-	if (!node && modal == null) {
-		var row = document.getElementById('cbi-knock-' + sid);
-		if (row)
-			node = row.querySelector('[data-name="' + option + '"]') || row.querySelector('td');
-	}
-	return node;
+	if (node)
+		return node;
+	if (modal)
+		return modal.querySelector('[id="cbi-knock-' + sid + '"]') || modal.querySelector('.cbi-map');
+	var row = document.getElementById('cbi-knock-' + sid);
+	if (row)
+		return (option && row.querySelector('[data-name="' + option + '"]')) || row.querySelector('td') || row;
+	return null;
 }
 
 function clearErrors() {
 	document.querySelectorAll('.knock-check-error').forEach(function(n) { n.parentNode.removeChild(n); });
 	document.querySelectorAll('.knock-field-invalid').forEach(function(n) { n.classList.remove('knock-field-invalid', 'cbi-input-invalid'); });
+}
+
+// revealFirstError marks the tabs holding errors (as LuCI does for its
+// own validation) and switches to the tab of the first one, so the message
+// is on screen.
+function revealFirstError() {
+	var scope = document.querySelector('body.modal-overlay-active .modal') || document,
+	    first = scope.querySelector('.knock-check-error'),
+	    pane = first ? first.closest('[data-tab-title]') : null;
+
+	ui.tabs.updateTabs(null, scope);
+	if (!pane || pane.getAttribute('data-tab-active') == 'true')
+		return;
+	var menu = pane.parentNode.previousElementSibling,
+	    link = menu ? menu.querySelector('[data-tab="' + pane.getAttribute('data-tab') + '"] > a') : null;
+	if (link)
+		link.click();
 }
 
 // showErrors puts each error next to its field (in the open modal, the
@@ -86,21 +102,28 @@ function showErrors(errors, box) {
 	var rest = [];
 
 	errors.forEach(function(e) {
-		var node = e.sid ? fieldNode(e.sid, e.option || 'name') : null;
+		var node = e.sid ? fieldNode(e.sid, e.option || null) : null;
 		if (!node) {
 			rest.push(e);
 			return;
 		}
-		var field = node.querySelector('.cbi-value-field') || node,
-		    input = field.querySelector('input, select, textarea');
+		var isField = node.classList.contains('cbi-value') || node.hasAttribute('data-name'),
+		    field = isField ? (node.querySelector('.cbi-value-field') || node) : node,
+		    input = isField ? field.querySelector('input, select, textarea') : null;
 		if (input)
 			input.classList.add('knock-field-invalid', 'cbi-input-invalid');
-		field.appendChild(E('div', {
+		var msg = E('div', {
 			'class': 'cbi-value-description knock-check-error',
 			'style': 'color:#c00;font-weight:bold',
 			'data-path': e.path || ''
-		}, [ e.message ]));
+		}, [ e.message ]);
+		if (isField)
+			field.appendChild(msg);
+		else
+			field.insertBefore(msg, field.firstChild);
 	});
+
+	revealFirstError();
 
 	if (box) {
 		dom.content(box, rest.length ? [
@@ -477,7 +500,6 @@ return view.extend({
 				restore(snap);
 				var mine = res.errors.filter(function(e) { return e.sid == sid || !e.sid; });
 				if (mine.length) {
-					lastErrors = res.errors;
 					showErrors(mine, null);
 					var top = mapNode.querySelector('.knock-check-error');
 					if (top && top.scrollIntoView)
@@ -507,14 +529,12 @@ return view.extend({
 		}).then(function(res) {
 			restore(snap);
 			if (!res.ok) {
-				lastErrors = res.errors;
 				showErrors(res.errors, box);
 				ui.addNotification(null, E('p', { 'class': 'knock-save-refused' }, [
 					_('Not saved: uciknockd reported %d problem(s); they are shown at their fields.').format(res.errors.length)
 				]), 'warning');
 				return false;
 			}
-			lastErrors = [];
 			return m.save().then(function() { clearErrors(); if (box) dom.content(box, []); return true; });
 		}, function(err) {
 			restore(snap);
