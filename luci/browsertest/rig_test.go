@@ -333,4 +333,3 @@ func (b *browser) click(sel string) {
 	b.t.Helper()
 	b.run("click "+sel, chromedp.Click(sel, chromedp.ByQuery, chromedp.NodeVisible))
 }
-
