@@ -124,6 +124,9 @@ return view.extend({
 		if (!doors.length)
 			return E('p', { 'id': 'knock-no-doors', 'class': 'cbi-section-descr' }, [ _('No door is open.') ]);
 
+		// The kernel column only when this uciknockd reports it.
+		var kernelCol = doors.some(function(d) { return liveInKernel(d) !== null; });
+
 		var rows = [
 			E('tr', { 'class': 'tr table-titles' }, [
 				E('th', { 'class': 'th' }, [ _('Name') ]),
@@ -132,7 +135,7 @@ return view.extend({
 				E('th', { 'class': 'th' }, [ _('Port(s)') ]),
 				E('th', { 'class': 'th' }, [ _('Sequence') ]),
 				E('th', { 'class': 'th' }, [ _('Time left') ]),
-				E('th', { 'class': 'th' }, [ _('Kernel') ]),
+				kernelCol ? E('th', { 'class': 'th' }, [ _('Kernel') ]) : '',
 				E('th', { 'class': 'th cbi-section-actions' }, [ ])
 			])
 		];
@@ -149,7 +152,7 @@ return view.extend({
 				E('td', { 'class': 'td', 'data-title': _('Port(s)') }, [ ports ]),
 				E('td', { 'class': 'td', 'data-title': _('Sequence') }, [ sequenceOf(d) || '-' ]),
 				E('td', { 'class': 'td knock-left', 'data-title': _('Time left') }, [ formatLeft(d) ]),
-				E('td', { 'class': 'td', 'data-title': _('Kernel') }, [ k === null ? '-' : k ? _('live') : _('not live') ]),
+				kernelCol ? E('td', { 'class': 'td knock-kernel', 'data-title': _('Kernel') }, [ k === null ? '-' : k ? _('live') : _('not live') ]) : '',
 				E('td', { 'class': 'td cbi-section-actions' }, [
 					E('button', {
 						'class': 'btn cbi-button cbi-button-remove knock-close',
