@@ -1,0 +1,53 @@
+package browsertest
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestLuCIStates: with the daemon not installed and no /etc/config/knock,
+// and with port knocking disabled, every page says so in words and the
+// console stays clean.
+func TestLuCIStates(t *testing.T) {
+	bin := sandbox(t)
+
+	t.Run("not installed", func(t *testing.T) {
+		in := startLuCI(t, bin, 8016, "-", false)
+		b := newBrowser(t)
+		b.login(in)
+		b.open(in, "admin/services/uciknock/sequences", "#knock-not-configured")
+		if got := b.text("#knock-not-configured"); !strings.Contains(got, "not installed") {
+			t.Errorf("Sequences: %q, want it to say uciknock is not installed", got)
+		}
+		b.shot("sequences-not-installed")
+		b.open(in, "admin/services/uciknock/doors", "#knock-running")
+		if got := b.text("#knock-running"); got != "not installed" {
+			t.Errorf("Open doors, daemon: %q, want \"not installed\"", got)
+		}
+		if !b.visible("#knock-no-doors") {
+			t.Error("Open doors does not say that no door is open")
+		}
+		b.open(in, "admin/services/uciknock/client", "#knock-not-configured")
+	})
+
+	t.Run("disabled", func(t *testing.T) {
+		conf := t.TempDir()
+		knock := strings.Replace(formKnock, "option enabled '1'", "option enabled '0'", 1)
+		if err := os.WriteFile(filepath.Join(conf, "knock"), []byte(knock), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		in := startLuCI(t, bin, 8017, conf, true)
+		b := newBrowser(t)
+		b.login(in)
+		b.open(in, "admin/services/uciknock/sequences", "#cbi-knock-sequence")
+		if got := b.text("#knock-daemon-state"); !strings.Contains(got, "disabled") {
+			t.Errorf("Sequences notice %q, want it to say port knocking is disabled", got)
+		}
+		b.open(in, "admin/services/uciknock/doors", "#knock-running")
+		if got := b.text("#knock-running"); !strings.Contains(got, "disabled") {
+			t.Errorf("Open doors, daemon: %q, want not running because disabled", got)
+		}
+	})
+}
