@@ -9,10 +9,11 @@ STATICCHECK_VERSION := v0.7.0
 GO123 := go1.23.12
 FUZZTIME ?= 5s
 CROSS_OUT := build/cross
+LUCI_TEST := luci/browsertest
 LDFLAGS := -s -w -buildid=
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: all deps build test lint unit fuzz go123 cross mips-test demo bench gobench clean
+.PHONY: all deps build test lint unit fuzz go123 cross mips-test luci-test demo bench gobench clean
 
 all: build
 
@@ -26,7 +27,7 @@ build:
 
 # test: everything CI runs. Privileged tests (network namespaces, AF_PACKET)
 # run when root; under CI=true they fail instead of skipping when not root.
-test: deps lint unit fuzz go123 cross mips-test
+test: deps lint unit fuzz go123 cross mips-test luci-test
 	@echo "make test: all passed"
 
 lint:
@@ -34,6 +35,7 @@ lint:
 	if [ -n "$$fmt" ]; then echo "gofmt needed:"; echo "$$fmt"; exit 1; fi
 	go vet ./...
 	.bin/staticcheck ./...
+	cd $(LUCI_TEST) && go vet ./... && ../../.bin/staticcheck ./...
 
 unit:
 	go test -race -count=1 -timeout 15m ./...
@@ -65,6 +67,13 @@ cross:
 
 mips-test:
 	./scripts/mips-test.sh
+
+# luci-test: luci-app-uciknock in the real LuCI (../shared/openwrt, built
+# with --browser by the test) driven by headless Chromium; its own Go
+# module (chromedp needs a newer go line than ours). Screenshots go to
+# build/luci/.
+luci-test:
+	cd $(LUCI_TEST) && go test -count=1 -timeout 10m ./...
 
 demo: deps build
 	./scripts/demo.sh

@@ -240,9 +240,18 @@ func (b *browser) shot(name string) string {
 	var png []byte
 	ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
 	defer cancel()
-	// LuCI's header is fixed: scrolled, it would be drawn mid-page.
+	// LuCI's header is fixed: scrolled, it would be drawn mid-page. A
+	// dialog's overlay covers only the viewport: capture just that then.
+	var modal bool
+	capture := chromedp.ActionFunc(func(ctx context.Context) error {
+		if modal {
+			return chromedp.CaptureScreenshot(&png).Do(ctx)
+		}
+		return chromedp.FullScreenshot(&png, 100).Do(ctx)
+	})
 	scroll := chromedp.Evaluate(`window.scrollTo(0, 0)`, nil)
-	if err := chromedp.Run(ctx, scroll, chromedp.FullScreenshot(&png, 100)); err != nil {
+	isModal := chromedp.Evaluate(modalOpen, &modal)
+	if err := chromedp.Run(ctx, scroll, isModal, capture); err != nil {
 		b.t.Logf("screenshot %s: %v", name, err)
 		return ""
 	}
