@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestLuCIStates: with the daemon not installed and no /etc/config/knock,
@@ -49,5 +50,22 @@ func TestLuCIStates(t *testing.T) {
 		if got := b.text("#knock-running"); !strings.Contains(got, "disabled") {
 			t.Errorf("Open doors, daemon: %q, want not running because disabled", got)
 		}
+	})
+
+	t.Run("no global section", func(t *testing.T) {
+		conf := t.TempDir()
+		knock := formKnock[strings.Index(formKnock, "config sequence"):]
+		if err := os.WriteFile(filepath.Join(conf, "knock"), []byte(knock), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		in := startLuCI(t, bin, 8017, conf, true)
+		b := newBrowser(t)
+		b.login(in)
+		b.open(in, "admin/services/uciknock/sequences", "#cbi-knock-main-enabled")
+		b.click(`.cbi-page-actions .cbi-button-apply`)
+		waitUCI(t, in, "the global section committed", func(show string) bool {
+			return strings.Contains(show, "knock.main=knockd") && strings.Contains(show, "knock.main.enabled='1'")
+		}, 30*time.Second)
+		b.waitFor("apply to finish", "!"+modalOpen, 30*time.Second)
 	})
 }

@@ -37,17 +37,24 @@ function liveInKernel(d) {
 }
 
 // sequenceOf finds the sequence section that opens this door: the door
-// name is PREFIX_SOURCE_PORT, PREFIX the sequence's name.
+// name is PREFIX_SOURCE_PORT, PREFIX the sequence's name. A name too long
+// for the firewall is shortened by the daemon, so then the longest prefix
+// the name starts with is taken.
 function sequenceOf(d) {
-	var found = null;
+	var exact = null, best = null, bestLen = 0;
 	uci.sections('knock', 'sequence').forEach(function(s) {
-		var a = common.action(s), prefix = s.name || (s['.anonymous'] ? null : s['.name']);
-		if (found || !prefix || (a != 'open' && a != 'forward'))
+		var a = common.action(s), prefix = s.name || (s['.anonymous'] ? null : s['.name']),
+		    label = s['.anonymous'] ? prefix : s['.name'];
+		if (!prefix || (a != 'open' && a != 'forward'))
 			return;
-		if (prefix + '_' + d.source + '_' + d.port == d.name || (d.name || '').indexOf(prefix + '_') == 0)
-			found = s['.anonymous'] ? prefix : s['.name'];
+		if (!exact && prefix + '_' + d.source + '_' + d.port == d.name)
+			exact = label;
+		else if ((d.name || '').indexOf(prefix) == 0 && prefix.length > bestLen) {
+			best = label;
+			bestLen = prefix.length;
+		}
 	});
-	return found;
+	return exact || best;
 }
 
 return view.extend({

@@ -157,6 +157,7 @@ return view.extend({
 	load: function() {
 		return Promise.all([
 			common.callStatus().catch(function(e) { return { error: e.message }; }),
+			uci.load('knock').catch(function() {}),
 			uci.load('network').catch(function() {}),
 			uci.load('firewall').catch(function() {})
 		]);
@@ -166,7 +167,7 @@ return view.extend({
 	notConfigured: function(st) {
 		var msg = st.error ? st.error :
 			!st.installed ? _('The uciknock daemon is not installed. Install the uciknock package (opkg install uciknock / apk add uciknock).') :
-			_('There is no /etc/config/knock yet. Reinstall the uciknock package, or create it with: uci import knock < /dev/null; uci set knock.main=knockd; uci commit knock');
+			_('There is no /etc/config/knock yet. Reinstall the uciknock package, or create it: touch /etc/config/knock; uci set knock.main=knockd; uci commit knock');
 		return E('div', { 'class': 'cbi-map' }, [
 			E('h2', {}, [ _('Port Knocking') ]),
 			E('div', { 'class': 'alert-message warning', 'id': 'knock-not-configured' }, [ msg ])
@@ -182,6 +183,11 @@ return view.extend({
 		var networks = uci.sections('network', 'interface').map(function(s) { return s['.name']; }).filter(function(n) { return n != 'loopback'; }),
 		    zones = uci.sections('firewall', 'zone').map(function(s) { return s.name; }).filter(function(n) { return n; }),
 		    m, s, o;
+
+		// A file without the global section (written by hand): offer it,
+		// named as in the shipped sample; it is created when saved.
+		if (!uci.sections('knock', 'knockd').length)
+			uci.add('knock', 'knockd', 'main');
 
 		m = new form.Map('knock', _('Port Knocking'),
 			_('Knock sequences open a firewall port (or a port forward) for the address that knocked. Doors close after their timeout or on a close sequence; see Open doors.'));
