@@ -26,8 +26,9 @@ function formatLeft(d) {
 	return '%ds'.format(s);
 }
 
-// liveInKernel reads the daemon's kernel view of a door when its status
-// reports one (older daemons do not): true, false or null.
+// liveInKernel reads `live_in_kernel` of a door (uciknockd status --json:
+// the door's elements are in the kernel's fast-path sets) when the daemon
+// reports it (older ones do not): true, false or null.
 function liveInKernel(d) {
 	var keys = [ 'live_in_kernel', 'in_kernel', 'kernel', 'live' ];
 	for (var i = 0; i < keys.length; i++)
@@ -118,7 +119,8 @@ return view.extend({
 				E('td', { 'class': 'td left', 'id': 'knock-kernel' }, [
 					!(st.doors || []).length ? _('no doors open') :
 					!anyKernel ? _('not reported by this uciknockd version') :
-					kernel ? _('yes, every door') : E('span', { 'style': 'color:#c00' }, [ _('no: some doors are not in the running firewall yet') ])
+					kernel ? _('yes, every door') :
+					_('not confirmed for every door: a door is confirmed once the daemon\'s fast path has it in the kernel; without the fast path (fw3, a custom reload command) doors work from the next firewall reload on')
 				])
 			])
 		]));
@@ -159,7 +161,7 @@ return view.extend({
 				E('td', { 'class': 'td', 'data-title': _('Port(s)') }, [ ports ]),
 				E('td', { 'class': 'td', 'data-title': _('Sequence') }, [ sequenceOf(d) || '-' ]),
 				E('td', { 'class': 'td knock-left', 'data-title': _('Time left') }, [ formatLeft(d) ]),
-				kernelCol ? E('td', { 'class': 'td knock-kernel', 'data-title': _('Kernel') }, [ k === null ? '-' : k ? _('live') : _('not live') ]) : '',
+				kernelCol ? E('td', { 'class': 'td knock-kernel', 'data-title': _('Kernel') }, [ k === null ? '-' : k ? _('live') : _('not confirmed') ]) : '',
 				E('td', { 'class': 'td cbi-section-actions' }, [
 					E('button', {
 						'class': 'btn cbi-button cbi-button-remove knock-close',
