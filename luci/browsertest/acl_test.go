@@ -81,6 +81,19 @@ func TestLuCIACL(t *testing.T) {
 			t.Errorf("%s: uci get knock: status %d, allowed %v", u.user, code, u.allowed)
 		}
 	}
+
+	// The plugin runs the CLI through a shell: a target that is not a
+	// rule name or an address never reaches it.
+	sid := ubusLogin(t, base, "root", rootPW)
+	for _, target := range []string{"x'; touch /tmp/pwned; '", "$(touch /tmp/pwned)", "--socket=/tmp/x"} {
+		res := ubusRPC(t, base, []any{sid, "uciknock", "close", map[string]any{"target": target}})
+		if len(res) < 2 || !strings.Contains(string(res[1]), `"ok":false`) || !strings.Contains(string(res[1]), "invalid") {
+			t.Errorf("close %q: %s, want refused as invalid", target, res)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(in.root, "tmp", "pwned")); err == nil {
+		t.Error("a close target ran a shell command")
+	}
 }
 
 // menuShows reports whether LuCI's menu (admin/menu) shows the node at
