@@ -20,6 +20,7 @@ all: build
 deps:
 	@./scripts/deps.sh
 	@go mod download
+	@cd $(LUCI_TEST) && go mod download
 	@test -x .bin/staticcheck || GOBIN=$(CURDIR)/.bin go install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 
 build:
