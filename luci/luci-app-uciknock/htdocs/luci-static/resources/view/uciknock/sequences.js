@@ -5,6 +5,7 @@
 'require ui';
 'require uci';
 'require view.uciknock.common as common';
+'require view.uciknock.fielderrors as fielderrors';
 
 // Services → Port Knocking → Sequences: /etc/config/knock as a form. The
 // browser checks what it can; on Save the daemon's own validator
@@ -54,105 +55,6 @@ function checkZone(section_id, value) {
 	return _('A firewall zone name: letters, digits and _');
 }
 
-// fieldNode finds where an error about sid's option goes: the field in
-// the open modal or on the page, else (also for errors about the whole
-// section, option null) the section in the modal or its table row.
-function fieldNode(sid, option) {
-	var modal = document.querySelector('body.modal-overlay-active .modal'),
-	    scope = modal || document,
-	    node = option ? scope.querySelector('[id="cbi-knock-' + sid + '-' + option + '"]') : null;
-
-	if (node)
-		return node;
-	if (modal)
-		return modal.querySelector('[id="cbi-knock-' + sid + '"]') || modal.querySelector('.cbi-map');
-	var row = document.getElementById('cbi-knock-' + sid);
-	if (row)
-		return (option && row.querySelector('[data-name="' + option + '"]')) || row.querySelector('td') || row;
-	return null;
-}
-
-function clearErrors() {
-	document.querySelectorAll('.knock-check-error').forEach(function(n) { n.parentNode.removeChild(n); });
-	document.querySelectorAll('.knock-field-invalid').forEach(function(n) { n.classList.remove('knock-field-invalid', 'cbi-input-invalid'); });
-}
-
-// revealFirstError marks the tabs holding errors (as LuCI does for its
-// own validation) and switches to the tab of the first one, so the message
-// is on screen.
-function revealFirstError() {
-	var scope = document.querySelector('body.modal-overlay-active .modal') || document,
-	    first = scope.querySelector('.knock-check-error'),
-	    pane = first ? first.closest('[data-tab-title]') : null;
-
-	ui.tabs.updateTabs(null, scope);
-	if (!pane || pane.getAttribute('data-tab-active') == 'true')
-		return;
-	var menu = pane.parentNode.previousElementSibling,
-	    link = menu ? menu.querySelector('[data-tab="' + pane.getAttribute('data-tab') + '"] > a') : null;
-	if (link)
-		link.click();
-}
-
-// showErrors puts each error next to its field (in the open modal, the
-// form, or the table row of its section); the rest go in a box above the
-// form. It returns how many errors were shown.
-function showErrors(errors, box) {
-	clearErrors();
-	var rest = [];
-
-	errors.forEach(function(e) {
-		var node = e.sid ? fieldNode(e.sid, e.option || null) : null;
-		if (!node) {
-			rest.push(e);
-			return;
-		}
-		var isField = node.classList.contains('cbi-value') || node.hasAttribute('data-name'),
-		    field = isField ? (node.querySelector('.cbi-value-field') || node) : node,
-		    input = isField ? field.querySelector('input, select, textarea') : null;
-		if (input)
-			input.classList.add('knock-field-invalid', 'cbi-input-invalid');
-		var msg = E('div', {
-			'class': 'cbi-value-description knock-check-error',
-			'style': 'color:#c00;font-weight:bold',
-			'data-path': e.path || ''
-		}, [ e.message ]);
-		if (isField)
-			field.appendChild(msg);
-		else
-			field.insertBefore(msg, field.firstChild);
-	});
-
-	revealFirstError();
-
-	if (box) {
-		dom.content(box, rest.length ? [
-			E('div', { 'class': 'alert-message warning knock-check-error' }, [
-				E('p', {}, [ _('The configuration was not saved: uciknockd found these problems.') ]),
-				E('ul', {}, rest.map(function(e) {
-					return E('li', { 'data-path': e.path || '' }, [ (e.path ? e.path + ': ' : '') + e.message ]);
-				}))
-			])
-		] : []);
-	}
-	return errors.length;
-}
-
-// snapshot / restore keep LuCI's unsaved uci state as it was when a check
-// parsed a modal that the daemon then refused.
-function snapshot() {
-	var st = uci.state;
-	return JSON.stringify({ c: st.creates, h: st.changes, d: st.deletes, r: st.reorder });
-}
-
-function restore(snap) {
-	var s = JSON.parse(snap);
-	uci.state.creates = s.c;
-	uci.state.changes = s.h;
-	uci.state.deletes = s.d;
-	uci.state.reorder = s.r;
-}
-
 return view.extend({
 	load: function() {
 		return Promise.all([
@@ -182,7 +84,7 @@ return view.extend({
 
 		var networks = uci.sections('network', 'interface').map(function(s) { return s['.name']; }).filter(function(n) { return n != 'loopback'; }),
 		    zones = uci.sections('firewall', 'zone').map(function(s) { return s.name; }).filter(function(n) { return n; }),
-		    m, s, o;
+		    m;
 
 		// A file without the global section (written by hand): offer it,
 		// named as in the shipped sample; it is created when saved.
@@ -192,6 +94,30 @@ return view.extend({
 		m = new form.Map('knock', _('Port Knocking'),
 			_('Knock sequences open a firewall port (or a port forward) for the address that knocked. Doors close after their timeout or on a close sequence; see Open doors.'));
 		this.map = m;
+
+		this.globalSection(m, networks, zones);
+		var s = this.sequenceSection(m);
+		this.knockOptions(s);
+		this.totpOptions(s);
+		this.matchOptions(s);
+		this.doorOptions(s, zones);
+		this.commandOptions(s);
+
+		return m.render().then(L.bind(function(node) {
+			this.errorBox = E('div', { 'id': 'knock-check-summary' });
+			node.insertBefore(this.errorBox, node.firstChild.nextSibling);
+			if (!st.running)
+				node.insertBefore(E('div', { 'class': 'alert-message notice', 'id': 'knock-daemon-state' }, [
+					st.enabled ? _('uciknockd is not running: saved sequences take effect when it starts (/etc/init.d/knock start).')
+					           : _('Port knocking is disabled (Enabled is off): no daemon runs.')
+				]), this.errorBox);
+			return node;
+		}, this));
+	},
+
+	// globalSection: the `config knockd` section, common settings first.
+	globalSection: function(m, networks, zones) {
+		var s, o;
 
 		s = m.section(form.TypedSection, 'knockd', _('Global settings'));
 		s.anonymous = true;
@@ -247,6 +173,12 @@ return view.extend({
 		o = s.taboption('advanced', form.Value, 'command_limit', _('Command time limit'), _('Longest run time of a start or stop command (seconds, or with a unit).'));
 		o.placeholder = '30';
 		o.validate = checkDuration;
+	},
+
+	// sequenceSection: the table of sequences; each opens in a dialog whose
+	// Save runs the daemon's check first.
+	sequenceSection: function(m) {
+		var s;
 
 		s = m.section(form.GridSection, 'sequence', _('Sequences'));
 		s.anonymous = true;
@@ -259,10 +191,16 @@ return view.extend({
 			return _('Knock sequence') + (n ? ' » ' + n : '');
 		};
 		this.installModalCheck(s);
-
 		s.tab('knocks', _('Knocks'));
 		s.tab('door', _('What it does'));
 		s.tab('command', _('Commands'));
+		return s;
+	},
+
+	// knockOptions: what the knocks are (fixed, TOTP, one-time) and how
+	// they are matched.
+	knockOptions: function(s) {
+		var o;
 
 		o = s.taboption('knocks', form.Flag, 'enabled', _('Enabled'));
 		o.default = '1';
@@ -310,6 +248,11 @@ return view.extend({
 		o.depends('_knocks', 'onetimefile');
 		o.modalonly = true;
 		o.validate = function(sid, v) { return (v == null || v === '' || /^\//.test(v)) ? true : _('An absolute path'); };
+	},
+
+	// totpOptions: knocks derived from a shared secret and the time.
+	totpOptions: function(s) {
+		var o;
 
 		o = s.taboption('knocks', form.Value, 'totp_secret', _('TOTP secret'), _('Base32, at least 26 characters. The client set-up page shows the matching uciknock command.'));
 		o.depends('_knocks', 'totp');
@@ -366,6 +309,12 @@ return view.extend({
 		o.modalonly = true;
 		o.value('', 'tcp');
 		o.value('udp', 'udp');
+	},
+
+	// matchOptions: how knocks are matched (time allowed, TCP flags,
+	// target address).
+	matchOptions: function(s) {
+		var o;
 
 		o = s.taboption('knocks', form.Value, 'seq_timeout', _('Sequence timeout'), _('Time from the first knock to the last (seconds, or with a unit).'));
 		o.modalonly = true;
@@ -389,6 +338,12 @@ return view.extend({
 		o.modalonly = true;
 		o.datatype = 'ipaddr("nomask")';
 		o.placeholder = _('(any)');
+	},
+
+	// doorOptions: the action and the options of each action; each shown
+	// only for the actions that use it.
+	doorOptions: function(s, zones) {
+		var o;
 
 		o = s.taboption('door', form.ListValue, 'action', _('Action'));
 		o.value('open', _('open a port'));
@@ -458,6 +413,11 @@ return view.extend({
 		o.depends('action', 'open');
 		o.depends('action', 'forward');
 		o.modalonly = true;
+	},
+
+	// commandOptions: knockd-style commands (action command).
+	commandOptions: function(s) {
+		var o;
 
 		[ [ 'start_command', _('Start command'), _('Run when the sequence completes; %IP% is the source address. No shell.') ],
 		  [ 'stop_command', _('Stop command'), _('Run the command timeout after the start command finished.') ],
@@ -473,49 +433,37 @@ return view.extend({
 		o.modalonly = true;
 		o.placeholder = '10';
 		o.validate = checkDuration;
-
-		return m.render().then(L.bind(function(node) {
-			this.errorBox = E('div', { 'id': 'knock-check-summary' });
-			node.insertBefore(this.errorBox, node.firstChild.nextSibling);
-			if (!st.running)
-				node.insertBefore(E('div', { 'class': 'alert-message notice', 'id': 'knock-daemon-state' }, [
-					st.enabled ? _('uciknockd is not running: saved sequences take effect when it starts (/etc/init.d/knock start).')
-					           : _('Port knocking is disabled (Enabled is off): no daemon runs.')
-				]), this.errorBox);
-			return node;
-		}, this));
 	},
 
 	// installModalCheck makes the modal's Save run the daemon's validator
 	// first; the modal stays open with the errors at their fields.
 	installModalCheck: function(s) {
-		var view = this,
-		    orig = s.handleModalSave;
+		var orig = s.handleModalSave;
 
 		s.handleModalSave = function(modalMap, ev) {
 			var mapNode = this.getActiveModalMap(),
 			    activeMap = dom.findClassInstance(mapNode),
 			    sid = activeMap.section,
-			    snap = snapshot(),
+			    snap = fielderrors.snapshot(),
 			    self = this,
 			    args = arguments;
 
 			return activeMap.parse().then(function() {
 				return common.check();
 			}).then(function(res) {
-				restore(snap);
+				fielderrors.restore(snap);
 				var mine = res.errors.filter(function(e) { return e.sid == sid || !e.sid; });
 				if (mine.length) {
-					showErrors(mine, null);
+					fielderrors.show(mine, null);
 					var top = mapNode.querySelector('.knock-check-error');
 					if (top && top.scrollIntoView)
 						top.scrollIntoView();
 					return;
 				}
-				clearErrors();
+				fielderrors.clear();
 				return orig.apply(self, args);
 			}, function() {
-				restore(snap);
+				fielderrors.restore(snap);
 				return orig.apply(self, args);
 			});
 		};
@@ -529,21 +477,21 @@ return view.extend({
 		if (!m)
 			return Promise.resolve(false);
 
-		var snap = snapshot();
+		var snap = fielderrors.snapshot();
 		return m.parse().then(function() {
 			return common.check();
 		}).then(function(res) {
-			restore(snap);
+			fielderrors.restore(snap);
 			if (!res.ok) {
-				showErrors(res.errors, box);
+				fielderrors.show(res.errors, box);
 				ui.addNotification(null, E('p', { 'class': 'knock-save-refused' }, [
 					_('Not saved: uciknockd reported %d problem(s); they are shown at their fields.').format(res.errors.length)
 				]), 'warning');
 				return false;
 			}
-			return m.save().then(function() { clearErrors(); if (box) dom.content(box, []); return true; });
+			return m.save().then(function() { fielderrors.clear(); if (box) dom.content(box, []); return true; });
 		}, function(err) {
-			restore(snap);
+			fielderrors.restore(snap);
 			ui.addNotification(null, E('p', {}, [ _('Not saved: %s').format(err.message) ]), 'warning');
 			return false;
 		});
