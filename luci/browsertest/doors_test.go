@@ -57,13 +57,23 @@ config sequence 'web_open'
 	option tcpflags 'syn'
 	option dest_port '443'
 	option timeout '600'
+
+config sequence 'nas_fwd'
+	option name 'KnockNAS'
+	option sequence '7400 7500 7600'
+	option tcpflags 'syn'
+	option action 'forward'
+	option src_dport '2222'
+	option dest_ip '192.168.1.10'
+	option dest_port '22'
+	option timeout '120'
 `, doorsRouterIf, filepath.Join(dir, "reload.sh"), filepath.Join(dir, "state"))
 }
 
 // TestLuCIDoors: a real knock opens a door that the Open doors page shows
 // with its time left; Close removes it from the table, the firewall file
 // and the kernel; "Close all from" does the same for every door of a
-// source.
+// source, a forward (redirect) among them.
 func TestLuCIDoors(t *testing.T) {
 	bin := sandbox(t)
 	in := startLuCI(t, bin, 8015, "-", true)
@@ -118,12 +128,18 @@ func TestLuCIDoors(t *testing.T) {
 	}
 	waitKernel(t, r, ssh, false)
 
-	// Two doors of one source; "Close all from" closes both.
-	const web = "KnockWeb_" + doorsClient + "_443"
+	// Three doors of one source, one a forward; "Close all from" closes
+	// every one.
+	const web, nas = "KnockWeb_" + doorsClient + "_443", "KnockNAS_" + doorsClient + "_2222"
 	knock(t, c, "7000", "8000", "9000")
 	knock(t, c, "7100", "7200", "7300")
-	b.waitFor("both doors in the table", `document.querySelectorAll('tr.knock-door').length == 2`, 15*time.Second)
+	knock(t, c, "7400", "7500", "7600")
+	b.waitFor("three doors in the table", `document.querySelectorAll('tr.knock-door').length == 3`, 15*time.Second)
+	if got := b.text(fmt.Sprintf(`tr.knock-door[data-name=%q]`, nas)); !strings.Contains(got, "forward (redirect)") || !strings.Contains(got, "tcp 2222 → 192.168.1.10:22") || !strings.Contains(got, "nas_fwd") {
+		t.Errorf("forward row %q lacks kind, ports or sequence", got)
+	}
 	waitKernel(t, r, web, true)
+	waitKernel(t, r, nas, true)
 	b.shot("doors-two")
 	b.click(fmt.Sprintf(`tr.knock-door[data-name=%q] .knock-close-source`, web))
 	b.waitFor("the table empty", `!!document.querySelector('#knock-no-doors')`, 15*time.Second)
@@ -132,6 +148,7 @@ func TestLuCIDoors(t *testing.T) {
 	}
 	waitKernel(t, r, ssh, false)
 	waitKernel(t, r, web, false)
+	waitKernel(t, r, nas, false)
 }
 
 func atoi(s string) int {
