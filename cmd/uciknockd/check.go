@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/uciknock/uciknock/pkg/config"
 	"github.com/uciknock/uciknock/uci"
@@ -55,11 +56,6 @@ func cmdCheck(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	// run only warns (refusing to start would lock everyone out), but a
-	// reboot would make used one-time sequences work again.
-	if err := checkStateDir(cfg, cfg.Global.StateDir); err != nil {
-		return err
-	}
 	state := "enabled"
 	if !cfg.Global.Enabled {
 		state = "disabled (knock.main.enabled is 0)"
@@ -71,9 +67,11 @@ func cmdCheck(args []string, stdout io.Writer) error {
 	return nil
 }
 
-// checkConfig is what check verifies: the configuration and, as run
-// would refuse them, one-time files that are unreadable or hold no
-// sequence.
+// checkConfig is what check verifies: the configuration; as run would
+// refuse them, one-time files that are unreadable or hold no sequence;
+// and a state_dir a reboot empties (run only warns: refusing to start
+// would lock everyone out, but a reboot would make used one-time
+// sequences work again).
 func checkConfig(path string, warn func(string)) (*config.Config, error) {
 	cfg, err := loadConfig(path)
 	if err != nil {
@@ -88,6 +86,10 @@ func checkConfig(path string, warn func(string)) (*config.Config, error) {
 		if _, err := readOneTimeFile(s.OneTimeFile, warn); err != nil {
 			errs.List = append(errs.List, &config.FieldError{Path: s.Path + ".one_time_file", Msg: err.Error()})
 		}
+	}
+	if err := checkStateDir(cfg, cfg.Global.StateDir); err != nil {
+		at := cfg.Global.Path + ".state_dir"
+		errs.List = append(errs.List, &config.FieldError{Path: at, Msg: strings.TrimPrefix(err.Error(), at+": ")})
 	}
 	if len(errs.List) > 0 {
 		return nil, &errs

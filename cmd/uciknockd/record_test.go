@@ -147,6 +147,10 @@ func TestCheckRefusesVolatileStateDir(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "knock.main.state_dir: /dev/shm/uciknock-test-missing/knock is on tmpfs") || !strings.Contains(err.Error(), "knock.@sequence[0]") {
 		t.Errorf("check = %v", err)
 	}
+	out.Reset()
+	if err := cmdCheck([]string{"--json", write(global + onceSection)}, &out); err == nil || !strings.Contains(out.String(), `"path": "knock.main.state_dir"`) {
+		t.Errorf("check --json = %v\n%s", err, out.String())
+	}
 	plain := "\nconfig sequence\n\toption name 'Plain'\n\toption dest_port '22'\n\toption sequence '7000 8000'\n"
 	if err := cmdCheck([]string{write(global + plain)}, &out); err != nil {
 		t.Errorf("check without one-time sequences: %v", err)
