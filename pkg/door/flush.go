@@ -65,6 +65,11 @@ func (k *Keeper) start(now time.Time) {
 		}
 		s.seq++
 		s.doors[sec.Name] = &entry{door: d, name: name, seq: s.seq, partial: derr != nil, written: now}
+		if derr == nil && k.cfg.Kernel != nil {
+			// After a restart or reboot the kernel may not have it;
+			// a door a user edited stays with what the file says.
+			k.cfg.Kernel.Open(d)
+		}
 	}
 	s.dirty, s.dirtyAt = true, now
 	// Reload once at start whatever the reconcile finds: a crash between
@@ -108,7 +113,7 @@ func (k *Keeper) flush(ctx context.Context, now time.Time, ops []op) {
 	s := &k.st
 	for _, o := range ops {
 		if o.open {
-			k.applyOpen(o.door, now)
+			k.applyOpen(o.door, o.live, now)
 		} else {
 			k.applyClose(o.door, o.reason, now)
 		}
@@ -151,22 +156,33 @@ func (k *Keeper) flush(ctx context.Context, now time.Time, ops []op) {
 	k.publish()
 }
 
-func (k *Keeper) applyOpen(d Door, now time.Time) {
+func (k *Keeper) applyOpen(d Door, live bool, now time.Time) {
 	s := &k.st
 	id := d.ID()
 	delete(s.tombs, id)
 	if e, ok := s.doors[id]; ok {
 		// Refresh: only the expiry moves. The section keeps whatever
 		// shape it has in the file (a user's edit stays).
+		stored := e.fileExpires()
 		if e.partial {
 			e.door.Expires, e.door.KillSessions = d.Expires, d.KillSessions
 		} else {
 			e.door = d
 		}
 		e.refreshed = true
+		// With the door live in the kernel (its timeout moved there),
+		// the file keeps an expiry that is a little early rather than
+		// costing a flash write per repeat knock.
+		e.keepFile = live && !e.partial && closeEnough(stored, d.Expires, d.Expires.Sub(d.Opened))
+		if e.keepFile {
+			e.fileExp = stored
+		}
 		return
 	}
 	if len(s.doors) >= k.cfg.MaxDoors {
+		if k.cfg.Kernel != nil {
+			k.cfg.Kernel.Close(d)
+		}
 		k.emit(Event{Kind: EventError, Time: now, Sequence: d.Sequence, Src: d.Src, Name: d.FwName(), Section: id,
 			Reason: "too many open doors; not opening another (MaxDoors)"})
 		return
@@ -201,6 +217,9 @@ func (k *Keeper) applyClose(d Door, reason string, now time.Time) {
 func (k *Keeper) takeAway(id string, e *entry, kind EventKind, reason string, now time.Time) {
 	s := &k.st
 	delete(s.doors, id)
+	if k.cfg.Kernel != nil {
+		k.cfg.Kernel.Close(e.door)
+	}
 	t := tomb{kind: kind, reason: reason, door: e.door, at: now}
 	if e.written.IsZero() {
 		t.reported = true
@@ -233,7 +252,7 @@ func (k *Keeper) reconcile(p *uci.Package, now time.Time) *changeset {
 		}
 		present[sec.Name] = true
 		c := cloneSection(sec)
-		if setExpiry(c, e.door.Expires, e.door.KillSessions, k.cfg.Limit) {
+		if setExpiry(c, e.fileExpires(), e.door.KillSessions, k.cfg.Limit) {
 			cs.prev[sec.Name] = sec
 			cs.modified = append(cs.modified, sec.Name)
 			p.Sections[i] = c
