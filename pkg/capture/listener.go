@@ -106,7 +106,7 @@ func (e Event) String() string {
 const (
 	DefaultBlockSize    = 64 << 10
 	DefaultBlocks       = 32 // 2 MiB: 60 ms of a 200k packets/s flood
-	DefaultBlockTimeout = 20 * time.Millisecond
+	DefaultBlockTimeout = 1 * time.Millisecond
 	DefaultRecheck      = 2 * time.Second
 )
 

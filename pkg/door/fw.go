@@ -17,6 +17,7 @@ import (
 // Run goroutine is the only caller.
 func (k *Keeper) applyFirewall(ctx context.Context, now time.Time) {
 	s := &k.st
+	start := k.clock.Now()
 	err := k.cfg.Reloader.Reload(ctx)
 	if err != nil && ctx.Err() == nil && s.unchecked != nil {
 		if cerr := k.cfg.Reloader.Check(ctx); cerr != nil && ctx.Err() == nil && k.rollback(ctx, now, cerr) {
@@ -32,6 +33,10 @@ func (k *Keeper) applyFirewall(ctx context.Context, now time.Time) {
 	}
 	s.unchecked = nil
 	s.reload, s.rbackoff = false, 0
+	if r, ok := k.cfg.Kernel.(interface{ Reloaded(start time.Time) }); ok {
+		// Doors closed before this reload have no fw4 rule any more.
+		r.Reloaded(start)
+	}
 	k.emit(Event{Kind: EventReload, Time: now, Count: len(s.doors), Reason: "firewall reloaded"})
 	k.runKills(now)
 }

@@ -41,9 +41,20 @@ type Doors struct {
 	now func() time.Time
 	max int
 
-	mu   sync.Mutex // guards want and every kernel write
+	mu   sync.Mutex // guards want, shut and every kernel write
 	want map[string]*live
+	shut map[string]shut // by set + key
 }
+
+// shut is a closed door's element in the shut set.
+type shut struct {
+	elem Elem
+	at   time.Time
+}
+
+// ShutTimeout bounds how long a closed door stays in the shut set when
+// no reload is reported (Reloaded): by then fw4 has long removed it.
+const ShutTimeout = 10 * time.Minute
 
 type live struct {
 	door  door.Door
@@ -59,7 +70,7 @@ func New(cfg Config) *Doors {
 	if cfg.MaxDoors <= 0 {
 		cfg.MaxDoors = 256
 	}
-	return &Doors{k: cfg.Kernel, now: cfg.Now, max: cfg.MaxDoors, want: make(map[string]*live)}
+	return &Doors{k: cfg.Kernel, now: cfg.Now, max: cfg.MaxDoors, want: make(map[string]*live), shut: make(map[string]shut)}
 }
 
 // timeout is the kernel timeout for a door expiring at exp: 0 for
@@ -97,6 +108,7 @@ func (t *Doors) Open(d door.Door) error {
 		t.want[id] = l
 	}
 	l.door, l.elems = d, elems
+	t.unshut(d, elems)
 	return t.write(l, true)
 }
 
@@ -136,12 +148,53 @@ func (t *Doors) drop(l *live) {
 	}
 }
 
-// Close takes door d out of the kernel at once.
+// Close takes door d out of the kernel at once. Its section's fw4 rule
+// may still be in the running ruleset (until the reload that removes
+// it): the door goes into the shut set, which refuses it meanwhile.
 func (t *Doors) Close(d door.Door) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if l := t.want[d.ID()]; l != nil {
-		t.drop(l)
+	l := t.want[d.ID()]
+	if l == nil {
+		return
+	}
+	delete(t.want, l.door.ID())
+	var dels []Elem
+	if l.in {
+		dels = l.elems
+	}
+	adds := shutElems(l.door, l.elems)
+	if err := t.k.Apply(dels, adds, ShutTimeout); err != nil {
+		// Elements already gone (timeout, table deleted): still shut.
+		_ = t.k.Apply(nil, adds, ShutTimeout)
+	}
+	now := t.now()
+	for _, e := range adds {
+		t.shut[e.Set+string(e.Key)] = shut{elem: e, at: now}
+	}
+}
+
+// Reloaded reports a firewall reload that started at start and loaded:
+// doors closed before it have no fw4 rule any more, so their shut
+// elements go (a knock may open them again).
+func (t *Doors) Reloaded(start time.Time) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for k, s := range t.shut {
+		if s.at.Before(start) {
+			delete(t.shut, k)
+			_ = t.k.Apply([]Elem{s.elem}, nil, 0)
+		}
+	}
+}
+
+// unshut removes the shut elements of a door opened again (mu held).
+func (t *Doors) unshut(d door.Door, elems []Elem) {
+	for _, e := range shutElems(d, elems) {
+		if _, ok := t.shut[e.Set+string(e.Key)]; ok {
+			delete(t.shut, e.Set+string(e.Key))
+			_ = t.k.Apply([]Elem{e}, nil, 0)
+		}
 	}
 }
 
@@ -221,7 +274,7 @@ func Available(k Kernel) (map[string]bool, error) {
 			continue
 		}
 		all := true
-		for _, kind := range []string{kindIn, kindDNAT, kindFwd} {
+		for _, kind := range kinds {
 			for _, v := range []int{4, 6} {
 				all = all && have[SetName(z, kind, v)]
 			}
@@ -237,7 +290,7 @@ func zoneOf(set string) (string, bool) {
 		return "", false
 	}
 	rest := set[len(SetPrefix):]
-	for _, kind := range []string{kindIn, kindDNAT, kindFwd} {
+	for _, kind := range kinds {
 		for _, v := range []string{"4", "6"} {
 			suf := "_" + kind + v
 			if len(rest) > len(suf) && rest[len(rest)-len(suf):] == suf {

@@ -27,7 +27,30 @@ const (
 	kindIn   = "in"   // rule doors: accept in input_<zone>
 	kindDNAT = "dnat" // redirect doors: dnat map
 	kindFwd  = "fwd"  // redirect doors: accept the DNATed flow in forward_<zone>
+	// kindShut holds closed doors (saddr . l4proto . port) until the
+	// reload that removes their UCI section: their fw4 rule is still in
+	// the running ruleset, and a close must refuse the next SYN.
+	kindShut = "shut"
 )
+
+var kinds = []string{kindIn, kindDNAT, kindFwd, kindShut}
+
+// shutElems returns the shut-set elements of a door: the key
+// (saddr . l4proto . port) of its accept or dnat element per protocol.
+func shutElems(d door.Door, elems []Elem) []Elem {
+	v := 6
+	if d.Src.Unmap().Is4() {
+		v = 4
+	}
+	var out []Elem
+	for _, e := range elems {
+		rule := d.Kind == door.Rule
+		if rule || e.Val != nil { // a redirect's forward element has another key
+			out = append(out, Elem{Set: SetName(d.SrcZone, kindShut, v), Key: e.Key})
+		}
+	}
+	return out
+}
 
 // SetName is the name of a set of ours for zone, kind ("in", "dnat",
 // "fwd") and IP version (4 or 6): uciknock_wan_in4.

@@ -15,7 +15,7 @@ const (
 	msgDelSet      = 11
 	msgNewSetElem  = 12
 	msgDelSetElem  = 14
-	msgNewGen      = 16
+	msgNewGen      = 15
 	familyINet     = 1 // NFPROTO_INET
 )
 

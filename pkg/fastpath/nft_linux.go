@@ -79,3 +79,23 @@ func (n *NFT) Sets() ([]string, error) {
 	}
 	return out, nil
 }
+
+// Keys returns the keys of the elements of one of our sets, as strings
+// (for `uciknockd status`). A missing set is an error.
+func (n *NFT) Keys(name string) (map[string]bool, error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	s, err := n.c.GetSetByName(fw4, name)
+	if err != nil {
+		return nil, err
+	}
+	els, err := n.c.GetSetElements(s)
+	if err != nil {
+		return nil, err
+	}
+	keys := make(map[string]bool, len(els))
+	for _, e := range els {
+		keys[string(e.Key)] = true
+	}
+	return keys, nil
+}
