@@ -1,3 +1,5 @@
+//go:build linux
+
 package fastpath
 
 import (
@@ -81,5 +83,65 @@ func TestWatchResyncsRecreatedTable(t *testing.T) {
 	out, _ = ns.Exec("nft", "list", "set", "inet", "fw4", "uciknock_wan_in4")
 	if contains(out, "192.0.2.7") {
 		t.Fatalf("element still there after Close:\n%s", out)
+	}
+}
+
+// TestElementsAsNFTReadsThem: what we write is what nft lists, for every
+// set kind and both families (the key layout equals nft's).
+func TestElementsAsNFTReadsThem(t *testing.T) {
+	testenv.RequireRoot(t)
+	ns := netns.New(t, "ukfp")
+	nft(t, ns, testSets)
+	var doors *Doors
+	if err := ns.Do(func() error {
+		k, err := DialNFT()
+		doors = New(Config{Kernel: k})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	exp := time.Now().Add(time.Hour)
+	ds := []door.Door{
+		{Kind: door.Rule, Prefix: "A", Src: netip.MustParseAddr("2001:db8::7"), Proto: "tcp udp", Port: 22, SrcZone: "wan", Expires: exp},
+		{Kind: door.Redirect, Prefix: "B", Src: netip.MustParseAddr("192.0.2.7"), Proto: "udp", Port: 2222, SrcZone: "wan",
+			DestIP: netip.MustParseAddr("192.168.1.10"), DestPort: 22, Expires: exp},
+		{Kind: door.Redirect, Prefix: "C", Src: netip.MustParseAddr("2001:db8::7"), Proto: "tcp", Port: 8443, SrcZone: "wan",
+			DestIP: netip.MustParseAddr("2001:db8:1::10"), DestPort: 443},
+	}
+	for _, d := range ds {
+		if err := doors.Open(d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, _ := ns.Exec("nft", "list", "table", "inet", "fw4")
+	for _, want := range []string{
+		"2001:db8::7 . tcp . 22 timeout 1h", "2001:db8::7 . udp . 22 timeout 1h",
+		"192.0.2.7 . udp . 2222 timeout 1h", ": 192.168.1.10 . 22",
+		"192.0.2.7 . udp . 192.168.1.10 . 22 timeout 1h",
+		"2001:db8::7 . tcp . 8443 : 2001:db8:1::10 . 443", "2001:db8::7 . tcp . 2001:db8:1::10 . 443",
+	} {
+		if !contains(out, want) {
+			t.Errorf("nft does not list %q:\n%s", want, out)
+		}
+	}
+	// A refresh moves the timeout; a close leaves only the shut element.
+	d := ds[0]
+	d.Expires = time.Now().Add(2 * time.Hour)
+	if err := doors.Open(d); err != nil {
+		t.Fatal(err)
+	}
+	out, _ = ns.Exec("nft", "list", "set", "inet", "fw4", "uciknock_wan_in6")
+	if !contains(out, "2001:db8::7 . tcp . 22 timeout 2h") {
+		t.Errorf("timeout not moved:\n%s", out)
+	}
+	doors.Close(d)
+	out, _ = ns.Exec("nft", "list", "table", "inet", "fw4")
+	if contains(out, "2001:db8::7 . tcp . 22 timeout 2h") || !contains(out, "2001:db8::7 . udp . 22 timeout 10m") {
+		t.Errorf("after close:\n%s", out)
+	}
+	doors.Reloaded(time.Now().Add(time.Second))
+	out, _ = ns.Exec("nft", "list", "set", "inet", "fw4", "uciknock_wan_shut6")
+	if contains(out, "2001:db8::7") {
+		t.Errorf("shut element still there after the reload:\n%s", out)
 	}
 }
