@@ -259,6 +259,20 @@ func TestE2EInstantDoorsRealFW4(t *testing.T) {
 		t.Fatalf("%d reloads finished before the connects: not a fast-path result", n-before)
 	}
 
+	// status reads the kernel: all three live, before any reload.
+	r.waitDoor("KnockFwd_192.0.2.7_2222", true, 10*time.Second)
+	out, err := r.net.router.Exec(r.daemonBin, append([]string{"status", "--json"}, r.pathFlags()...)...)
+	if err != nil {
+		t.Fatalf("status: %v\n%s", err, out)
+	}
+	if n := strings.Count(out, `"live_in_kernel": true`); n != 3 {
+		t.Fatalf("status --json: %d doors live in the kernel, want 3:\n%s", n, out)
+	}
+	out, _ = r.net.router.Exec(r.daemonBin, append([]string{"status"}, r.pathFlags()...)...)
+	if !strings.HasPrefix(out, "fast path: on (zones wan)") || strings.Count(out, " live ") != 3 {
+		t.Fatalf("status:\n%s", out)
+	}
+
 	// Let the reloads run: the doors are in the config and stay live.
 	r.open()
 	r.waitDoor("KnockFwd_192.0.2.7_2222", true, 10*time.Second)
@@ -281,7 +295,7 @@ func TestE2EInstantDoorsRealFW4(t *testing.T) {
 	if !d.waitLogAfter(mark, 5*time.Second, "doors put back into the kernel", "live=3") {
 		t.Fatalf("no resync after the table was re-created; log:\n%s", d.log())
 	}
-	out, _ := r.net.router.Exec("nft", "list", "set", "inet", "fw4", "uciknock_wan_in4")
+	out, _ = r.net.router.Exec("nft", "list", "set", "inet", "fw4", "uciknock_wan_in4")
 	if !strings.Contains(out, "192.0.2.7 . tcp . 22") {
 		t.Fatalf("element not back after re-creation:\n%s", out)
 	}

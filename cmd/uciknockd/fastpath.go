@@ -157,3 +157,49 @@ func (k kernelLog) Close(d door.Door) { k.fp.doors.Close(d) }
 
 // Reloaded lets closed doors leave the shut set once fw4 dropped them.
 func (k kernelLog) Reloaded(start time.Time) { k.fp.doors.Reloaded(start) }
+
+// markLive sets Live on the doors whose elements are in the kernel and
+// returns the fast-path state line for `uciknockd status`. It reads the
+// kernel itself, so it tells the truth with or without a daemon.
+func markLive(p *paths, doors []openDoor) string {
+	fc := fwreload.Config{Root: p.root}
+	var zones []string
+	if cfg, err := loadConfig(p.config); err == nil {
+		fc.Reload = cfg.Global.Reload
+		zones = zonesOf(cfg)
+	}
+	fw, err := fwreload.New(fc)
+	if err != nil {
+		return "off: " + err.Error()
+	}
+	if fw.Kind() != fwreload.KindFW4 {
+		return "off: " + fw.Kind() + " (doors open with the next reload)"
+	}
+	nft, err := fastpath.DialNFT()
+	if err != nil {
+		return "off: " + err.Error()
+	}
+	defer nft.Close()
+	state := fastPathState(nft, zones)
+	keys := map[string]map[string]bool{}
+	for i := range doors {
+		d := &doors[i]
+		if !d.ok || !d.Enabled || d.Expired {
+			continue
+		}
+		elems, err := fastpath.Elements(d.door)
+		if err != nil {
+			continue
+		}
+		d.Live = true
+		for _, e := range elems {
+			if keys[e.Set] == nil {
+				if keys[e.Set], err = nft.Keys(e.Set); err != nil {
+					keys[e.Set] = map[string]bool{}
+				}
+			}
+			d.Live = d.Live && keys[e.Set][string(e.Key)]
+		}
+	}
+	return state
+}
