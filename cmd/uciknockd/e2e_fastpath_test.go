@@ -37,7 +37,10 @@ const (
 	lanHost = "ukh0"
 )
 
-func newFW4Rig(t *testing.T) *fw4Rig {
+func newFW4Rig(t *testing.T) *fw4Rig { return newFW4RigExtra(t, 0) }
+
+// newFW4RigExtra is newFW4Rig with extra user rules in the firewall.
+func newFW4RigExtra(t *testing.T, extra int) *fw4Rig {
 	t.Helper()
 	shared := testenv.SharedDir(t)
 	sandbox := filepath.Join(shared, "openwrt")
@@ -62,7 +65,7 @@ func newFW4Rig(t *testing.T) *fw4Rig {
 			t.Fatal(err)
 		}
 	}
-	must(os.WriteFile(e.firewall, stock, 0o644))
+	must(os.WriteFile(e.firewall, append(stock, extraRules(extra)...), 0o644))
 	must(os.MkdirAll(r.confdir, 0o755))
 	must(os.WriteFile(filepath.Join(r.confdir, "network"), network, 0o644))
 	must(os.MkdirAll(filepath.Join(r.overlay, "usr", "share"), 0o755))

@@ -217,8 +217,11 @@ func (k *Keeper) applyClose(d Door, reason string, now time.Time) {
 func (k *Keeper) takeAway(id string, e *entry, kind EventKind, reason string, now time.Time) {
 	s := &k.st
 	delete(s.doors, id)
-	if k.cfg.Kernel != nil {
-		k.cfg.Kernel.Close(e.door)
+	if kind != EventClose {
+		// A close (knock, `uciknockd close`) reached the kernel when it
+		// was asked for (CloseFor); telling it again now could take
+		// out the door knocked open again since.
+		k.kernelClose(e.door)
 	}
 	t := tomb{kind: kind, reason: reason, door: e.door, at: now}
 	if e.written.IsZero() {

@@ -148,7 +148,8 @@ func (t *Doors) drop(l *live) {
 	}
 }
 
-// Close takes door d out of the kernel at once. Its section's fw4 rule
+// Close takes door d out of the kernel at once, unless the door was
+// opened again with a later expiry than d's (d.Expires zero: always). Its section's fw4 rule
 // may still be in the running ruleset (until the reload that removes
 // it): the door goes into the shut set, which refuses it meanwhile.
 func (t *Doors) Close(d door.Door) {
@@ -156,6 +157,11 @@ func (t *Doors) Close(d door.Door) {
 	defer t.mu.Unlock()
 	l := t.want[d.ID()]
 	if l == nil {
+		return
+	}
+	if !d.Expires.IsZero() && l.door.Expires.After(d.Expires) {
+		// Knocked open again since the caller's copy (an expiry
+		// racing a refresh): the newer opening stays.
 		return
 	}
 	delete(t.want, l.door.ID())

@@ -27,6 +27,11 @@ type change struct {
 	del   bool   // element deleted (else added)
 	keys  [][]byte
 	touch bool // anything about our table at all
+	// newSet: NEWSET of one of ours, with its kernel handle. A reload
+	// re-declaring an existing set sends one too (a set update, same
+	// handle); a re-created set has a new handle.
+	newSet string
+	handle []byte
 }
 
 var errShort = errors.New("fastpath: short netlink message")
@@ -63,7 +68,9 @@ func parseEvent(typ uint16, data []byte) (change, error) {
 	case msgNewTable:
 		c.lost = true
 	case msgNewSet:
-		c.lost = isOurs(cstr(attrs[2]))
+		if name := cstr(attrs[2]); isOurs(name) {
+			c.newSet, c.handle = name, attrs[16] // NFTA_SET_HANDLE
+		}
 	case msgNewSetElem, msgDelSetElem:
 		c.set = cstr(attrs[2])
 		if !isOurs(c.set) {
@@ -105,11 +112,11 @@ func elemKeys(b []byte) ([][]byte, error) {
 }
 
 // parseAttrs indexes the netlink attributes in b by type (flags
-// stripped; the last of a repeated type wins; types above 15 ignored).
-func parseAttrs(b []byte) ([16][]byte, error) {
-	var out [16][]byte
+// stripped; the last of a repeated type wins; types above 31 ignored).
+func parseAttrs(b []byte) ([32][]byte, error) {
+	var out [32][]byte
 	err := walkAttrs(b, func(t uint16, v []byte) error {
-		if t < 16 {
+		if t < 32 {
 			out[t] = v
 		}
 		return nil

@@ -35,7 +35,7 @@ func FuzzParseEvent(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if c.lost && !c.touch {
+		if (c.lost || c.newSet != "") && !c.touch {
 			t.Fatal("lost without touching our table")
 		}
 		if c.set != "" && !isOurs(c.set) {

@@ -51,6 +51,7 @@ func (w *Watch) Run(ctx context.Context) error {
 	var lost bool
 	var since time.Time
 	gone := make(map[string]map[string]bool) // set -> key -> deleted last
+	handles := make(map[string]string)        // our sets' kernel handles
 	for {
 		msgs, err := w.c.Receive()
 		if ctx.Err() != nil {
@@ -84,7 +85,18 @@ func (w *Watch) Run(ctx context.Context) error {
 				lost, since = false, time.Time{}
 				clear(gone)
 			case c.lost:
+				// fw4's table created: a new table numbers its sets
+				// from 1 again, so the handles seen so far mean nothing.
 				lost = true
+				clear(handles)
+			case c.newSet != "":
+				// Unknown (first seen) or a new handle: created anew,
+				// so its elements are gone. Same handle: a reload
+				// re-declared it and it kept its elements.
+				if h, ok := handles[c.newSet]; !ok || h != string(c.handle) || len(c.handle) == 0 {
+					lost = true
+				}
+				handles[c.newSet] = string(c.handle)
 			case c.set != "":
 				m := gone[c.set]
 				if m == nil {

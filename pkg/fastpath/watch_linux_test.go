@@ -66,6 +66,20 @@ func TestWatchResyncsRecreatedTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	time.Sleep(50 * time.Millisecond)
+	// A reload re-declares the sets (kernel set updates): the first
+	// sighting of our sets counts as new, later same-handle ones not.
+	nft(t, ns, "flush table inet fw4\n"+testSets)
+	select {
+	case <-resynced:
+	case <-time.After(2 * time.Second):
+		t.Fatal("first sighting of the sets: no resync")
+	}
+	nft(t, ns, "flush table inet fw4\n"+testSets)
+	select {
+	case n := <-resynced:
+		t.Fatalf("a reload that kept the sets counted as re-created (%d)", n)
+	case <-time.After(300 * time.Millisecond):
+	}
 	nft(t, ns, "delete table inet fw4\n"+testSets)
 	select {
 	case n := <-resynced:
