@@ -36,7 +36,7 @@ type openDoor struct {
 	// Live: every kernel element of the door is in table inet fw4's
 	// uciknock sets (the fast path); false without one (see the
 	// "fast path" line of the text output).
-	Live bool `json:"live_in_kernel"`
+	Live bool      `json:"live_in_kernel"`
 	door door.Door // when it reads back as a door
 	ok   bool
 }

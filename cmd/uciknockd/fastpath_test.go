@@ -11,7 +11,7 @@ import (
 type setsOnly []string
 
 func (s setsOnly) Apply(dels, adds []fastpath.Elem, to time.Duration) error { return nil }
-func (s setsOnly) Sets() ([]string, error)                                   { return s, nil }
+func (s setsOnly) Sets() ([]string, error)                                  { return s, nil }
 
 func wanSets(zone string) setsOnly {
 	var out setsOnly

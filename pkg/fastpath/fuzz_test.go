@@ -2,8 +2,8 @@ package fastpath
 
 import (
 	"encoding/binary"
-	"strings"
 	"net/netip"
+	"strings"
 	"testing"
 
 	"github.com/uciknock/uciknock/pkg/door"

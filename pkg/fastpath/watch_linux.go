@@ -51,7 +51,7 @@ func (w *Watch) Run(ctx context.Context) error {
 	var lost bool
 	var since time.Time
 	gone := make(map[string]map[string]bool) // set -> key -> deleted last
-	handles := make(map[string]string)        // our sets' kernel handles
+	handles := make(map[string]string)       // our sets' kernel handles
 	for {
 		msgs, err := w.c.Receive()
 		if ctx.Err() != nil {
