@@ -60,11 +60,11 @@ func (k *Keeper) start(now time.Time) {
 			d.Kind, d.Expires, d.KillSessions = kind, exp, kill
 		}
 		if !exp.IsZero() && !exp.After(now) {
-			s.bury(sec.Name, tomb{kind: EventExpire, reason: "expired while uciknock was not running", door: d, at: now})
+			s.bury(baseID(sec.Name), tomb{kind: EventExpire, reason: "expired while uciknock was not running", door: d, at: now})
 			continue
 		}
 		s.seq++
-		s.doors[sec.Name] = &entry{door: d, name: name, seq: s.seq, partial: derr != nil, written: now}
+		s.doors[baseID(sec.Name)] = &entry{door: d, name: name, seq: s.seq, partial: derr != nil, written: now}
 		if derr == nil && k.cfg.Kernel != nil {
 			// After a restart or reboot the kernel may not have it;
 			// a door a user edited stays with what the file says.
@@ -242,23 +242,25 @@ func (k *Keeper) reconcile(p *uci.Package, now time.Time) *changeset {
 		sec := p.Sections[i]
 		if _, _, ok := owned(sec); !ok {
 			if !sec.Anonymous && strings.HasPrefix(sec.Name, SectionPrefix) {
-				foreign[sec.Name] = true
+				foreign[baseID(sec.Name)] = true
 			}
 			i++
 			continue
 		}
-		e := s.doors[sec.Name]
-		if e == nil || present[sec.Name] {
+		id := baseID(sec.Name)
+		e := s.doors[id]
+		if e == nil || present[id] {
 			cs.removed = append(cs.removed, sec)
 			removeSection(p, i)
 			continue
 		}
-		present[sec.Name] = true
-		c := cloneSection(sec)
-		if setExpiry(c, e.fileExpires(), e.door.KillSessions, k.cfg.Limit) {
-			cs.prev[sec.Name] = sec
-			cs.modified = append(cs.modified, sec.Name)
-			p.Sections[i] = c
+		present[id] = true
+		prev := cloneSection(sec)
+		// Edited in place (the same section, renamed when its expiry
+		// moved), so the file keeps it where it is.
+		if setExpiry(sec, e.fileExpires(), e.door.KillSessions, k.cfg.Limit) {
+			cs.prev[id] = prev
+			cs.modified = append(cs.modified, id)
 		}
 		i++
 	}

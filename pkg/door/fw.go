@@ -107,7 +107,7 @@ func (k *Keeper) rollback(ctx context.Context, now time.Time, checkErr error) bo
 func (k *Keeper) restore(p *uci.Package, u *changeset) {
 	for _, id := range sortedKeys(u.prev) {
 		prev := u.prev[id]
-		i := sectionIndex(p, id)
+		i := doorIndex(p, id)
 		if i >= 0 {
 			if _, _, ok := owned(p.Sections[i]); !ok {
 				continue

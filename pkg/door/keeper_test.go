@@ -88,7 +88,7 @@ func TestRefreshNoDuplicate(t *testing.T) {
 		t.Fatalf("own sections %v, want one", ids)
 	}
 	s := h.store.pkg(t).Section(ids[0])
-	if got, want := getOption(s, MarkerOption).Values[0], marker(d.Expires, false); got != want {
+	if got, want := expiryOf(t, s), marker(d.Expires, false); got != want {
 		t.Fatalf("marker %q, want %q", got, want)
 	}
 	if got := getOption(s, "stop_date").Values[0]; got != "2026-11-25T21:10:00" {
@@ -157,8 +157,8 @@ func TestNoTimeoutNoStopDate(t *testing.T) {
 	d.Expires = time.Time{}
 	mustOpen(t, h.k, d)
 	h.at(100 * time.Millisecond)
-	s := h.store.pkg(t).Section(d.ID())
-	if getOption(s, "stop_date") != nil || getOption(s, MarkerOption).Values[0] != "expires=0" {
+	s := doorSection(h.store.pkg(t), d)
+	if getOption(s, "stop_date") != nil || expiryOf(t, s) != "expires=0" {
 		t.Fatalf("section:\n%s", uci.RenderSection(s))
 	}
 	if !h.k.next().IsZero() {

@@ -55,7 +55,7 @@ func (k *Keeper) settle(cs *changeset, now time.Time) {
 
 func (k *Keeper) settleRemoved(sec *uci.Section, now time.Time) {
 	s := &k.st
-	id := sec.Name
+	id := baseID(sec.Name)
 	name := id
 	if o := getOption(sec, "name"); o != nil && len(o.Values) == 1 {
 		name = o.Values[0]
