@@ -190,7 +190,6 @@ func baseID(name string) string {
 	return name
 }
 
-
 // parseMarker reads the marker value. Unknown words are ignored so that
 // a later version can add some; expires= is required.
 func parseMarker(v string) (exp time.Time, kill bool, err error) {
