@@ -19,6 +19,11 @@ type changeset struct {
 	removed  []*uci.Section
 	lost     []string
 	conflict []string
+	// edited: doors whose section is present but no longer matches the
+	// door (a user disabled it or changed what it matches); their kernel
+	// element must not stay wider than the section.
+	edited map[string]bool
+	present []string
 }
 
 func (c *changeset) empty() bool {
@@ -100,7 +105,9 @@ func (k *Keeper) checkFile(now time.Time) {
 		return // our own write, or nothing new
 	}
 	s.lastHash = h
-	if cs := k.reconcile(p, now); !cs.empty() || len(cs.lost) > 0 {
+	cs := k.reconcile(p, now)
+	k.syncKernel(cs)
+	if !cs.empty() || len(cs.lost) > 0 {
 		if !s.dirty {
 			s.dirty, s.dirtyAt = true, now
 		}
@@ -141,6 +148,7 @@ func (k *Keeper) flush(ctx context.Context, now time.Time, ops []op) {
 	}
 	s.dirty, s.wbackoff = false, 0
 	k.settle(cs, now)
+	k.syncKernel(cs)
 	if changed {
 		// We do not know the bytes we wrote; forget the old hash so the
 		// next change notification is looked at (and, being our own
@@ -170,6 +178,12 @@ func (k *Keeper) applyOpen(d Door, live bool, now time.Time) {
 			e.door = d
 		}
 		e.refreshed = true
+		if e.kernelOff && k.cfg.Kernel != nil {
+			// A user's edit keeps the door out of the kernel; a refresh
+			// only moves the expiry (Open put it in again: out it goes).
+			k.cfg.Kernel.Close(d)
+			live = false
+		}
 		// With the door live in the kernel (its timeout moved there),
 		// the file keeps an expiry that is a little early rather than
 		// costing a flash write per repeat knock.
@@ -255,6 +269,13 @@ func (k *Keeper) reconcile(p *uci.Package, now time.Time) *changeset {
 			continue
 		}
 		present[id] = true
+		cs.present = append(cs.present, id)
+		if !matchesDoor(sec, e.door) {
+			if cs.edited == nil {
+				cs.edited = make(map[string]bool)
+			}
+			cs.edited[id] = true
+		}
 		prev := cloneSection(sec)
 		// Edited in place (the same section, renamed when its expiry
 		// moved), so the file keeps it where it is.
@@ -283,4 +304,43 @@ func (k *Keeper) reconcile(p *uci.Package, now time.Time) *changeset {
 		}
 	}
 	return cs
+}
+
+// matchesDoor reports whether our section still makes fw4 match what
+// door d's kernel element matches: enabled and reading back as d.
+func matchesDoor(sec *uci.Section, d Door) bool {
+	if o := getOption(sec, "enabled"); o != nil && len(o.Values) == 1 {
+		switch o.Values[0] {
+		case "0", "no", "off", "false", "disabled":
+			return false
+		}
+	}
+	got, err := DoorFromSection(sec)
+	if err != nil {
+		return false
+	}
+	got.Expires, got.Opened, got.Sequence, got.KillSessions = d.Expires, d.Opened, d.Sequence, d.KillSessions
+	return got == d
+}
+
+// syncKernel keeps the fast path no wider than the file: a door a user
+// disabled or edited leaves the kernel; one put back as it was returns.
+func (k *Keeper) syncKernel(cs *changeset) {
+	if k.cfg.Kernel == nil {
+		return
+	}
+	for _, id := range cs.present {
+		e := k.st.doors[id]
+		if e == nil || e.partial {
+			continue
+		}
+		switch off := cs.edited[id]; {
+		case off && !e.kernelOff:
+			e.kernelOff = true
+			k.cfg.Kernel.Close(e.door)
+		case !off && e.kernelOff:
+			e.kernelOff = false
+			k.cfg.Kernel.Open(e.door)
+		}
+	}
 }

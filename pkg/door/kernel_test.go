@@ -2,6 +2,8 @@ package door
 
 import (
 	"errors"
+
+	"github.com/uciknock/uciknock/uci"
 	"sync"
 	"testing"
 	"time"
@@ -172,5 +174,35 @@ func TestCloseEnough(t *testing.T) {
 		if got := closeEnough(tc.stored, tc.exp, tc.timeout); got != tc.want {
 			t.Errorf("closeEnough(%v, %v, %v) = %v", tc.stored, tc.exp, tc.timeout, got)
 		}
+	}
+}
+
+// TestKernelFollowsUserEdit: a door a user disables in LuCI leaves the
+// fast path (the element must not match more than the section), and a
+// refresh does not bring it back; enabled again, it returns.
+func TestKernelFollowsUserEdit(t *testing.T) {
+	h, fk := kernelHarness(t)
+	d := ssh("192.0.2.7", time.Hour)
+	mustOpen(t, h.k, d)
+	h.at(100 * time.Millisecond)
+	set := func(v string) {
+		h.store.edit(t, func(p *uci.Package) { doorSection(p, d).Set("enabled", v) })
+		h.k.st.noteChange(h.clock.now, h.k.cfg.Batch)
+	}
+	set("0")
+	h.at(time.Second)
+	if fk.isLive(d) {
+		t.Fatal("disabled door still live in the kernel")
+	}
+	d.Expires = t0.Add(2 * time.Hour)
+	mustOpen(t, h.k, d)
+	h.at(2 * time.Second)
+	if fk.isLive(d) {
+		t.Fatal("a refresh put a disabled door back into the kernel")
+	}
+	set("1")
+	h.at(3 * time.Second)
+	if !fk.isLive(d) {
+		t.Fatal("re-enabled door not back in the kernel")
 	}
 }

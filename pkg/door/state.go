@@ -51,6 +51,9 @@ type entry struct {
 	// door.Expires, which is in the kernel (cheap refresh).
 	keepFile bool
 	fileExp  time.Time
+	// kernelOff: the section was edited by a user, so the door is kept
+	// out of the fast path (see syncKernel).
+	kernelOff bool
 }
 
 // fileExpires is the expiry the file should carry for the door.
