@@ -348,3 +348,27 @@ func TestE2EInstantDoorExpiry(t *testing.T) {
 	r.open()
 	d.stop()
 }
+
+// TestE2ENoFastPathSaidOnce: with a custom reload_command there is no
+// fast path; the daemon says so once at start and status says so too,
+// and doors work through the config as before.
+func TestE2ENoFastPathSaidOnce(t *testing.T) {
+	testenv.RequireRoot(t)
+	t.Parallel()
+	e := newEnv(t, false)
+	e.writeConfig("", lifecycleSequences)
+	d := e.startDaemon()
+	if !d.waitLog(5*time.Second, "fast path off: custom reload_command") {
+		t.Fatalf("no fast-path notice; log:\n%s", d.log())
+	}
+	e.knockClient("-d", "20", router4.String(), "7000", "8000", "9000")
+	e.waitDoor("KnockSSH_192.0.2.7_22", true, 5*time.Second)
+	out, _, code := e.cli("", append([]string{"status"}, e.pathFlags()...)...)
+	if code != 0 || !strings.HasPrefix(out, "fast path: off: custom") || strings.Contains(out, " live ") {
+		t.Fatalf("status (exit %d):\n%s", code, out)
+	}
+	if n := strings.Count(d.log(), "fast path off"); n != 1 {
+		t.Fatalf("fast-path notice %d times", n)
+	}
+	d.stop()
+}
