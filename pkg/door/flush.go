@@ -22,7 +22,7 @@ type changeset struct {
 	// edited: doors whose section is present but no longer matches the
 	// door (a user disabled it or changed what it matches); their kernel
 	// element must not stay wider than the section.
-	edited map[string]bool
+	edited  map[string]bool
 	present []string
 }
 

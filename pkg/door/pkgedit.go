@@ -50,17 +50,6 @@ func cloneSection(s *uci.Section) *uci.Section {
 	return c
 }
 
-// sectionIndex returns the index of the named (or anonymous-id) section,
-// or -1.
-func sectionIndex(p *uci.Package, name string) int {
-	for i, s := range p.Sections {
-		if s.Name == name {
-			return i
-		}
-	}
-	return -1
-}
-
 func removeSection(p *uci.Package, i int) {
 	p.Sections = append(p.Sections[:i:i], p.Sections[i+1:]...)
 }
