@@ -106,7 +106,10 @@ func (e Event) String() string {
 const (
 	DefaultBlockSize    = 64 << 10
 	DefaultBlocks       = 32 // 2 MiB: 60 ms of a 200k packets/s flood
-	DefaultBlockTimeout = 1 * time.Millisecond
+	// DefaultBlockTimeout bounds how long a lone knock waits in a ring
+	// block: the door must open before the client's next packet (docs/
+	// capture.md has why 2 ms and not less).
+	DefaultBlockTimeout = 2 * time.Millisecond
 	DefaultRecheck      = 2 * time.Second
 )
 
