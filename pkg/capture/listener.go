@@ -104,8 +104,8 @@ func (e Event) String() string {
 
 // Defaults of the ring and the recheck interval.
 const (
-	DefaultBlockSize    = 64 << 10
-	DefaultBlocks       = 32 // 2 MiB: 60 ms of a 200k packets/s flood
+	DefaultBlockSize = 64 << 10
+	DefaultBlocks    = 32 // 2 MiB: 60 ms of a 200k packets/s flood
 	// DefaultBlockTimeout bounds how long a lone knock waits in a ring
 	// block: the door must open before the client's next packet (docs/
 	// capture.md has why 2 ms and not less).
