@@ -60,6 +60,12 @@ func newFastPath(fw *fwreload.Firewall, cfg *config.Config, log zerolog.Logger) 
 		}
 		ev.Int("live", n).Dur("took", took).Msg("fast path: fw4 table or sets re-created; doors put back into the kernel")
 	}
+	fp.watch.DevicesFailed = func(err error) {
+		log.Warn().Err(err).Msg("fast path: zone devices not copied from fw4; forward doors open with the next reload")
+	}
+	if err := fp.doors.SyncDevices(); err != nil {
+		fp.watch.DevicesFailed(err)
+	}
 	fp.state = fastPathState(nft, zonesOf(cfg))
 	ev := log.Info()
 	if !strings.HasPrefix(fp.state, "on") {

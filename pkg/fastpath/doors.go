@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -19,6 +21,51 @@ type Kernel interface {
 	// Sets lists the names of our sets in table inet fw4 (nil, nil when
 	// the table does not exist).
 	Sets() ([]string, error)
+}
+
+// Devicer is the part of a Kernel that keeps the zones' device sets in
+// step with fw4's zones (NFT implements it).
+type Devicer interface {
+	ZoneDevices(zone string) ([]string, error)
+	SetDevices(zone string, devs []string) error
+}
+
+// SyncDevices copies, for every zone with our sets, the interfaces fw4
+// sends to the zone into the zone's device set, when they changed. Run
+// at start and after every change of fw4's table (Watch).
+func (t *Doors) SyncDevices() error {
+	dv, ok := t.k.(Devicer)
+	if !ok {
+		return nil
+	}
+	zones, err := Available(t.k)
+	if err != nil {
+		return err
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var first error
+	for z, on := range zones {
+		if !on {
+			continue
+		}
+		devs, err := dv.ZoneDevices(z)
+		if err == nil {
+			sort.Strings(devs)
+			key := strings.Join(devs, " ")
+			if have, ok := t.devs[z]; ok && have == key {
+				continue
+			}
+			if err = dv.SetDevices(z, devs); err == nil {
+				t.devs[z] = key
+				continue
+			}
+		}
+		if first == nil {
+			first = err
+		}
+	}
+	return first
 }
 
 // ErrFull is returned by Open when MaxDoors doors are live already.
@@ -43,7 +90,8 @@ type Doors struct {
 
 	mu   sync.Mutex // guards want, shut and every kernel write
 	want map[string]*live
-	shut map[string]shut // by set + key
+	shut map[string]shut   // by set + key
+	devs map[string]string // zone -> devices last written to its set
 }
 
 // shut is a closed door's element in the shut set.
@@ -70,7 +118,7 @@ func New(cfg Config) *Doors {
 	if cfg.MaxDoors <= 0 {
 		cfg.MaxDoors = 256
 	}
-	return &Doors{k: cfg.Kernel, now: cfg.Now, max: cfg.MaxDoors, want: make(map[string]*live), shut: make(map[string]shut)}
+	return &Doors{k: cfg.Kernel, now: cfg.Now, max: cfg.MaxDoors, want: make(map[string]*live), shut: make(map[string]shut), devs: make(map[string]string)}
 }
 
 // timeout is the kernel timeout for a door expiring at exp: 0 for
@@ -245,6 +293,9 @@ func (t *Doors) Resync(lost bool) (int, error) {
 	defer t.mu.Unlock()
 	var first error
 	n := 0
+	if lost {
+		clear(t.devs) // our device sets are new and empty too
+	}
 	for _, l := range t.want {
 		if lost {
 			l.in = false

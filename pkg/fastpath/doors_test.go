@@ -172,3 +172,39 @@ func TestRestoreOnlyWanted(t *testing.T) {
 		t.Fatal("restore must bring back a (wanted) and not b (closed)")
 	}
 }
+
+type devKernel struct {
+	*fakeKernel
+	zone []string
+	set  map[string][]string
+	sets int
+}
+
+func (d *devKernel) ZoneDevices(zone string) ([]string, error) { return d.zone, nil }
+func (d *devKernel) SetDevices(zone string, devs []string) error {
+	d.set[zone] = devs
+	d.sets++
+	return nil
+}
+
+// TestSyncDevices: the zone's interfaces are copied when they change,
+// and again after the table was created anew.
+func TestSyncDevices(t *testing.T) {
+	k := &devKernel{fakeKernel: newFake(wanSets()...), zone: []string{"eth1"}, set: map[string][]string{}}
+	ds := New(Config{Kernel: k})
+	for i := 0; i < 2; i++ {
+		if err := ds.SyncDevices(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if k.sets != 1 || len(k.set["wan"]) != 1 || k.set["wan"][0] != "eth1" {
+		t.Fatalf("%d writes, set %v", k.sets, k.set)
+	}
+	k.zone = []string{"pppoe-wan", "eth1"}
+	ds.SyncDevices()
+	ds.Resync(true)
+	ds.SyncDevices()
+	if k.sets != 3 || len(k.set["wan"]) != 2 {
+		t.Fatalf("%d writes, set %v", k.sets, k.set)
+	}
+}

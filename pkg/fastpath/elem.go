@@ -35,6 +35,25 @@ const (
 
 var kinds = []string{kindIn, kindDNAT, kindFwd, kindShut}
 
+// DevSetName is the set of a zone's interfaces (type ifname) that the
+// dnat lookup in fw4's dstnat chain is limited to: what fw4's own jump to
+// dstnat_<zone> matches. The daemon fills it from fw4's ruleset
+// (Doors.SyncDevices): the include cannot use fw4's $<zone>_devices,
+// which is an empty set (an nft error) while the zone has no device up,
+// and undefined when the zone does not exist — either would make the
+// whole fw4 ruleset fail to load.
+func DevSetName(zone string) string { return SetPrefix + zone + "_dev" }
+
+// ifname is an interface name as nft stores it: 16 bytes, NUL-padded.
+func ifname(s string) ([]byte, bool) {
+	if s == "" || len(s) > 15 || strings.ContainsRune(s, 0) {
+		return nil, false
+	}
+	b := make([]byte, 16)
+	copy(b, s)
+	return b, true
+}
+
 // shutElems returns the shut-set elements of a door: the key
 // (saddr . l4proto . port) of its accept or dnat element per protocol.
 func shutElems(d door.Door, elems []Elem) []Elem {

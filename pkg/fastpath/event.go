@@ -74,7 +74,7 @@ func parseEvent(typ uint16, data []byte) (change, error) {
 	case msgNewSetElem, msgDelSetElem:
 		c.set = cstr(attrs[2])
 		if !isOurs(c.set) {
-			return change{touch: true}, nil
+			return change{}, nil // elements of fw4's own sets: nothing for us
 		}
 		c.del = msg == msgDelSetElem
 		c.keys, err = elemKeys(attrs[3])

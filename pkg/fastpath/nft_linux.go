@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/google/nftables"
+	"github.com/google/nftables/expr"
 )
 
 // NFT is the Kernel over netlink: one lasting nftables socket in the
@@ -100,4 +101,77 @@ func (n *NFT) Keys(name string) (map[string]bool, error) {
 		keys[string(e.Key)] = true
 	}
 	return keys, nil
+}
+
+// ZoneDevices returns the interfaces fw4 sends to zone's chains: the
+// iifname matches of the jumps to input_<zone> in fw4's input chain (the
+// jump to dstnat_<zone>, when it exists, matches the same). A zone made
+// of subnets or wildcard devices yields none: its forward doors are not
+// live in the kernel (they open with the reload).
+func (n *NFT) ZoneDevices(zone string) ([]string, error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	rules, err := n.c.GetRules(fw4, &nftables.Chain{Name: "input", Table: fw4})
+	if err != nil {
+		return nil, fmt.Errorf("fastpath: rules of inet %s input: %w", Table, err)
+	}
+	var devs []string
+	for _, r := range rules {
+		var jump bool
+		var names []string
+		meta := false
+		for _, e := range r.Exprs {
+			switch e := e.(type) {
+			case *expr.Meta:
+				meta = e.Key == expr.MetaKeyIIFNAME
+			case *expr.Cmp:
+				if meta && e.Op == expr.CmpOpEq && len(e.Data) == 16 {
+					names = append(names, cstr(e.Data))
+				}
+				meta = false
+			case *expr.Lookup:
+				if meta && !e.Invert {
+					s, err := n.c.GetSetByName(fw4, e.SetName)
+					if err == nil {
+						if els, err := n.c.GetSetElements(s); err == nil {
+							for _, el := range els {
+								if len(el.Key) == 16 {
+									names = append(names, cstr(el.Key))
+								}
+							}
+						}
+					}
+				}
+				meta = false
+			case *expr.Verdict:
+				jump = e.Kind == expr.VerdictJump && e.Chain == "input_"+zone
+			default:
+				meta = false
+			}
+		}
+		if jump {
+			devs = append(devs, names...)
+		}
+	}
+	return devs, nil
+}
+
+// SetDevices makes the zone's device set hold exactly devs (one batch).
+func (n *NFT) SetDevices(zone string, devs []string) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	s := &nftables.Set{Table: fw4, Name: DevSetName(zone)}
+	n.c.FlushSet(s)
+	var els []nftables.SetElement
+	for _, d := range devs {
+		if k, ok := ifname(d); ok {
+			els = append(els, nftables.SetElement{Key: k})
+		}
+	}
+	if len(els) > 0 {
+		if err := n.c.SetAddElements(s, els); err != nil {
+			return err
+		}
+	}
+	return n.c.Flush()
 }

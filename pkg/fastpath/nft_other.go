@@ -30,7 +30,8 @@ func (*NFT) Keys(string) (map[string]bool, error) { return nil, errNotLinux }
 
 // Watch is not available off Linux.
 type Watch struct {
-	Resynced func(live int, took time.Duration, err error)
+	Resynced      func(live int, took time.Duration, err error)
+	DevicesFailed func(err error)
 }
 
 // NewWatch always fails off Linux.

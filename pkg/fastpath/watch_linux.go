@@ -25,6 +25,9 @@ type Watch struct {
 	// Resynced, if set, is called after every resync with the number of
 	// live doors, the time since the notification and the first error.
 	Resynced func(live int, took time.Duration, err error)
+	// DevicesFailed, if set, is called when the zones' device sets could
+	// not be brought in step with fw4 (forward doors may not be live).
+	DevicesFailed func(err error)
 }
 
 // NewWatch joins the nftables notification group.
@@ -48,7 +51,7 @@ func (w *Watch) Run(ctx context.Context) error {
 	defer w.c.Close()
 	stop := context.AfterFunc(ctx, func() { _ = w.c.SetReadDeadline(time.Unix(1, 0)) })
 	defer stop()
-	var lost bool
+	var lost, touched bool
 	var since time.Time
 	gone := make(map[string]map[string]bool) // set -> key -> deleted last
 	handles := make(map[string]string)       // our sets' kernel handles
@@ -77,11 +80,19 @@ func (w *Watch) Run(ctx context.Context) error {
 			if since.IsZero() {
 				since = time.Now()
 			}
+			touched = touched || (c.touch && c.set == "")
 			switch {
 			case c.gen:
 				if lost || len(gone) > 0 {
 					w.resync(lost, gone, since)
 				}
+				if touched {
+					// fw4 reloaded: its zones' devices may have changed.
+					if err := w.d.SyncDevices(); err != nil && w.DevicesFailed != nil {
+						w.DevicesFailed(err)
+					}
+				}
+				touched = false
 				lost, since = false, time.Time{}
 				clear(gone)
 			case c.lost:
