@@ -178,16 +178,19 @@ func cmdClose(args []string, stdout io.Writer) error {
 		return err
 	}
 	ip, ipErr := netip.ParseAddr(target)
+	var closed []door.Door
 	n, err := removeDoors(firewallFile(&p), func(s *uci.Section, _ time.Time) bool {
+		match := false
 		if o := s.Get("name"); o != nil && len(o.Values) == 1 && o.Values[0] == target {
-			return true
+			match = true
+		} else if o := s.Get("src_ip"); ipErr == nil && o != nil && len(o.Values) == 1 {
+			a, err := netip.ParseAddr(o.Values[0])
+			match = err == nil && a == ip.Unmap()
 		}
-		o := s.Get("src_ip")
-		if ipErr != nil || o == nil || len(o.Values) != 1 {
-			return false
+		if d, err := door.DoorFromSection(s); match && err == nil {
+			closed = append(closed, d)
 		}
-		a, err := netip.ParseAddr(o.Values[0])
-		return err == nil && a == ip.Unmap()
+		return match
 	})
 	if err != nil {
 		return err
@@ -196,6 +199,11 @@ func cmdClose(args []string, stdout io.Writer) error {
 		return fmt.Errorf("no door matches %s", target)
 	}
 	fmt.Fprintf(stdout, "ok: removed %d door(s) from the firewall config (no daemon running)\n", n)
+	// Out of the kernel fast path at once too (its elements would
+	// otherwise live on until their timeouts).
+	if k := closeInKernel(closed); k > 0 {
+		fmt.Fprintf(stdout, "removed %d door(s) from the kernel fast path\n", k)
+	}
 	return reloadOffline(&p, stdout)
 }
 

@@ -372,3 +372,34 @@ func TestE2ENoFastPathSaidOnce(t *testing.T) {
 	}
 	d.stop()
 }
+
+// TestE2EOfflineCloseLeavesKernel: `uciknockd close` without a daemon
+// takes the door out of the kernel fast path too, not only out of the
+// config.
+func TestE2EOfflineCloseLeavesKernel(t *testing.T) {
+	testenv.RequireRoot(t)
+	r := newFW4Rig(t)
+	r.writeFW4Config(600)
+	listen(t, r.net.router, "0.0.0.0:22")
+	d := r.startDaemon()
+	if !d.waitLog(5*time.Second, "fast path on") {
+		t.Fatalf("no fast path; log:\n%s", d.log())
+	}
+	r.knockClient("-d", "1", router4.String(), "7000", "8000", "9000")
+	if err := r.connectSoon("192.0.2.1:22"); err != nil {
+		t.Fatalf("connect after the knock: %v", err)
+	}
+	r.waitDoor("KnockSSH_192.0.2.7_22", true, 10*time.Second)
+	d.stop() // doors stay open until their timeouts
+	out, err := r.net.router.Exec(r.daemonBin, append([]string{"close", "--socket", r.socket, "192.0.2.7"}, r.pathFlags()...)...)
+	if err != nil || !strings.Contains(out, "removed 1 door(s) from the kernel fast path") {
+		t.Fatalf("offline close: %v\n%s", err, out)
+	}
+	set, _ := r.net.router.Exec("nft", "list", "set", "inet", "fw4", "uciknock_wan_in4")
+	if strings.Contains(set, "192.0.2.7") {
+		t.Fatalf("element still in the kernel after an offline close:\n%s", set)
+	}
+	if err := r.connect("192.0.2.1:22"); err == nil {
+		t.Fatal("door still open after an offline close")
+	}
+}

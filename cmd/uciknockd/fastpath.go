@@ -209,3 +209,34 @@ func markLive(p *paths, doors []openDoor) string {
 	}
 	return state
 }
+
+// closeInKernel deletes the fast-path elements of doors closed without
+// a daemon (`uciknockd close` offline) and returns how many doors had
+// any. Without a fast path it does nothing.
+func closeInKernel(doors []door.Door) int {
+	if len(doors) == 0 {
+		return 0
+	}
+	nft, err := fastpath.DialNFT()
+	if err != nil {
+		return 0
+	}
+	defer nft.Close()
+	n := 0
+	for _, d := range doors {
+		elems, err := fastpath.Elements(d)
+		if err != nil {
+			continue
+		}
+		hit := false
+		for _, e := range elems {
+			// One element per batch: one already gone must not keep
+			// the others.
+			hit = nft.Apply([]fastpath.Elem{e}, nil, 0) == nil || hit
+		}
+		if hit {
+			n++
+		}
+	}
+	return n
+}
