@@ -83,6 +83,8 @@ demo: deps build
 # side-by-side run against knockd in namespaces (scripts/bench.sh).
 bench: deps build gobench
 	./scripts/bench.sh
+	@# instant doors on the real fw4: last knock → first accepted SYN (docs/benchmarks.md)
+	UCIKNOCK_BENCH=1 go test -count=1 -run '^TestBenchInstantDoor$$' ./cmd/uciknockd/ | tee build/instantdoor.txt
 
 gobench:
 	@mkdir -p build

@@ -33,6 +33,12 @@ type openDoor struct {
 	Left     int64  `json:"seconds_left"`      // -1: never expires
 	Edited   bool   `json:"edited_by_user"`    // options no longer as written
 	Expired  bool   `json:"expired"`           // due for removal
+	// Live: every kernel element of the door is in table inet fw4's
+	// uciknock sets (the fast path); false without one (see the
+	// "fast path" line of the text output).
+	Live bool      `json:"live_in_kernel"`
+	door door.Door // when it reads back as a door
+	ok   bool
 }
 
 func listDoors(p *uci.Package, now time.Time) []openDoor {
@@ -60,6 +66,7 @@ func listDoors(p *uci.Package, now time.Time) []openDoor {
 			}
 		}
 		if d, err := door.DoorFromSection(s); err == nil {
+			od.door, od.ok = d, true
 			od.Source, od.Port, od.Proto = d.Src.String(), d.Port, d.Proto
 			if d.Kind == door.Redirect {
 				od.DestIP, od.DestPort = d.DestIP.String(), d.DestPort
@@ -108,6 +115,7 @@ func cmdStatus(args []string, stdout io.Writer) error {
 		return err
 	}
 	doors := listDoors(pkg, time.Now())
+	state := markLive(&p, doors)
 	if *asJSON {
 		if doors == nil {
 			doors = []openDoor{}
@@ -116,12 +124,13 @@ func cmdStatus(args []string, stdout io.Writer) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(doors)
 	}
+	fmt.Fprintln(stdout, "fast path: "+state)
 	if len(doors) == 0 {
 		fmt.Fprintln(stdout, "no open doors")
 		return nil
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tTYPE\tSOURCE\tPORT\tLEFT\tSECTION")
+	fmt.Fprintln(tw, "NAME\tTYPE\tSOURCE\tPORT\tLEFT\tKERNEL\tSECTION")
 	for _, d := range doors {
 		left := "never"
 		switch {
@@ -136,7 +145,11 @@ func cmdStatus(args []string, stdout io.Writer) error {
 		} else if d.Edited {
 			note = " (edited)"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s%s\n", d.Name, d.Type, d.Source, d.Port, left, d.Section, note)
+		live := "-"
+		if d.Live {
+			live = "live"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s%s\n", d.Name, d.Type, d.Source, d.Port, left, live, d.Section, note)
 	}
 	return tw.Flush()
 }
@@ -165,16 +178,19 @@ func cmdClose(args []string, stdout io.Writer) error {
 		return err
 	}
 	ip, ipErr := netip.ParseAddr(target)
+	var closed []door.Door
 	n, err := removeDoors(firewallFile(&p), func(s *uci.Section, _ time.Time) bool {
+		match := false
 		if o := s.Get("name"); o != nil && len(o.Values) == 1 && o.Values[0] == target {
-			return true
+			match = true
+		} else if o := s.Get("src_ip"); ipErr == nil && o != nil && len(o.Values) == 1 {
+			a, err := netip.ParseAddr(o.Values[0])
+			match = err == nil && a == ip.Unmap()
 		}
-		o := s.Get("src_ip")
-		if ipErr != nil || o == nil || len(o.Values) != 1 {
-			return false
+		if d, err := door.DoorFromSection(s); match && err == nil {
+			closed = append(closed, d)
 		}
-		a, err := netip.ParseAddr(o.Values[0])
-		return err == nil && a == ip.Unmap()
+		return match
 	})
 	if err != nil {
 		return err
@@ -183,6 +199,11 @@ func cmdClose(args []string, stdout io.Writer) error {
 		return fmt.Errorf("no door matches %s", target)
 	}
 	fmt.Fprintf(stdout, "ok: removed %d door(s) from the firewall config (no daemon running)\n", n)
+	// Out of the kernel fast path at once too (its elements would
+	// otherwise live on until their timeouts).
+	if k := closeInKernel(closed); k > 0 {
+		fmt.Fprintf(stdout, "removed %d door(s) from the kernel fast path\n", k)
+	}
 	return reloadOffline(&p, stdout)
 }
 

@@ -11,7 +11,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -266,16 +265,13 @@ func (e *e2eEnv) reloadCount() int {
 	return strings.Count(string(data), "\n")
 }
 
-// expiresOf reads the expiry from a door's marker option (zero: never).
+// expiresOf reads the expiry a door section records in its id (zero:
+// never).
 func expiresOf(t *testing.T, s *uci.Section) time.Time {
 	t.Helper()
-	v, _, _ := strings.Cut(optionValue(s, door.MarkerOption), " ")
-	n, err := strconv.ParseInt(strings.TrimPrefix(v, "expires="), 10, 64)
-	if err != nil || !strings.HasPrefix(v, "expires=") {
-		t.Fatalf("section %s: marker %q", s.Name, optionValue(s, door.MarkerOption))
+	exp, ok := door.Owned(s)
+	if !ok {
+		t.Fatalf("section %s is not a uciknock door", s.Name)
 	}
-	if n == 0 {
-		return time.Time{}
-	}
-	return time.Unix(n, 0)
+	return exp
 }

@@ -94,6 +94,7 @@ type daemon struct {
 	matcher  *matcher
 	commands *commands
 	capture  *captureSet
+	fast     *fastPath
 }
 
 func newDaemon(f *runFlags, cfg *config.Config, log zerolog.Logger) (*daemon, error) {
@@ -119,9 +120,11 @@ func newDaemon(f *runFlags, cfg *config.Config, log zerolog.Logger) (*daemon, er
 	if err != nil {
 		return nil, err
 	}
+	d.fast = newFastPath(fw, cfg, log)
 	d.keeper, err = door.New(door.Config{
 		Store:    store,
 		Reloader: fw,
+		Kernel:   d.fast.kernel(),
 		Sessions: conntrack.Killer{},
 		Limit:    limit,
 		Events:   d.doorEvent,
@@ -158,6 +161,7 @@ func (d *daemon) run(ctx context.Context, hup <-chan os.Signal) error {
 	keeperDone := make(chan error, 1)
 	go func() { keeperDone <- d.keeper.Run(keeperCtx) }()
 	g.Go(func() error { return d.watch.Run(gctx) })
+	g.Go(func() error { return d.fast.run(gctx) })
 	d.capture = newCaptureSet(d.log, d.matcher)
 	cfg := d.matcher.config()
 	g.Go(func() error { return d.capture.run(gctx, cfg) })

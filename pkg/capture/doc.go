@@ -15,7 +15,7 @@
 //   - Listen opens the socket (SOCK_DGRAM, so Ethernet, VLAN, PPPoE,
 //     WireGuard and tun look the same) with the filter attached before
 //     bind(2), then maps a TPACKET_V3 ring (DefaultBlocks blocks of 64 KiB,
-//     20 ms block timeout) on it. Run waits for ring blocks in the Go
+//     2 ms block timeout) on it. Run waits for ring blocks in the Go
 //     runtime's poller: no busy loop, one wake-up per block. If the ring
 //     cannot be set up, it falls back to one recvfrom(2) per packet (and
 //     says so in EventOpened).

@@ -104,9 +104,12 @@ func (e Event) String() string {
 
 // Defaults of the ring and the recheck interval.
 const (
-	DefaultBlockSize    = 64 << 10
-	DefaultBlocks       = 32 // 2 MiB: 60 ms of a 200k packets/s flood
-	DefaultBlockTimeout = 20 * time.Millisecond
+	DefaultBlockSize = 64 << 10
+	DefaultBlocks    = 32 // 2 MiB: 60 ms of a 200k packets/s flood
+	// DefaultBlockTimeout bounds how long a lone knock waits in a ring
+	// block: the door must open before the client's next packet (docs/
+	// capture.md has why 2 ms and not less).
+	DefaultBlockTimeout = 2 * time.Millisecond
 	DefaultRecheck      = 2 * time.Second
 )
 

@@ -10,9 +10,12 @@
 // predictably when fw4 could not load it, Door.FwName), src zone,
 // src_ip, a concrete proto (tcp, udp or "tcp udp", never all), the port,
 // family, target ACCEPT or DNAT with reflection '0', the kernel-side
-// stop_date backstop, and the marker `option uciknock 'expires=<unix>'`
-// that records the expiry. A section is ours only with both the id
-// prefix and the marker; nothing else in the file is ever touched.
+// stop_date backstop. The expiry is recorded in the id itself
+// (SectionName: `…_<hash>_e<unix>[k]`), atomic with the section and
+// silent in fw4 and fw3 (an unknown option would make both warn on
+// every reload). A section is ours only with that id shape; nothing else
+// in the file is ever touched. Sections with the `option uciknock`
+// marker of earlier versions are still ours and are converted.
 //
 // Keeper. Open and Close only queue; Run collects everything within a
 // batch window into one Store.Update and one check + reload (at most

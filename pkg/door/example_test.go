@@ -24,7 +24,7 @@ func ExampleSection() {
 	}
 	fmt.Print(string(uci.RenderSection(door.Section(d, door.TimeLimit{UTC: true}))))
 	// Output:
-	// config rule 'uciknock_KnockSSH_192_0_2_7_22_49b56172'
+	// config rule 'uciknock_KnockSSH_192_0_2_7_22_49b56172_e1795642200'
 	// 	option name 'KnockSSH_192.0.2.7_22'
 	// 	option src 'wan'
 	// 	option src_ip '192.0.2.7'
@@ -34,5 +34,4 @@ func ExampleSection() {
 	// 	option family 'ipv4'
 	// 	option stop_date '2026-11-25T21:30:00'
 	// 	option utc_time '1'
-	// 	option uciknock 'expires=1795642200'
 }

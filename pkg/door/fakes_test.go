@@ -140,8 +140,9 @@ func (f *fakeStore) counts() (writes, reads int) {
 type fakeFW struct {
 	mu         sync.Mutex // guards all fields
 	checks     int
-	reloads    int
-	check      func() error // nil: passes
+	reloads    int          // attempts
+	loads      int          // reloads that loaded
+	check      func() error // nil: passes; a failing check fails reloads too, as in fw4
 	reloadErrs []error      // consumed one per reload
 }
 
@@ -165,6 +166,12 @@ func (f *fakeFW) Reload(ctx context.Context) error {
 		f.reloadErrs = f.reloadErrs[1:]
 		return err
 	}
+	if f.check != nil {
+		if err := f.check(); err != nil {
+			return err
+		}
+	}
+	f.loads++
 	return nil
 }
 
@@ -292,7 +299,7 @@ func (h *harness) start(t testing.TB) {
 		t.Fatalf("start-up: %d writes\n%s", w, h.rec)
 	}
 	h.fw.mu.Lock()
-	h.fw.checks, h.fw.reloads = 0, 0
+	h.fw.checks, h.fw.reloads, h.fw.loads = 0, 0, 0
 	h.fw.mu.Unlock()
 }
 

@@ -252,7 +252,7 @@ func TestEndToEndWatch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.Section(d.ID()) != nil {
+	if doorSection(p, d) != nil {
 		t.Fatal("reappeared door still in the file")
 	}
 }

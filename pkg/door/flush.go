@@ -19,6 +19,11 @@ type changeset struct {
 	removed  []*uci.Section
 	lost     []string
 	conflict []string
+	// edited: doors whose section is present but no longer matches the
+	// door (a user disabled it or changed what it matches); their kernel
+	// element must not stay wider than the section.
+	edited  map[string]bool
+	present []string
 }
 
 func (c *changeset) empty() bool {
@@ -60,11 +65,16 @@ func (k *Keeper) start(now time.Time) {
 			d.Kind, d.Expires, d.KillSessions = kind, exp, kill
 		}
 		if !exp.IsZero() && !exp.After(now) {
-			s.bury(sec.Name, tomb{kind: EventExpire, reason: "expired while uciknock was not running", door: d, at: now})
+			s.bury(baseID(sec.Name), tomb{kind: EventExpire, reason: "expired while uciknock was not running", door: d, at: now})
 			continue
 		}
 		s.seq++
-		s.doors[sec.Name] = &entry{door: d, name: name, seq: s.seq, partial: derr != nil, written: now}
+		s.doors[baseID(sec.Name)] = &entry{door: d, name: name, seq: s.seq, partial: derr != nil, written: now}
+		if derr == nil && k.cfg.Kernel != nil {
+			// After a restart or reboot the kernel may not have it;
+			// a door a user edited stays with what the file says.
+			k.cfg.Kernel.Open(d)
+		}
 	}
 	s.dirty, s.dirtyAt = true, now
 	// Reload once at start whatever the reconcile finds: a crash between
@@ -95,7 +105,9 @@ func (k *Keeper) checkFile(now time.Time) {
 		return // our own write, or nothing new
 	}
 	s.lastHash = h
-	if cs := k.reconcile(p, now); !cs.empty() || len(cs.lost) > 0 {
+	cs := k.reconcile(p, now)
+	k.syncKernel(cs)
+	if !cs.empty() || len(cs.lost) > 0 {
 		if !s.dirty {
 			s.dirty, s.dirtyAt = true, now
 		}
@@ -108,7 +120,7 @@ func (k *Keeper) flush(ctx context.Context, now time.Time, ops []op) {
 	s := &k.st
 	for _, o := range ops {
 		if o.open {
-			k.applyOpen(o.door, now)
+			k.applyOpen(o.door, o.live, now)
 		} else {
 			k.applyClose(o.door, o.reason, now)
 		}
@@ -136,6 +148,7 @@ func (k *Keeper) flush(ctx context.Context, now time.Time, ops []op) {
 	}
 	s.dirty, s.wbackoff = false, 0
 	k.settle(cs, now)
+	k.syncKernel(cs)
 	if changed {
 		// We do not know the bytes we wrote; forget the old hash so the
 		// next change notification is looked at (and, being our own
@@ -151,22 +164,39 @@ func (k *Keeper) flush(ctx context.Context, now time.Time, ops []op) {
 	k.publish()
 }
 
-func (k *Keeper) applyOpen(d Door, now time.Time) {
+func (k *Keeper) applyOpen(d Door, live bool, now time.Time) {
 	s := &k.st
 	id := d.ID()
 	delete(s.tombs, id)
 	if e, ok := s.doors[id]; ok {
 		// Refresh: only the expiry moves. The section keeps whatever
 		// shape it has in the file (a user's edit stays).
+		stored := e.fileExpires()
 		if e.partial {
 			e.door.Expires, e.door.KillSessions = d.Expires, d.KillSessions
 		} else {
 			e.door = d
 		}
 		e.refreshed = true
+		if e.kernelOff && k.cfg.Kernel != nil {
+			// A user's edit keeps the door out of the kernel; a refresh
+			// only moves the expiry (Open put it in again: out it goes).
+			k.cfg.Kernel.Close(d)
+			live = false
+		}
+		// With the door live in the kernel (its timeout moved there),
+		// the file keeps an expiry that is a little early rather than
+		// costing a flash write per repeat knock.
+		e.keepFile = live && !e.partial && closeEnough(stored, d.Expires, d.Expires.Sub(d.Opened))
+		if e.keepFile {
+			e.fileExp = stored
+		}
 		return
 	}
 	if len(s.doors) >= k.cfg.MaxDoors {
+		if k.cfg.Kernel != nil {
+			k.cfg.Kernel.Close(d)
+		}
 		k.emit(Event{Kind: EventError, Time: now, Sequence: d.Sequence, Src: d.Src, Name: d.FwName(), Section: id,
 			Reason: "too many open doors; not opening another (MaxDoors)"})
 		return
@@ -201,6 +231,12 @@ func (k *Keeper) applyClose(d Door, reason string, now time.Time) {
 func (k *Keeper) takeAway(id string, e *entry, kind EventKind, reason string, now time.Time) {
 	s := &k.st
 	delete(s.doors, id)
+	if kind != EventClose {
+		// A close (knock, `uciknockd close`) reached the kernel when it
+		// was asked for (CloseFor); telling it again now could take
+		// out the door knocked open again since.
+		k.kernelClose(e.door)
+	}
 	t := tomb{kind: kind, reason: reason, door: e.door, at: now}
 	if e.written.IsZero() {
 		t.reported = true
@@ -220,23 +256,32 @@ func (k *Keeper) reconcile(p *uci.Package, now time.Time) *changeset {
 		sec := p.Sections[i]
 		if _, _, ok := owned(sec); !ok {
 			if !sec.Anonymous && strings.HasPrefix(sec.Name, SectionPrefix) {
-				foreign[sec.Name] = true
+				foreign[baseID(sec.Name)] = true
 			}
 			i++
 			continue
 		}
-		e := s.doors[sec.Name]
-		if e == nil || present[sec.Name] {
+		id := baseID(sec.Name)
+		e := s.doors[id]
+		if e == nil || present[id] {
 			cs.removed = append(cs.removed, sec)
 			removeSection(p, i)
 			continue
 		}
-		present[sec.Name] = true
-		c := cloneSection(sec)
-		if setExpiry(c, e.door.Expires, e.door.KillSessions, k.cfg.Limit) {
-			cs.prev[sec.Name] = sec
-			cs.modified = append(cs.modified, sec.Name)
-			p.Sections[i] = c
+		present[id] = true
+		cs.present = append(cs.present, id)
+		if !matchesDoor(sec, e.door) {
+			if cs.edited == nil {
+				cs.edited = make(map[string]bool)
+			}
+			cs.edited[id] = true
+		}
+		prev := cloneSection(sec)
+		// Edited in place (the same section, renamed when its expiry
+		// moved), so the file keeps it where it is.
+		if setExpiry(sec, e.fileExpires(), e.door.KillSessions, k.cfg.Limit) {
+			cs.prev[id] = prev
+			cs.modified = append(cs.modified, id)
 		}
 		i++
 	}
@@ -259,4 +304,43 @@ func (k *Keeper) reconcile(p *uci.Package, now time.Time) *changeset {
 		}
 	}
 	return cs
+}
+
+// matchesDoor reports whether our section still makes fw4 match what
+// door d's kernel element matches: enabled and reading back as d.
+func matchesDoor(sec *uci.Section, d Door) bool {
+	if o := getOption(sec, "enabled"); o != nil && len(o.Values) == 1 {
+		switch o.Values[0] {
+		case "0", "no", "off", "false", "disabled":
+			return false
+		}
+	}
+	got, err := DoorFromSection(sec)
+	if err != nil {
+		return false
+	}
+	got.Expires, got.Opened, got.Sequence, got.KillSessions = d.Expires, d.Opened, d.Sequence, d.KillSessions
+	return got == d
+}
+
+// syncKernel keeps the fast path no wider than the file: a door a user
+// disabled or edited leaves the kernel; one put back as it was returns.
+func (k *Keeper) syncKernel(cs *changeset) {
+	if k.cfg.Kernel == nil {
+		return
+	}
+	for _, id := range cs.present {
+		e := k.st.doors[id]
+		if e == nil || e.partial {
+			continue
+		}
+		switch off := cs.edited[id]; {
+		case off && !e.kernelOff:
+			e.kernelOff = true
+			k.cfg.Kernel.Close(e.door)
+		case !off && e.kernelOff:
+			e.kernelOff = false
+			k.cfg.Kernel.Open(e.door)
+		}
+	}
 }

@@ -8,30 +8,35 @@ import (
 	"github.com/uciknock/uciknock/uci"
 )
 
-// applyFirewall checks and reloads the firewall once. A check that fails
-// right after our own change makes us take the change back; a failed
-// check or reload is retried with backoff. Only one runs at a time: the
+// applyFirewall reloads the firewall once. fw4's reload is one atomic
+// `nft -f`: a config that does not load leaves the running ruleset as it
+// was, so it is tried first and the check (a second full render) runs
+// only when the reload failed, to find out whether our own change is to
+// blame; then the change is taken back and the reload tried again. A
+// failed reload is retried with backoff. Only one runs at a time: the
 // Run goroutine is the only caller.
 func (k *Keeper) applyFirewall(ctx context.Context, now time.Time) {
 	s := &k.st
-	if err := k.cfg.Reloader.Check(ctx); err != nil {
-		if ctx.Err() != nil {
-			return // shutting down: the reload stays owed
-		}
-		if s.unchecked == nil || !k.rollback(ctx, now, err) {
-			k.reloadFailed(now, err, "firewall config fails check; not reloading")
-			return
+	start := k.clock.Now()
+	err := k.cfg.Reloader.Reload(ctx)
+	if err != nil && ctx.Err() == nil && s.unchecked != nil {
+		if cerr := k.cfg.Reloader.Check(ctx); cerr != nil && ctx.Err() == nil && k.rollback(ctx, now, cerr) {
+			err = k.cfg.Reloader.Reload(ctx)
 		}
 	}
-	s.unchecked = nil
-	if err := k.cfg.Reloader.Reload(ctx); err != nil {
+	if err != nil {
 		if ctx.Err() != nil {
-			return
+			return // shutting down: the reload stays owed
 		}
 		k.reloadFailed(now, err, "firewall reload failed")
 		return
 	}
+	s.unchecked = nil
 	s.reload, s.rbackoff = false, 0
+	if r, ok := k.cfg.Kernel.(interface{ Reloaded(start time.Time) }); ok {
+		// Doors closed before this reload have no fw4 rule any more.
+		r.Reloaded(start)
+	}
 	k.emit(Event{Kind: EventReload, Time: now, Count: len(s.doors), Reason: "firewall reloaded"})
 	k.runKills(now)
 }
@@ -81,6 +86,7 @@ func (k *Keeper) rollback(ctx context.Context, now time.Time, checkErr error) bo
 		prev := u.prev[id]
 		if prev == nil {
 			delete(s.doors, id)
+			k.kernelClose(e.door)
 			s.bury(id, tomb{kind: EventRollback, reason: "rolled back", door: e.door, at: now, reported: true})
 			k.emit(Event{Kind: EventRollback, Time: now, Sequence: e.door.Sequence, Src: e.door.Src, Name: e.name,
 				Section: id, Err: checkErr, Reason: "firewall check failed with this door and passed without it; door not opened"})
@@ -101,7 +107,7 @@ func (k *Keeper) rollback(ctx context.Context, now time.Time, checkErr error) bo
 func (k *Keeper) restore(p *uci.Package, u *changeset) {
 	for _, id := range sortedKeys(u.prev) {
 		prev := u.prev[id]
-		i := sectionIndex(p, id)
+		i := doorIndex(p, id)
 		if i >= 0 {
 			if _, _, ok := owned(p.Sections[i]); !ok {
 				continue

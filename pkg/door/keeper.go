@@ -36,6 +36,18 @@ type SessionKiller interface {
 	Kill(src netip.Addr, proto string, port uint16) (int, error)
 }
 
+// Kernel is the fast path (fastpath.Doors in production): it makes a
+// door live in the kernel at once and takes it out at once, before the
+// firewall config is written and reloaded.
+type Kernel interface {
+	// Open adds the door, or moves its kernel timeout when it is live;
+	// an error means the door is not live in the kernel (no fast path
+	// for it): it opens through the config and a reload, as without one.
+	Open(d Door) error
+	// Close takes the door out of the kernel (a no-op when it is not in).
+	Close(d Door)
+}
+
 // Config is what a Keeper needs. Store and Reloader are required.
 type Config struct {
 	Store    Store
@@ -46,6 +58,10 @@ type Config struct {
 	Limit TimeLimit
 	// Sessions, if set, is used for doors with KillSessions.
 	Sessions SessionKiller
+	// Kernel, if set, is the fast path: opens and closes reach the
+	// kernel when they are asked for, not after the batch window,
+	// the write and the reload.
+	Kernel Kernel
 	// Events receives every event, from the Run goroutine; it must not
 	// block for long. Nil drops them.
 	Events func(Event)
@@ -99,6 +115,7 @@ type op struct {
 	open   bool
 	door   Door   // open: normalised door; close: Prefix, Src, Port
 	reason string // close: why, for the event
+	live   bool   // open: the door is live in the kernel (Config.Kernel)
 }
 
 // NoBatch as Config.Batch makes the keeper write every change at once.
@@ -147,7 +164,19 @@ func (k *Keeper) Open(d Door) error {
 	if err != nil {
 		return err
 	}
-	return k.enqueue(op{open: true, door: d})
+	o := op{open: true, door: d}
+	if k.cfg.Kernel != nil {
+		// Before anything is written: the door works for the very
+		// next packet.
+		o.live = k.cfg.Kernel.Open(d) == nil
+	}
+	if err := k.enqueue(o); err != nil {
+		if k.cfg.Kernel != nil && o.live {
+			k.cfg.Kernel.Close(d)
+		}
+		return err
+	}
+	return nil
 }
 
 // Close asks for the doors (rule and redirect) with this prefix, source
@@ -161,7 +190,16 @@ func (k *Keeper) Close(prefix string, src netip.Addr, port uint16) {
 // "closed by uciknockd close").
 func (k *Keeper) CloseFor(reason, prefix string, src netip.Addr, port uint16) {
 	// Closes are never refused: they only take doors away.
-	k.enqueue(op{door: Door{Prefix: prefix, Src: src.Unmap().WithZone(""), Port: port}, reason: reason})
+	d := Door{Prefix: prefix, Src: src.Unmap().WithZone(""), Port: port}
+	if k.cfg.Kernel != nil {
+		// At once, not after the batch window: the next SYN is refused.
+		for _, kind := range []Kind{Rule, Redirect} {
+			d.Kind = kind
+			k.cfg.Kernel.Close(d)
+		}
+		d.Kind = Rule
+	}
+	k.enqueue(op{door: d, reason: reason})
 }
 
 func (k *Keeper) enqueue(o op) error {

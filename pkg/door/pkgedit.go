@@ -50,17 +50,17 @@ func cloneSection(s *uci.Section) *uci.Section {
 	return c
 }
 
-// sectionIndex returns the index of the named (or anonymous-id) section,
-// or -1.
-func sectionIndex(p *uci.Package, name string) int {
+func removeSection(p *uci.Package, i int) {
+	p.Sections = append(p.Sections[:i:i], p.Sections[i+1:]...)
+}
+
+// doorIndex returns the index of the named section whose door identity
+// (baseID) is id, or -1.
+func doorIndex(p *uci.Package, id string) int {
 	for i, s := range p.Sections {
-		if s.Name == name {
+		if !s.Anonymous && baseID(s.Name) == id {
 			return i
 		}
 	}
 	return -1
-}
-
-func removeSection(p *uci.Package, i int) {
-	p.Sections = append(p.Sections[:i:i], p.Sections[i+1:]...)
 }

@@ -15,7 +15,7 @@ func TestRestartReconcile(t *testing.T) {
 	editedText := strings.Replace(doorText(edited), "option dest_port '22'", "option dest_port '2222'\n\toption enabled '0'", 1)
 	h := newHarness(t, baseConfig+doorText(live)+doorText(expired)+editedText, nil)
 	h.at(0)
-	if ids := h.ownIDs(t); len(ids) != 2 || ids[0] != live.ID() || ids[1] != edited.ID() {
+	if ids := h.ownIDs(t); len(ids) != 2 || baseID(ids[0]) != live.ID() || baseID(ids[1]) != edited.ID() {
 		t.Fatalf("after start-up own sections %v", ids)
 	}
 	if e := h.rec.last(EventExpire); e.Section != expired.ID() || !strings.Contains(e.Reason, "not running") {
@@ -25,12 +25,12 @@ func TestRestartReconcile(t *testing.T) {
 		t.Fatalf("adopted doors %+v", got)
 	}
 	// The user's edit (other port, disabled) stays; only stop_date is added.
-	s := h.store.pkg(t).Section(edited.ID())
+	s := doorSection(h.store.pkg(t), edited)
 	if getOption(s, "dest_port").Values[0] != "2222" || getOption(s, "enabled").Values[0] != "0" {
 		t.Fatalf("user edit lost:\n%s", uci.RenderSection(s))
 	}
 	h.at(time.Hour)
-	if ids := h.ownIDs(t); len(ids) != 1 || ids[0] != edited.ID() {
+	if ids := h.ownIDs(t); len(ids) != 1 || baseID(ids[0]) != edited.ID() {
 		t.Fatalf("after the live expiry: %v", ids)
 	}
 	h.at(2 * time.Hour)
@@ -77,7 +77,7 @@ func TestLostOpenReadded(t *testing.T) {
 	d := ssh("192.0.2.7", time.Hour)
 	mustOpen(t, h.k, d)
 	h.at(100 * time.Millisecond)
-	drop := func(p *uci.Package) { p.Delete(d.ID()) }
+	drop := func(p *uci.Package) { p.Delete(doorSection(p, d).Name) }
 	h.store.edit(t, drop) // a racing libuci commit drops our section
 	h.k.st.noteChange(h.clock.now, h.k.cfg.Batch)
 	h.at(200 * time.Millisecond)
@@ -108,7 +108,7 @@ func TestUserEditKeptExpiryRestored(t *testing.T) {
 	h.at(100 * time.Millisecond)
 	w0, _ := h.store.counts()
 	h.store.edit(t, func(p *uci.Package) {
-		s := p.Section(d.ID())
+		s := doorSection(p, d)
 		s.Set("enabled", "0")
 		s.Set("dest_port", "2200")
 	})
@@ -118,11 +118,11 @@ func TestUserEditKeptExpiryRestored(t *testing.T) {
 		t.Fatalf("a user edit caused a write (%d → %d)", w0, w)
 	}
 	// A stale copy of our expiry (an older snapshot) is put back.
-	h.store.edit(t, func(p *uci.Package) { p.Section(d.ID()).Set(MarkerOption, "expires=99999") })
+	h.store.edit(t, func(p *uci.Package) { s := doorSection(p, d); s.Name = SectionName(d.ID(), time.Unix(99999, 0), false) })
 	h.k.st.noteChange(h.clock.now, h.k.cfg.Batch)
 	h.at(2 * time.Second)
-	s := h.store.pkg(t).Section(d.ID())
-	if getOption(s, MarkerOption).Values[0] != marker(d.Expires, false) || getOption(s, "enabled").Values[0] != "0" ||
+	s := doorSection(h.store.pkg(t), d)
+	if expiryOf(t, s) != marker(d.Expires, false) || getOption(s, "enabled").Values[0] != "0" ||
 		getOption(s, "dest_port").Values[0] != "2200" {
 		t.Fatalf("section:\n%s", uci.RenderSection(s))
 	}

@@ -11,14 +11,12 @@ import (
 	"github.com/uciknock/uciknock/uci"
 )
 
-// MarkerOption is the one option fw4 does not know that every door
-// carries: `option uciknock 'expires=<unix seconds>[ kill]'` (expires=0:
-// no timeout). It records the expiry with the door, so a restart, crash
-// or power loss cannot forget it, and it marks the section as ours
-// together with the id prefix. fw4 and fw3 keep a section with an
-// unknown option and only warn ("specifies unknown option 'uciknock'",
-// "'uciknock' is unknown"; both silenced by -q, which reloads use); one
-// option means one such line per door.
+// MarkerOption is the option earlier versions marked their doors with:
+// `option uciknock 'expires=<unix seconds>[ kill]'`. fw4 and fw3 warn
+// about it on every check and reload ("specifies unknown option",
+// "is unknown"), one line per door, so doors now carry their expiry in
+// the section id (see SectionName). Sections with the old marker are
+// still ours; their next write converts them.
 const MarkerOption = "uciknock"
 
 // TimeLimit says how a door's expiry is also handed to the kernel as
@@ -69,7 +67,7 @@ const stopDateLayout = "2006-01-02T15:04:05"
 // fw4 turns into working nft rules. stop_date carries a time of day and
 // is never paired with stop_time (030: that pair dies at midnight).
 func Section(d Door, tl TimeLimit) *uci.Section {
-	s := &uci.Section{Type: d.Kind.String(), Name: d.ID()}
+	s := &uci.Section{Type: d.Kind.String(), Name: SectionName(d.ID(), d.Expires, d.KillSessions)}
 	set := func(k, v string) {
 		s.Options = append(s.Options, &uci.Option{Name: k, Kind: uci.KindOption, Values: []string{v}})
 	}
@@ -119,27 +117,77 @@ func setExpiry(s *uci.Section, exp time.Time, kill bool, tl TimeLimit) bool {
 		utc = "1"
 	}
 	put("utc_time", utc)
-	// The marker stays last so a door reads top-down like the golden cases.
-	if o := getOption(s, MarkerOption); o == nil || o.Values[0] != marker(exp, kill) {
-		delOption(s, MarkerOption)
-		put(MarkerOption, marker(exp, kill))
-		changed = true
+	// The expiry lives in the id: atomic with the section, and not an
+	// option fw4 or fw3 would warn about.
+	if name := SectionName(baseID(s.Name), exp, kill); s.Name != name {
+		s.Name, changed = name, true
 	}
+	changed = delOption(s, MarkerOption) || changed
 	return changed
 }
 
-func marker(exp time.Time, kill bool) string {
+// SectionName is the id of a door section: the door's identity (Door.ID)
+// followed by "_e" and its expiry in unix seconds (0: never, whole
+// seconds rounded down: a door may close up to a second early, never
+// late) and "k" when its sessions are killed at close:
+// uciknock_KnockSSH_192_0_2_7_22_49b56172_e1795642200. A refresh that
+// moves the expiry renames the section (rarely: see the keeper's cheap
+// refresh).
+func SectionName(id string, exp time.Time, kill bool) string {
 	var unix int64
 	if !exp.IsZero() {
-		// Whole seconds, rounded down: a door may close up to a second
-		// early, never late.
 		unix = exp.Unix()
 	}
-	m := "expires=" + strconv.FormatInt(unix, 10)
+	n := id + "_e" + strconv.FormatInt(unix, 10)
 	if kill {
-		m += " kill"
+		n += "k"
 	}
-	return m
+	return n
+}
+
+// splitName reads a section id written by SectionName back: the door's
+// identity, expiry and kill flag; ok is false for any other id.
+func splitName(name string) (id string, exp time.Time, kill bool, ok bool) {
+	i := strings.LastIndex(name, "_e")
+	if i < 0 || !strings.HasPrefix(name, SectionPrefix) {
+		return "", time.Time{}, false, false
+	}
+	id, v := name[:i], name[i+2:]
+	if strings.HasSuffix(v, "k") {
+		kill, v = true, v[:len(v)-1]
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 || n > 1<<40 || v != strconv.FormatInt(n, 10) || !isHashTail(id) {
+		return "", time.Time{}, false, false
+	}
+	if n != 0 {
+		exp = time.Unix(n, 0)
+	}
+	return id, exp, kill, true
+}
+
+// isHashTail reports whether id ends in "_" and 8 lowercase hex digits,
+// as idFor makes it.
+func isHashTail(id string) bool {
+	if len(id) < 9 || id[len(id)-9] != '_' {
+		return false
+	}
+	for _, c := range id[len(id)-8:] {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// baseID is the door identity of a section id: the id without the
+// expiry suffix (an id without one, as in old marked sections, is its
+// own identity).
+func baseID(name string) string {
+	if id, _, _, ok := splitName(name); ok {
+		return id
+	}
+	return name
 }
 
 // parseMarker reads the marker value. Unknown words are ignored so that
@@ -176,6 +224,10 @@ func owned(s *uci.Section) (exp time.Time, kill bool, ok bool) {
 	if s.Anonymous || !strings.HasPrefix(s.Name, SectionPrefix) || (s.Type != "rule" && s.Type != "redirect") {
 		return time.Time{}, false, false
 	}
+	if _, exp, kill, ok := splitName(s.Name); ok {
+		return exp, kill, true
+	}
+	// Written by an earlier version: the marker option.
 	o := getOption(s, MarkerOption)
 	if o == nil || o.Kind != uci.KindOption || len(o.Values) != 1 {
 		return time.Time{}, false, false
@@ -233,7 +285,7 @@ func DoorFromSection(s *uci.Section) (Door, error) {
 	if d, err = d.Normalize(); err != nil {
 		return Door{}, fmt.Errorf("section %q: %w", s.Name, err)
 	}
-	if d.ID() != s.Name {
+	if d.ID() != baseID(s.Name) {
 		return Door{}, errors.New("section " + strconv.Quote(s.Name) + ": options no longer match the id (edited)")
 	}
 	return d, nil

@@ -12,12 +12,12 @@ func (k *Keeper) settle(cs *changeset, now time.Time) {
 	s := &k.st
 	for _, id := range cs.added {
 		e := s.doors[id]
-		e.written, e.refreshed = now, false
+		e.written, e.refreshed, e.keepFile = now, false, false
 		k.emitDoor(EventOpen, id, e.door, e.name, "knock sequence completed", now)
 	}
 	for _, id := range cs.readded {
 		e := s.doors[id]
-		e.written = now
+		e.written, e.keepFile = now, false
 		k.emitDoor(EventReadded, id, e.door, e.name, "section lost to a concurrent writer; written again", now)
 	}
 	modified := make(map[string]bool, len(cs.modified))
@@ -40,12 +40,14 @@ func (k *Keeper) settle(cs *changeset, now time.Time) {
 	for _, id := range cs.lost {
 		e := s.doors[id]
 		delete(s.doors, id)
+		k.kernelClose(e.door)
 		s.bury(id, tomb{kind: EventRemoved, reason: "deleted by another writer", door: e.door, at: now, reported: true})
 		k.emitDoor(EventRemoved, id, e.door, e.name, "deleted from the config by someone else; not written again", now)
 	}
 	for _, id := range cs.conflict {
 		e := s.doors[id]
 		delete(s.doors, id)
+		k.kernelClose(e.door)
 		k.emit(Event{Kind: EventError, Time: now, Sequence: e.door.Sequence, Src: e.door.Src, Name: e.name, Section: id,
 			Reason: "a section with this id exists and is not a uciknock door; door not opened"})
 	}
@@ -53,7 +55,7 @@ func (k *Keeper) settle(cs *changeset, now time.Time) {
 
 func (k *Keeper) settleRemoved(sec *uci.Section, now time.Time) {
 	s := &k.st
-	id := sec.Name
+	id := baseID(sec.Name)
 	name := id
 	if o := getOption(sec, "name"); o != nil && len(o.Values) == 1 {
 		name = o.Values[0]
@@ -76,6 +78,13 @@ func (k *Keeper) settleRemoved(sec *uci.Section, now time.Time) {
 	}
 	if _, kill, _ := owned(sec); kill && t.door.Src.IsValid() && t.door.Port != 0 {
 		s.kills = append(s.kills, t.door)
+	}
+}
+
+// kernelClose takes a door out of the fast path, if there is one.
+func (k *Keeper) kernelClose(d Door) {
+	if k.cfg.Kernel != nil {
+		k.cfg.Kernel.Close(d)
 	}
 }
 

@@ -47,6 +47,36 @@ type entry struct {
 	written time.Time
 	// refreshed: an Open moved the expiry since the last write.
 	refreshed bool
+	// keepFile: the file keeps fileExp, a little earlier than
+	// door.Expires, which is in the kernel (cheap refresh).
+	keepFile bool
+	fileExp  time.Time
+	// kernelOff: the section was edited by a user, so the door is kept
+	// out of the fast path (see syncKernel).
+	kernelOff bool
+}
+
+// fileExpires is the expiry the file should carry for the door.
+func (e *entry) fileExpires() time.Time {
+	if e.keepFile {
+		return e.fileExp
+	}
+	return e.door.Expires
+}
+
+// closeEnough reports whether a stored expiry may stay in the file when
+// the door now expires at exp after a refresh: it is not later than exp
+// (a door may close early after a restart, never late) and off by at
+// most 10 % of the timeout, and at least 60 s.
+func closeEnough(stored, exp time.Time, timeout time.Duration) bool {
+	if stored.IsZero() || exp.IsZero() || stored.After(exp) {
+		return false
+	}
+	slack := timeout / 10
+	if slack < time.Minute {
+		slack = time.Minute
+	}
+	return exp.Sub(stored) <= slack
 }
 
 // tomb remembers why a door went away.
