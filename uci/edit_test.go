@@ -7,32 +7,6 @@ import (
 
 const editBase = "config defaults\nconfig rule r1\n\toption name 'a'\nconfig rule\nconfig zone z\nconfig rule\n"
 
-func TestLookup(t *testing.T) {
-	p, err := Parse("firewall", []byte(editBase))
-	if err != nil {
-		t.Fatal(err)
-	}
-	tests := []struct {
-		ref  string
-		want string // section name, "" = nil
-	}{
-		{"r1", "r1"}, {"@rule[0]", "r1"}, {"@rule[1]", "cfg0392bd"}, {"@rule[-1]", "cfg0592bd"},
-		{"@rule[-3]", "r1"}, {"@rule[-4]", ""}, {"@rule[3]", ""}, {"@[0]", "cfg01e63d"}, {"@[-1]", "cfg0592bd"},
-		{"@rule[]", "r1"}, {"@rule[+1]", "cfg0392bd"}, {"@rule[x]", ""}, {"@rule[1]x", ""}, {"rule[0]", ""},
-		{"@ru le[0]", ""}, {"nosuch", ""}, {"cfg0392bd", "cfg0392bd"},
-	}
-	for _, tt := range tests {
-		s := p.Lookup(tt.ref)
-		got := ""
-		if s != nil {
-			got = s.Name
-		}
-		if got != tt.want {
-			t.Errorf("Lookup(%q) = %q, want %q", tt.ref, got, tt.want)
-		}
-	}
-}
-
 func TestEdits(t *testing.T) {
 	p, err := Parse("firewall", []byte(editBase))
 	if err != nil {
@@ -107,11 +81,5 @@ func mustNil(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
-	}
-}
-
-func TestQuoteValue(t *testing.T) {
-	if got := QuoteValue("it's"); got != `'it'\''s'` {
-		t.Errorf("QuoteValue: %s", got)
 	}
 }

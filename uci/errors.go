@@ -1,6 +1,10 @@
 package uci
 
-import "strconv"
+import (
+	"strconv"
+
+	"github.com/uciknock/uciknock/uci/internal/syntax"
+)
 
 // ParseError is a syntax error in a UCI file, positioned both the way
 // libuci reports it and in editor terms.
@@ -25,8 +29,10 @@ type ParseError struct {
 	Offset int
 	// Reason is libuci's reason text, e.g. "invalid command".
 	Reason string
-
-	code Code // CodeMem: libuci fails with "Out of memory" instead
+	// Code is CodeParse, or CodeMem when the file's NUL bytes exhaust
+	// libuci's line buffer: libuci then fails with "Out of memory"
+	// instead, even in `uci -S`.
+	Code Code
 }
 
 // Error returns "FILE:LINE:COL: REASON".
@@ -49,13 +55,10 @@ const (
 	reasonTooMany        = "too many arguments"
 	reasonBeforeSection  = "option/list command found before the first section"
 	reasonTypeOverwrite  = "section of different type overwrites prior section with same name"
-	reasonEOFSingle      = "EOF with unterminated '"
-	reasonEOFDouble      = "EOF with unterminated \""
 	reasonPackageNoName  = "package without name"
 	reasonConfigNoName   = "config without name"
 	reasonOptionNoName   = "option without name"
 	reasonNoPackage      = "attempting to import a file without a package name"
-	reasonOOM            = "line buffer too large: NUL bytes on consecutive lines (libuci: Out of memory)"
 )
 
 // Code is a libuci error code (uci.h UCI_ERR_*). The CLI prints its text
@@ -123,3 +126,20 @@ var (
 )
 
 func errf(code Code, op string) error { return &Error{Code: code, Op: op} }
+
+// toParseError positions a reader error in the file it came from.
+func toParseError(e *syntax.Error, file string, src []byte) *ParseError {
+	off := e.Offset
+	if off > len(src) {
+		off = len(src)
+	}
+	start := off
+	for start > 0 && src[start-1] != '\n' {
+		start--
+	}
+	code := CodeParse
+	if e.OOM {
+		code = CodeMem
+	}
+	return &ParseError{File: file, Line: e.Line, Col: off - start + 1, Byte: e.Byte, Offset: off, Reason: e.Reason, Code: code}
+}

@@ -5,17 +5,29 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/uciknock/uciknock/internal/testenv"
 )
 
-// addGoldenSeeds adds every corpus input (and, for FuzzBatch, every
-// command file) as a seed.
-func addGoldenSeeds(f *testing.F, file string) {
-	f.Helper()
-	for _, c := range goldenCases(f) {
-		if b, err := os.ReadFile(filepath.Join(c.dir, file)); err == nil {
-			f.Add(b)
-		}
+// goldenInputs returns the config file of every case of the golden
+// corpus (recorded from the real uci; its commands are replayed by
+// package ucicli's TestGolden), to seed the fuzz targets.
+func goldenInputs(t testing.TB) [][]byte {
+	t.Helper()
+	root := filepath.Join(testenv.SharedDir(t), "testdata", "uci")
+	inputs, err := filepath.Glob(filepath.Join(root, "*", "input"))
+	if err != nil || len(inputs) == 0 {
+		t.Fatalf("no golden inputs in %s (%v)", root, err)
 	}
+	var out [][]byte
+	for _, path := range inputs {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, b)
+	}
+	return out
 }
 
 // roundTrips reports whether libuci itself can write p and read it back:
@@ -33,7 +45,9 @@ func roundTrips(p *Package) bool {
 // FuzzParse: no input panics; a parsed package that libuci could
 // round-trip commits to bytes that parse back to the same model.
 func FuzzParse(f *testing.F) {
-	addGoldenSeeds(f, "input")
+	for _, b := range goldenInputs(f) {
+		f.Add(b)
+	}
 	f.Add([]byte("config a 'b\x00c'\n\\\r\n;;c x;o y 1 # z\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		ParseLax("fuzz", data, nil)
@@ -66,68 +80,6 @@ func FuzzParse(f *testing.F) {
 			if !s.Equal(q.Sections[i]) {
 				t.Fatalf("round trip: section %d differs\n got %+v\nwant %+v", i, q.Sections[i], s)
 			}
-		}
-	})
-}
-
-// FuzzBatch: the batch tokenizer and the delta-line replay never panic
-// and always terminate, on any input.
-func FuzzBatch(f *testing.F) {
-	addGoldenSeeds(f, "commands")
-	addGoldenSeeds(f, "delta")
-	f.Add([]byte("set a.b.c='x\n"))
-	base, err := Parse("firewall", []byte("config rule r\n\toption a 1\n\tlist l x\nconfig zone\n"))
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Fuzz(func(t *testing.T, data []byte) {
-		lx := newLexer(data)
-		for n := 0; !lx.eof; n++ {
-			if n > len(data)+1 {
-				t.Fatal("batch tokenizer does not advance")
-			}
-			argv, _, _ := batchArgs(lx)
-			if len(argv) > maxBatchArgs {
-				t.Fatalf("%d words", len(argv))
-			}
-		}
-		l := &loaded{p: base.Clone(), hasDelta: true}
-		l.replayDelta(data)
-		l.p.Commit()
-	})
-}
-
-// FuzzCLI runs arbitrary batch input through the interpreter against a
-// small config (fresh for every input): no command sequence may panic,
-// and the config file is always either the original or a rendered
-// package.
-func FuzzCLI(f *testing.F) {
-	addGoldenSeeds(f, "commands")
-	f.Add([]byte("add firewall rule\nset firewall.@rule[-1].x='1'\nrename firewall.@rule[0]=r\nreorder firewall.r=-5\ndelete firewall.z.l=0\ncommit firewall\n"))
-	f.Add([]byte("import firewall\nchanges\nrevert firewall.z\nexport\nshow\n"))
-	const base = "config rule\n\toption name 'x'\nconfig zone z\n\tlist l 'a'\n\tlist l 'b'\n"
-	dir := f.TempDir()
-	conf, save := filepath.Join(dir, "conf"), filepath.Join(dir, "save")
-	f.Fuzz(func(t *testing.T, data []byte) {
-		os.RemoveAll(conf)
-		os.RemoveAll(save)
-		if err := os.MkdirAll(conf, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(conf, "firewall"), []byte(base), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		cli := &CLI{ConfDir: conf, SaveDir: save}
-		var out strings.Builder
-		if rc := cli.Run([]string{"batch"}, strings.NewReader(string(data)), &out, &out); rc != 0 {
-			t.Fatalf("batch exit %d", rc)
-		}
-		got, err := os.ReadFile(filepath.Join(conf, "firewall"))
-		if err != nil {
-			return // "import" may have replaced it by a package of another name
-		}
-		if string(got) != base && (len(got) == 0 || got[len(got)-1] != '\n') {
-			t.Fatalf("config file not a rendered package: %q", got)
 		}
 	})
 }

@@ -1,5 +1,7 @@
 package uci
 
+import "github.com/uciknock/uciknock/uci/internal/syntax"
+
 // The operations in this file are libuci's list.c primitives with their
 // exact side effects (allocation counter, positions, no-op cases). The
 // parser, the delta replay and the CLI build on them; the exported edit
@@ -25,35 +27,8 @@ func (p *Package) allocSection(typ, name string, at int) *Section {
 func (p *Package) addAnonymous(typ string) *Section {
 	s := p.allocSection(typ, "", -1)
 	s.Anonymous = true
-	s.Name = anonID(p.Allocated, typ)
+	s.Name = syntax.AnonID(p.Allocated, typ)
 	return s
-}
-
-const hexDigits = "0123456789abcdef"
-
-// anonID is uci_fixup_section's "cfg%02x%04x" over n and djb2(type).
-func anonID(n int, typ string) string {
-	h := uint32(5381)
-	for i := 0; i < len(typ); i++ {
-		// libuci adds the bytes as (signed) char.
-		h = h*33 + uint32(int32(int8(typ[i])))
-	}
-	h &= 0x7fffffff
-	b := make([]byte, 0, 16)
-	b = append(b, "cfg"...)
-	u := uint32(n)
-	var d [8]byte
-	k := len(d)
-	for u > 0 || k > len(d)-2 {
-		k--
-		d[k] = hexDigits[u&15]
-		u >>= 4
-	}
-	b = append(b, d[k:]...)
-	for shift := 12; shift >= 0; shift -= 4 {
-		b = append(b, hexDigits[(h>>uint(shift))&15])
-	}
-	return string(b)
 }
 
 // find is uci_lookup_list over sections: the first with that name.

@@ -1,10 +1,7 @@
 package uci
 
 import (
-	"bytes"
 	"errors"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -64,7 +61,7 @@ func TestParseErrorPosition(t *testing.T) {
 	}{
 		{"config foo bar\nbogus\n", 2, 1, 0, 15, reasonInvalidCommand},
 		{"config foo 'bar' extra\n", 1, 23, 23, 22, reasonTooMany},
-		{"config foo 'bar'\n\toption a 'b", 1, 13, 12, 29, reasonEOFSingle},
+		{"config foo 'bar'\n\toption a 'b", 1, 13, 12, 29, "EOF with unterminated '"},
 		{"config foo bad-name\n", 1, 20, 20, 19, reasonInvalidName},
 	}
 	for _, tt := range tests {
@@ -79,18 +76,6 @@ func TestParseErrorPosition(t *testing.T) {
 	}
 }
 
-func TestAnonID(t *testing.T) {
-	for typ, want := range map[string]string{"rule": "92bd", "redirect": "3837", "zone": "dc81",
-		"forwarding": "ad58", "defaults": "e63d", "include": "af89", "sequence": "489e"} {
-		if got := anonID(1, typ); got != "cfg01"+want {
-			t.Errorf("%s: got %s want cfg01%s", typ, got, want)
-		}
-	}
-	if got := anonID(0x123, "rule"); got != "cfg12392bd" {
-		t.Errorf("3-digit counter: got %s", got)
-	}
-}
-
 // TestParseNULBlowup: libuci doubles its line buffer for every line that
 // holds a NUL byte, so a run of such lines exhausts its memory. We stop
 // with an error instead of allocating.
@@ -99,15 +84,8 @@ func TestParseNULBlowup(t *testing.T) {
 	if _, err := Parse("f", in); err == nil || !strings.Contains(err.Error(), "Out of memory") {
 		t.Errorf("strict: %v", err)
 	}
-	if _, err := parseLax("f", in, nil); err == nil {
-		t.Error("lax: no error")
-	}
-	conf := t.TempDir()
-	if err := os.WriteFile(filepath.Join(conf, "f"), in, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	var o, e bytes.Buffer
-	if exit := (&CLI{ConfDir: conf, SaveDir: t.TempDir()}).Run([]string{"show", "f"}, nil, &o, &e); exit != 1 || e.String() != "uci: Out of memory\n" {
-		t.Errorf("cli: %d %q", exit, e.String())
+	var pe *ParseError
+	if _, err := ParseWith("f", in, ParseOptions{Lax: true}); !errors.As(err, &pe) || pe.Code != CodeMem {
+		t.Errorf("lax: %v", err)
 	}
 }

@@ -1,8 +1,6 @@
 package uci
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 )
 
@@ -200,10 +198,8 @@ func TestSpliceCases(t *testing.T) {
 // the model) or be refused only because a touched section cannot be
 // written in commit format at all (libuci writes types raw, uci.md §7).
 func FuzzUpdateSplice(f *testing.F) {
-	for _, c := range goldenCases(f) {
-		if b, err := os.ReadFile(filepath.Join(c.dir, "input")); err == nil {
-			f.Add(b, uint8(0), uint8(1))
-		}
+	for _, b := range goldenInputs(f) {
+		f.Add(b, uint8(0), uint8(1))
 	}
 	f.Add([]byte("config a 'x'; option v 1 ; config a 'y'\n"), uint8(0), uint8(1))
 	f.Add([]byte("c 000000#\x00\n0"), uint8(0), uint8('d'))

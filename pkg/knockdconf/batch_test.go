@@ -9,10 +9,11 @@ import (
 
 	"github.com/uciknock/uciknock/internal/testenv"
 	"github.com/uciknock/uciknock/uci"
+	"github.com/uciknock/uciknock/uci/ucicli"
 )
 
 // TestBatchOverSample feeds ToUCIOver's output for each seed example to
-// uci's own batch (the libuci-exact CLI in package uci) over the shipped
+// uci's own batch (the libuci-exact CLI in package uci/ucicli) over the shipped
 // sample /etc/config/knock and commits: the result must be exactly what
 // ToConfig renders, so the two import paths agree and nothing of the
 // sample survives.
@@ -41,7 +42,7 @@ func TestBatchOverSample(t *testing.T) {
 			if err := os.WriteFile(filepath.Join(conf, "knock"), sample, 0o600); err != nil {
 				t.Fatal(err)
 			}
-			cli := &uci.CLI{ConfDir: conf, SaveDir: save}
+			cli := &ucicli.CLI{ConfDir: conf, SaveDir: save}
 			var out, errs bytes.Buffer
 			if rc := cli.Run([]string{"batch"}, strings.NewReader(batch+"commit knock\n"), &out, &errs); rc != 0 || errs.Len() > 0 {
 				t.Fatalf("uci batch: exit %d, stderr %q", rc, errs.String())

@@ -1,10 +1,13 @@
-package uci
+package ucicli
 
 import (
 	"errors"
 	"io"
 	"os"
 	"strings"
+
+	"github.com/uciknock/uciknock/uci"
+	"github.com/uciknock/uciknock/uci/internal/syntax"
 )
 
 // CLI runs command lines of OpenWrt's `uci` tool (cli.c) against a config
@@ -47,7 +50,7 @@ type session struct {
 	// batch is the tokenizer over the batch input. libuci frees its parse
 	// context whenever a package is loaded, which restarts the buffer and
 	// the line count; batchAlive false means that happened.
-	batch      *lexer
+	batch      *syntax.Lexer
 	batchAlive bool
 }
 
@@ -216,16 +219,16 @@ func (ss *session) perror(err error) {
 // libuci still has a parse context (after a failed load, or inside a
 // batch, whose tokenizer context then reports "unknown").
 func (ss *session) errorText(err error) string {
-	var pe *ParseError
+	var pe *uci.ParseError
 	if errors.As(err, &pe) {
-		if pe.code == CodeMem {
-			return CodeMem.String()
+		if pe.Code == uci.CodeMem {
+			return uci.CodeMem.String()
 		}
 		return pe.LibUCI()
 	}
 	code := codeOf(err)
-	if code == CodeParse && ss.inBatch && ss.batchAlive {
-		return "Parse error (unknown) at line " + itoa(ss.batch.line) + ", byte 0"
+	if code == uci.CodeParse && ss.inBatch && ss.batchAlive {
+		return "Parse error (unknown) at line " + itoa(ss.batch.Line) + ", byte 0"
 	}
 	return code.String()
 }

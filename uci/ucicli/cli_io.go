@@ -1,4 +1,4 @@
-package uci
+package ucicli
 
 import (
 	"io"
@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/uciknock/uciknock/uci"
 )
 
 // load is uci_file_load: read and parse the package (strict unless -S),
@@ -18,7 +20,7 @@ func (ss *session) load(name string) (*loaded, error) {
 	case strings.HasPrefix(name, "/") || strings.HasPrefix(name, "./"):
 		path, pkg, hasDelta = name, name[strings.LastIndexByte(name, '/')+1:], false
 	case strings.HasPrefix(name, "."):
-		return nil, errf(CodeNotFound, name)
+		return nil, errf(uci.CodeNotFound, name)
 	default:
 		path = filepath.Join(ss.confDir, name)
 		if ss.overrideDir != "" {
@@ -27,15 +29,15 @@ func (ss *session) load(name string) (*loaded, error) {
 			}
 		}
 	}
-	if !ValidPackage(pkg) {
-		return nil, errf(CodeInvalid, name)
+	if !uci.ValidPackage(pkg) {
+		return nil, errf(uci.CodeInvalid, name)
 	}
 	if st, err := os.Stat(path); err != nil || !st.Mode().IsRegular() {
-		return nil, errf(CodeNotFound, path)
+		return nil, errf(uci.CodeNotFound, path)
 	}
 	data, err := readLocked(path)
 	if err != nil {
-		return nil, errf(CodeIO, path)
+		return nil, errf(uci.CodeIO, path)
 	}
 	p, err := ss.parse(pkg, data)
 	if err != nil {
@@ -46,15 +48,22 @@ func (ss *session) load(name string) (*loaded, error) {
 	return l, nil
 }
 
-func (ss *session) parse(name string, data []byte) (*Package, error) {
+func (ss *session) parse(name string, data []byte) (*uci.Package, error) {
 	if ss.strict {
-		return Parse(name, data)
+		return uci.Parse(name, data)
 	}
-	return parseLax(name, data, func(e *ParseError) {
-		if ss.perrors {
-			io.WriteString(ss.stderr, e.LibUCI()+"\n")
-		}
-	})
+	pkgs, err := uci.ParseWith(name, data, uci.ParseOptions{Lax: true, Warn: ss.warn})
+	if err != nil {
+		return nil, err
+	}
+	return pkgs[0], nil
+}
+
+// warn prints an error `uci -S` skips.
+func (ss *session) warn(e *uci.ParseError) {
+	if ss.perrors {
+		io.WriteString(ss.stderr, e.LibUCI()+"\n")
+	}
 }
 
 // deltaPath is libuci's delta_path: the read-only directories, then the
@@ -104,7 +113,7 @@ func (ss *session) save(l *loaded) error {
 		}
 		os.Mkdir(ss.saveDir, mode)
 	} else if !st.IsDir() {
-		return errf(CodeIO, ss.saveDir)
+		return errf(uci.CodeIO, ss.saveDir)
 	}
 	var b []byte
 	for _, d := range l.pending {
@@ -118,7 +127,7 @@ func (ss *session) save(l *loaded) error {
 	path := filepath.Join(ss.saveDir, l.p.Name)
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, mode)
 	if err != nil {
-		return errf(CodeIO, path)
+		return errf(uci.CodeIO, path)
 	}
 	werr := flock(f, true)
 	if werr == nil {
@@ -128,7 +137,7 @@ func (ss *session) save(l *loaded) error {
 		werr = cerr
 	}
 	if werr != nil {
-		return errf(CodeIO, path)
+		return errf(uci.CodeIO, path)
 	}
 	return nil
 }
@@ -151,7 +160,7 @@ func (ss *session) commit(l *loaded) error {
 	}
 	f, err := os.OpenFile(l.path, os.O_RDWR|os.O_CREATE, mode)
 	if err != nil {
-		return errf(CodeIO, l.path)
+		return errf(uci.CodeIO, l.path)
 	}
 	out, err := ss.commitLocked(f, l)
 	f.Close()
@@ -163,16 +172,16 @@ func (ss *session) commit(l *loaded) error {
 
 // commitLocked is the part of commit under the lock; nil means nothing to
 // write.
-func (ss *session) commitLocked(f *os.File, l *loaded) (*Package, error) {
+func (ss *session) commitLocked(f *os.File, l *loaded) (*uci.Package, error) {
 	if err := flock(f, true); err != nil {
-		return nil, errf(CodeIO, l.path)
+		return nil, errf(uci.CodeIO, l.path)
 	}
 	if !l.hasDelta {
 		return l.p, nil
 	}
 	data, err := io.ReadAll(f)
 	if err != nil {
-		return nil, errf(CodeIO, l.path)
+		return nil, errf(uci.CodeIO, l.path)
 	}
 	p, err := ss.parse(l.p.Name, data)
 	if err != nil {
@@ -185,7 +194,7 @@ func (ss *session) commitLocked(f *os.File, l *loaded) (*Package, error) {
 	savePath := filepath.Join(ss.saveDir, l.p.Name)
 	if st, err := os.Stat(savePath); err == nil && st.Mode().IsRegular() {
 		if err := os.Truncate(savePath, 0); err != nil {
-			return nil, errf(CodeIO, savePath)
+			return nil, errf(uci.CodeIO, savePath)
 		}
 	}
 	return fresh.p, nil
@@ -209,15 +218,15 @@ func readLocked(path string) ([]byte, error) {
 func writeConfig(path, name string, data []byte) error {
 	target, err := filepath.EvalSymlinks(path)
 	if err != nil {
-		return errf(CodeIO, path)
+		return errf(uci.CodeIO, path)
 	}
 	st, err := os.Stat(target)
 	if err != nil {
-		return errf(CodeIO, path)
+		return errf(uci.CodeIO, path)
 	}
 	f, err := os.CreateTemp(filepath.Dir(target), "."+name+".uci-")
 	if err != nil {
-		return errf(CodeIO, path)
+		return errf(uci.CodeIO, path)
 	}
 	tmp := f.Name()
 	_, werr := f.Write(data)
@@ -235,7 +244,7 @@ func writeConfig(path, name string, data []byte) error {
 	}
 	if werr != nil {
 		os.Remove(tmp)
-		return errf(CodeIO, path)
+		return errf(uci.CodeIO, path)
 	}
 	return nil
 }
@@ -271,7 +280,7 @@ func (ss *session) revert(l *loaded, pt *ptr) {
 func (ss *session) listConfigs() ([]string, error) {
 	ents, err := os.ReadDir(ss.confDir)
 	if err != nil {
-		return nil, ErrNotFound
+		return nil, uci.ErrNotFound
 	}
 	var names []string
 	matched := false // glob("confdir/*") found something
@@ -281,7 +290,7 @@ func (ss *session) listConfigs() ([]string, error) {
 			continue
 		}
 		matched = true
-		if strings.Contains(n, ".") || !ValidPackage(n) {
+		if strings.Contains(n, ".") || !uci.ValidPackage(n) {
 			continue
 		}
 		if st, err := os.Stat(filepath.Join(ss.confDir, n)); err == nil && st.IsDir() {
@@ -290,7 +299,7 @@ func (ss *session) listConfigs() ([]string, error) {
 		names = append(names, n)
 	}
 	if !matched {
-		return nil, ErrNotFound
+		return nil, uci.ErrNotFound
 	}
 	sort.Strings(names)
 	return names, nil

@@ -1,8 +1,11 @@
-package uci
+package ucicli
 
 import (
 	"io"
 	"strings"
+
+	"github.com/uciknock/uciknock/uci"
+	"github.com/uciknock/uciknock/uci/internal/syntax"
 )
 
 // lookup is uci_lookup_ptr with a string: parse, load the package,
@@ -55,7 +58,7 @@ func (ss *session) sectionCmd(cmd string, argv []string) int {
 		err = l.delList(pt, true)
 	case "reorder":
 		if pt.s == nil || !pt.hasValue {
-			ss.perror(ErrNotFound)
+			ss.perror(uci.ErrNotFound)
 			return 1
 		}
 		l.reorder(pt.s, cStrtoul(pt.value), true)
@@ -79,7 +82,7 @@ func (ss *session) sectionCmd(cmd string, argv []string) int {
 
 func (ss *session) get(pt *ptr) int {
 	if !pt.complete {
-		ss.perror(ErrNotFound)
+		ss.perror(uci.ErrNotFound)
 		return 1
 	}
 	switch {
@@ -93,11 +96,11 @@ func (ss *session) get(pt *ptr) int {
 
 // showValue is uci_show_value: quote=false is `uci get`, which prints a
 // plain value raw and quotes only list items containing blanks.
-func (ss *session) showValue(o *Option, quote bool) string {
+func (ss *session) showValue(o *uci.Option, quote bool) string {
 	var b []byte
-	if o.Kind == KindOption {
+	if o.Kind == uci.KindOption {
 		if quote {
-			b = appendQuoted(b, o.Value())
+			b = syntax.AppendQuoted(b, o.Value())
 		} else {
 			b = append(b, o.Value()...)
 		}
@@ -110,7 +113,7 @@ func (ss *session) showValue(o *Option, quote bool) string {
 		if !quote && !strings.ContainsAny(v, " \t\r\n") {
 			b = append(b, v...)
 		} else {
-			b = appendQuoted(b, v)
+			b = syntax.AppendQuoted(b, v)
 		}
 	}
 	return string(append(b, '\n'))
@@ -175,10 +178,10 @@ func (ss *session) packageCmd1(cmd, tuple string) int {
 			return 1
 		}
 	case "export":
-		ss.stdout.Write(l.p.Export(ss.exportName))
+		ss.stdout.Write(export(l.p, ss.exportName))
 	default: // show
 		if !pt.complete {
-			ss.perror(ErrNotFound)
+			ss.perror(uci.ErrNotFound)
 			return 1
 		}
 		ss.show(l.p, pt)
@@ -186,11 +189,11 @@ func (ss *session) packageCmd1(cmd, tuple string) int {
 	return 0
 }
 
-func (ss *session) show(p *Package, pt *ptr) {
+func (ss *session) show(p *uci.Package, pt *ptr) {
 	var b []byte
 	switch {
 	case !pt.hasSection:
-		for i, ref := range p.Refs(ss.showExt) {
+		for i, ref := range refs(p, ss.showExt) {
 			b = ss.appendShowSection(b, p.Name, ref, p.Sections[i])
 		}
 	case pt.o != nil:
@@ -201,7 +204,7 @@ func (ss *session) show(p *Package, pt *ptr) {
 	ss.stdout.Write(b)
 }
 
-func (ss *session) appendShowSection(b []byte, pkg, ref string, s *Section) []byte {
+func (ss *session) appendShowSection(b []byte, pkg, ref string, s *uci.Section) []byte {
 	b = append(b, pkg+"."+ref+"="+s.Type+"\n"...)
 	for _, o := range s.Options {
 		b = ss.appendShowOption(b, pkg, ref, o)
@@ -209,7 +212,7 @@ func (ss *session) appendShowSection(b []byte, pkg, ref string, s *Section) []by
 	return b
 }
 
-func (ss *session) appendShowOption(b []byte, pkg, ref string, o *Option) []byte {
+func (ss *session) appendShowOption(b []byte, pkg, ref string, o *uci.Option) []byte {
 	b = append(b, pkg+"."+ref+"."+o.Name+"="...)
 	return append(b, ss.showValue(o, true)...)
 }

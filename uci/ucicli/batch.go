@@ -1,8 +1,10 @@
-package uci
+package ucicli
 
 import (
 	"io"
 	"strings"
+
+	"github.com/uciknock/uciknock/uci/internal/syntax"
 )
 
 // maxBatchArgs is cli.c's MAX_ARGS: words per batch command line.
@@ -26,9 +28,9 @@ func (ss *session) runBatch() int {
 	}
 	ss.inBatch = true
 	defer func() { ss.inBatch = false }()
-	ss.batch = newLexer(data)
+	ss.batch = syntax.New(data)
 	ss.batchAlive = true
-	for !ss.batch.eof {
+	for !ss.batch.EOF {
 		switch ss.batchCmd() {
 		case 254:
 			return 0
@@ -46,7 +48,7 @@ func (ss *session) batchCmd() int {
 	if !ss.batchAlive {
 		// A fresh libuci parse context: new buffer, line count from 0;
 		// the input position is kept.
-		*lx = lexer{src: lx.src, off: lx.off, eof: lx.eof}
+		lx.Restart()
 		ss.batchAlive = true
 	}
 	argv, lerr, tooMany := batchArgs(lx)
@@ -55,7 +57,7 @@ func (ss *session) batchCmd() int {
 		return 1
 	}
 	if lerr != nil {
-		ss.perror(lerr.toParseError("", nil))
+		ss.perror(lexError(lerr))
 		return 0
 	}
 	if len(argv) == 0 {
@@ -70,20 +72,19 @@ func (ss *session) batchCmd() int {
 // batchArgs reads the words of one batch command: the next line, and
 // more lines while a quote is open (uci_parse_argument). tooMany is set
 // when a fifth word would follow.
-func batchArgs(lx *lexer) (argv []string, lerr *lexError, tooMany bool) {
+func batchArgs(lx *syntax.Lexer) (argv []string, lerr *syntax.Error, tooMany bool) {
 	for i := 0; ; i++ {
 		if i == maxBatchArgs {
 			return nil, nil, true
 		}
 		if i == 0 {
-			lx.pos = 0
-			lx.getln(0)
+			lx.NextLine()
 		}
-		v, err := lx.nextArg()
+		v, err := lx.NextArg()
 		if err != nil {
 			return nil, err, false
 		}
-		a := lx.str(v)
+		a := lx.Str(v)
 		if a == "" {
 			return argv, nil, false
 		}
@@ -95,5 +96,5 @@ func batchArgs(lx *lexer) (argv []string, lerr *lexError, tooMany bool) {
 // quotes, each single quote written as quote, backslash, quote, quote
 // (the form uci itself prints).
 func QuoteValue(s string) string {
-	return string(appendQuoted(nil, s))
+	return string(syntax.AppendQuoted(nil, s))
 }

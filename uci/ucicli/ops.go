@@ -1,10 +1,14 @@
-package uci
+package ucicli
+
+import (
+	"github.com/uciknock/uciknock/uci"
+)
 
 // loaded is a package as libuci holds it after uci_load: the model plus
 // the change records it replayed (saved_delta, shown by `uci changes`)
 // and the ones made since (delta, appended to the save file by save).
 type loaded struct {
-	p        *Package
+	p        *uci.Package
 	path     string // file it was read from
 	hasDelta bool   // loaded by name from the config dir
 	saved    []delta
@@ -20,13 +24,13 @@ func (l *loaded) record(rec bool, d delta) {
 // set is uci_set (rec=false: UCI_INTERNAL, as in delta replay).
 func (l *loaded) set(pt *ptr, rec bool) error {
 	if !pt.hasValue || (pt.s == nil && (pt.hasOpt || !pt.hasSection)) {
-		return errf(CodeInvalid, "set "+pt.name())
+		return errf(uci.CodeInvalid, "set "+pt.name())
 	}
-	if !pt.hasOpt && pt.value != "" && !ValidType(pt.value) {
-		return errf(CodeInvalid, "set "+pt.name()+": type")
+	if !pt.hasOpt && pt.value != "" && !uci.ValidType(pt.value) {
+		return errf(uci.CodeInvalid, "set "+pt.name()+": type")
 	}
 	if pt.o == nil && pt.s != nil && pt.hasOpt {
-		_, pt.o = pt.s.find(pt.option)
+		pt.o = pt.s.Get(pt.option)
 	}
 	switch {
 	case pt.value == "":
@@ -35,17 +39,17 @@ func (l *loaded) set(pt *ptr, rec bool) error {
 		}
 		return l.del(pt, rec)
 	case pt.o == nil && pt.hasOpt:
-		pt.s.setOption(pt.option, pt.value)
-		_, pt.o = pt.s.find(pt.option)
+		setOption(pt.s, pt.option, pt.value)
+		pt.o = pt.s.Get(pt.option)
 	case pt.s == nil:
-		pt.s = l.p.allocSection(pt.value, pt.section, -1)
+		pt.s = addSection(l.p, pt.value, pt.section)
 	case pt.hasOpt:
-		if !pt.s.setOption(pt.option, pt.value) {
+		if !setOption(pt.s, pt.option, pt.value) {
 			return nil
 		}
-		_, pt.o = pt.s.find(pt.option)
+		pt.o = pt.s.Get(pt.option)
 	default:
-		if !l.p.setSectionType(pt.s, pt.value) {
+		if !setType(pt.s, pt.value) {
 			return nil
 		}
 	}
@@ -57,12 +61,12 @@ func (l *loaded) set(pt *ptr, rec bool) error {
 // of a list.
 func (l *loaded) del(pt *ptr, rec bool) error {
 	if !pt.complete {
-		return errf(CodeNotFound, "delete "+pt.name())
+		return errf(uci.CodeNotFound, "delete "+pt.name())
 	}
 	if pt.s == nil {
-		return errf(CodeInvalid, "delete "+pt.name())
+		return errf(uci.CodeInvalid, "delete "+pt.name())
 	}
-	if pt.o != nil && pt.o.Kind == KindList && pt.hasValue && pt.value != "" {
+	if pt.o != nil && pt.o.Kind == uci.KindList && pt.hasValue && pt.value != "" {
 		idx, n := scanInt(pt.value)
 		if n == 0 {
 			return nil // libuci returns 1 without throwing
@@ -75,10 +79,10 @@ func (l *loaded) del(pt *ptr, rec bool) error {
 	}
 	l.record(rec, delta{cmd: cmdRemove, section: pt.section, option: pt.option, hasOpt: pt.hasOpt})
 	if pt.hasOpt {
-		pt.s.removeOption(pt.option)
+		pt.s.Del(pt.option)
 		pt.o = nil
 	} else {
-		l.p.removeSection(pt.s)
+		removeSection(l.p, pt.s)
 		pt.s = nil
 	}
 	return nil
@@ -87,9 +91,9 @@ func (l *loaded) del(pt *ptr, rec bool) error {
 // addList is uci_add_list.
 func (l *loaded) addList(pt *ptr, rec bool) error {
 	if pt.s == nil || !pt.hasValue || !pt.hasOpt {
-		return errf(CodeInvalid, "add_list "+pt.name())
+		return errf(uci.CodeInvalid, "add_list "+pt.name())
 	}
-	pt.s.addListItem(pt.option, pt.value)
+	pt.s.AddListItem(pt.option, pt.value) // parsePtr checked both
 	l.record(rec, delta{cmd: cmdListAdd, section: pt.section, option: pt.option, hasOpt: true, value: pt.value, hasValue: true})
 	return nil
 }
@@ -97,13 +101,13 @@ func (l *loaded) addList(pt *ptr, rec bool) error {
 // delList is uci_del_list.
 func (l *loaded) delList(pt *ptr, rec bool) error {
 	if pt.s == nil || !pt.hasValue {
-		return errf(CodeInvalid, "del_list "+pt.name())
+		return errf(uci.CodeInvalid, "del_list "+pt.name())
 	}
-	if pt.o == nil || !pt.hasOpt || pt.o.Kind != KindList {
+	if pt.o == nil || !pt.hasOpt || pt.o.Kind != uci.KindList {
 		return nil
 	}
 	l.record(rec, delta{cmd: cmdListDel, section: pt.section, option: pt.option, hasOpt: true, value: pt.value, hasValue: true})
-	pt.s.delListValue(pt.option, pt.value)
+	pt.s.DelListItem(pt.option, pt.value)
 	return nil
 }
 
@@ -111,10 +115,10 @@ func (l *loaded) delList(pt *ptr, rec bool) error {
 // rejects invalid names).
 func (l *loaded) rename(pt *ptr, rec bool) error {
 	if !pt.complete {
-		return errf(CodeNotFound, "rename "+pt.name())
+		return errf(uci.CodeNotFound, "rename "+pt.name())
 	}
 	if pt.s == nil || !pt.hasValue {
-		return errf(CodeInvalid, "rename "+pt.name())
+		return errf(uci.CodeInvalid, "rename "+pt.name())
 	}
 	l.record(rec, delta{cmd: cmdRename, section: pt.section, option: pt.option, hasOpt: pt.hasOpt, value: pt.value, hasValue: true})
 	if pt.hasOpt {
@@ -127,14 +131,14 @@ func (l *loaded) rename(pt *ptr, rec bool) error {
 }
 
 // reorder is uci_reorder_section.
-func (l *loaded) reorder(s *Section, pos int, rec bool) {
-	l.p.reorder(s, pos)
+func (l *loaded) reorder(s *uci.Section, pos int, rec bool) {
+	moveSection(l.p, s, pos)
 	l.record(rec, delta{cmd: cmdReorder, section: s.Name, value: itoa(pos), hasValue: true})
 }
 
 // add is uci_add_section.
-func (l *loaded) add(typ string, rec bool) *Section {
-	s := l.p.addAnonymous(typ)
+func (l *loaded) add(typ string, rec bool) *uci.Section {
+	s := addSection(l.p, typ, "")
 	l.record(rec, delta{cmd: cmdAdd, section: s.Name, value: typ, hasValue: true})
 	return s
 }

@@ -1,4 +1,9 @@
-package uci
+package ucicli
+
+import (
+	"github.com/uciknock/uciknock/uci"
+	"github.com/uciknock/uciknock/uci/internal/syntax"
+)
 
 // deltaCmd is libuci's enum uci_command, in its order.
 type deltaCmd int
@@ -47,7 +52,7 @@ func appendDelta(b []byte, pkg string, d delta) []byte {
 		return append(b, '\n')
 	}
 	b = append(b, '=')
-	b = appendQuoted(b, d.value)
+	b = syntax.AppendQuoted(b, d.value)
 	return append(b, '\n')
 }
 
@@ -66,7 +71,7 @@ func appendChange(b []byte, pkg string, d delta) []byte {
 		default:
 			b = append(b, '=')
 		}
-		b = appendQuoted(b, d.value)
+		b = syntax.AppendQuoted(b, d.value)
 	}
 	return append(b, '\n')
 }
@@ -74,15 +79,15 @@ func appendChange(b []byte, pkg string, d delta) []byte {
 // parseDeltaTuple is uci_parse_delta_tuple on the statement in lx: the
 // whole line is one argument in the file syntax (so the quoting written
 // by appendDelta is undone), then split like a command-line pointer.
-func parseDeltaTuple(lx *lexer) (deltaCmd, *ptr, error) {
-	v, lerr := lx.nextArg()
+func parseDeltaTuple(lx *syntax.Lexer) (deltaCmd, *ptr, error) {
+	v, lerr := lx.NextArg()
 	if lerr != nil {
-		return 0, nil, errf(CodeParse, lerr.reason)
+		return 0, nil, errf(uci.CodeParse, lerr.Reason)
 	}
-	if lx.cur() != 0 {
-		return 0, nil, ErrInvalid
+	if lx.Cur() != 0 {
+		return 0, nil, uci.ErrInvalid
 	}
-	arg := lx.str(v)
+	arg := lx.Str(v)
 	c := cmdChange
 	if arg != "" {
 		for k, ch := range deltaChar {
@@ -101,13 +106,13 @@ func parseDeltaTuple(lx *lexer) (deltaCmd, *ptr, error) {
 	}
 	switch {
 	case !pt.hasSection, pt.extended, c != cmdRemove && !pt.hasValue:
-		return 0, nil, ErrInvalid
+		return 0, nil, uci.ErrInvalid
 	case c == cmdReorder && pt.hasOpt:
-		return 0, nil, ErrInvalid
-	case c == cmdRename && !ValidName(pt.value):
-		return 0, nil, ErrInvalid
+		return 0, nil, uci.ErrInvalid
+	case c == cmdRename && !uci.ValidName(pt.value):
+		return 0, nil, uci.ErrInvalid
 	case (c == cmdListAdd || c == cmdListDel) && !pt.hasOpt:
-		return 0, nil, ErrInvalid
+		return 0, nil, uci.ErrInvalid
 	}
 	return c, pt, nil
 }
@@ -117,12 +122,12 @@ func parseDeltaTuple(lx *lexer) (deltaCmd, *ptr, error) {
 // without error (libuci's "changes", which decides whether a commit
 // writes anything).
 func (l *loaded) replayDelta(data []byte) int {
-	lx := newLexer(data)
+	lx := syntax.New(data)
 	changes := 0
-	for !lx.eof {
-		lx.pos = 0
-		lx.getln(0)
-		if lx.at(0) == 0 {
+	for !lx.EOF {
+		lx.Pos = 0
+		lx.Getln(0)
+		if lx.At(0) == 0 {
 			continue
 		}
 		if l.replayLine(lx) == nil {
@@ -132,13 +137,13 @@ func (l *loaded) replayDelta(data []byte) int {
 	return changes
 }
 
-func (l *loaded) replayLine(lx *lexer) error {
+func (l *loaded) replayLine(lx *syntax.Lexer) error {
 	c, pt, err := parseDeltaTuple(lx)
 	if err != nil {
 		return err
 	}
 	if pt.pkg != l.p.Name {
-		return ErrParse
+		return uci.ErrParse
 	}
 	l.saved = append(l.saved, delta{cmd: c, section: pt.section, option: pt.option, hasOpt: pt.hasOpt, value: pt.value, hasValue: pt.hasValue})
 	if err := pt.resolve(l.p); err != nil {
@@ -147,7 +152,7 @@ func (l *loaded) replayLine(lx *lexer) error {
 	switch c {
 	case cmdReorder:
 		if !pt.complete || pt.s == nil {
-			return ErrNotFound
+			return uci.ErrNotFound
 		}
 		l.reorder(pt.s, cStrtoul(pt.value), false)
 		return nil
@@ -173,11 +178,11 @@ func (l *loaded) replayLine(lx *lexer) error {
 // the lines for section (and option), re-serialised. ok is false when a
 // line does not parse; libuci then leaves the file alone.
 func filterDelta(pkg string, data []byte, section, option string, hasSection, hasOption bool) (out []byte, ok bool) {
-	lx := newLexer(data)
-	for !lx.eof {
-		lx.pos = 0
-		lx.getln(0)
-		if lx.at(0) == 0 {
+	lx := syntax.New(data)
+	for !lx.EOF {
+		lx.Pos = 0
+		lx.Getln(0)
+		if lx.At(0) == 0 {
 			continue
 		}
 		c, pt, err := parseDeltaTuple(lx)

@@ -1,4 +1,4 @@
-package uci
+package ucicli
 
 import (
 	"bytes"
@@ -245,5 +245,21 @@ func TestCLIDirsAndFlags(t *testing.T) {
 	run("-C", over, "commit", "firewall")
 	if got, _ := os.ReadFile(filepath.Join(over, "firewall")); string(got) != "\nconfig over 'o'\n\toption k 'v'\n\n" {
 		t.Errorf("-C commit: %q", got)
+	}
+}
+
+// TestNULBlowup: a file whose NUL bytes exhaust libuci's line buffer
+// makes uci fail with "Out of memory".
+func TestNULBlowup(t *testing.T) {
+	conf := t.TempDir()
+	in := []byte(strings.Repeat("config t\x00n\n", 100))
+	if err := os.WriteFile(filepath.Join(conf, "f"), in, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"show", "f"}, {"-S", "show", "f"}} {
+		var o, e bytes.Buffer
+		if exit := (&CLI{ConfDir: conf, SaveDir: t.TempDir()}).Run(args, nil, &o, &e); exit != 1 || e.String() != "uci: Out of memory\n" {
+			t.Errorf("%v: %d %q", args, exit, e.String())
+		}
 	}
 }

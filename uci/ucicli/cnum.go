@@ -1,6 +1,6 @@
-package uci
+package ucicli
 
-import "errors"
+import "github.com/uciknock/uciknock/uci/internal/syntax"
 
 // cStrtoul is strtoul(s, NULL, 10) converted to a C int, as the CLI passes
 // it to uci_reorder_section: "-1" wraps to -1, junk gives 0.
@@ -17,7 +17,7 @@ func cStrtoul(s string) int {
 // 0 otherwise.
 func scanInt(s string) (int, int) {
 	i := 0
-	for i < len(s) && isSpace(s[i]) {
+	for i < len(s) && syntax.IsSpace(s[i]) {
 		i++
 	}
 	if i == len(s) {
@@ -28,17 +28,4 @@ func scanInt(s string) (int, int) {
 		return 0, 0
 	}
 	return v, 1
-}
-
-// codeOf maps any error to the libuci code uci would report for it.
-func codeOf(err error) Code {
-	var pe *ParseError
-	if errors.As(err, &pe) {
-		return CodeParse
-	}
-	var ue *Error
-	if errors.As(err, &ue) {
-		return ue.Code
-	}
-	return CodeIO
 }

@@ -1,6 +1,10 @@
-package uci
+package ucicli
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/uciknock/uciknock/uci"
+)
 
 // ptr is libuci's struct uci_ptr: a parsed "pkg[.section[.option]][=value]"
 // and, after resolve, what it points to.
@@ -12,12 +16,12 @@ type ptr struct {
 	hasValue           bool
 	extended           bool // section is not a plain name: @type[i]
 
-	s        *Section
-	o        *Option
+	s        *uci.Section
+	o        *uci.Option
 	complete bool // UCI_LOOKUP_COMPLETE: everything named was found
 }
 
-// parsePtr is uci_parse_ptr. Errors are CodeParse, as in libuci.
+// parsePtr is uci_parse_ptr. Errors are uci.CodeParse, as in libuci.
 func parsePtr(str string) (*ptr, error) {
 	pt := &ptr{}
 	if i := strings.IndexByte(str, '='); i >= 0 {
@@ -26,7 +30,7 @@ func parsePtr(str string) (*ptr, error) {
 	}
 	parts := strings.Split(str, ".")
 	if len(parts) > 3 {
-		return nil, errf(CodeParse, str)
+		return nil, errf(uci.CodeParse, str)
 	}
 	pt.pkg = parts[0]
 	if len(parts) > 1 {
@@ -35,48 +39,48 @@ func parsePtr(str string) (*ptr, error) {
 	if len(parts) > 2 {
 		pt.option, pt.hasOpt = parts[2], true
 	}
-	if !ValidPackage(pt.pkg) {
-		return nil, errf(CodeParse, str)
+	if !uci.ValidPackage(pt.pkg) {
+		return nil, errf(uci.CodeParse, str)
 	}
-	if pt.hasSection && !ValidName(pt.section) {
+	if pt.hasSection && !uci.ValidName(pt.section) {
 		pt.extended = true
 	}
-	if pt.hasOpt && !ValidName(pt.option) {
-		return nil, errf(CodeParse, str)
+	if pt.hasOpt && !uci.ValidName(pt.option) {
+		return nil, errf(uci.CodeParse, str)
 	}
-	if pt.hasValue && !ValidValue(pt.value) {
-		return nil, errf(CodeParse, str)
+	if pt.hasValue && !uci.ValidValue(pt.value) {
+		return nil, errf(uci.CodeParse, str)
 	}
 	return pt, nil
 }
 
 // resolve is the part of uci_lookup_ptr after the package is loaded.
-// Only a malformed extended reference is an error (CodeInvalid); a
+// Only a malformed extended reference is an error (uci.CodeInvalid); a
 // missing section or option just leaves complete false.
-func (pt *ptr) resolve(p *Package) error {
+func (pt *ptr) resolve(p *uci.Package) error {
 	pt.s, pt.o, pt.complete = nil, nil, false
 	if !pt.hasSection {
 		pt.complete = true
 		return nil
 	}
-	var s *Section
+	var s *uci.Section
 	if pt.extended {
 		var err error
-		if s, err = p.lookupExt(pt.section); err != nil {
-			return errf(CodeInvalid, pt.pkg+"."+pt.section)
+		if s, err = lookupExt(p, pt.section); err != nil {
+			return errf(uci.CodeInvalid, pt.pkg+"."+pt.section)
 		}
 		if s != nil {
 			pt.section = s.Name
 		}
 	} else {
-		_, s = p.find(pt.section)
+		s = p.Section(pt.section)
 	}
 	if s == nil {
 		return nil
 	}
 	pt.s = s
 	if pt.hasOpt {
-		_, o := s.find(pt.option)
+		o := s.Get(pt.option)
 		if o == nil {
 			return nil
 		}
