@@ -1,5 +1,5 @@
-// Package uci reads, edits and writes OpenWrt UCI configuration exactly
-// as libuci (openwrt/uci 66127cd) does, without cgo.
+// Package uci reads, edits and writes OpenWrt UCI configuration files
+// exactly as libuci (openwrt/uci 66127cd) does, without cgo.
 //
 // What it does:
 //
@@ -9,25 +9,24 @@
 //     (line continuation, also before CRLF), multi-line quoted values,
 //     NUL bytes, merging of a section name declared twice, empty values,
 //     and every strict-mode error with libuci's reason text, line and
-//     byte, plus a column (ParseError). ParseLax is `uci -S`. Section.Spans
-//     give the source range of every section for byte-preserving edits.
+//     byte, plus a column (ParseError). Section.Spans give the source
+//     range of every section for byte-preserving edits. ParseWith adds
+//     what `uci -S` and `uci import` need: lax parsing, merging into a
+//     package with the changes made, several packages in one input.
 //   - The model (Package, Section, Option) keeps file order and libuci's
-//     anonymous ids (cfgNNHHHH: counter and djb2 of the type). Lookup
-//     resolves names and @type[i] / @[i] with negative indexes.
-//   - Edits (Set, SetList, AddListItem, Del, Add, AddNamed, Delete, Rename,
-//     Reorder) validate like libuci; Commit renders the bytes `uci commit`
-//     writes, Export and Show those of `uci export` and `uci show`.
-//   - CLI runs `uci` command lines (get, set, add, add_list, del_list,
-//     delete, rename, reorder, revert, changes, commit, show, export,
-//     import, batch) with uci's output, messages and exit statuses, reading and
-//     writing libuci's delta ("save") files. It reproduces every case of
-//     the golden corpus recorded from the real tool.
+//     anonymous ids (cfgNNHHHH: counter and djb2 of the type).
+//   - Edits (Set, SetList, AddListItem, DelListItem, Del, Add, AddNamed,
+//     Delete, Rename, Reorder) validate like libuci, so a model edited
+//     through them always commits to a file libuci reads back the same;
+//     Commit and RenderSection render the bytes `uci commit` writes.
 //   - File.Update is the safe way for a daemon to change a live config
 //     file that LuCI and uci also write (see its documentation).
 //
-// What it does not do: plugins and backends other than files, the UCI
-// Lua/ucode bindings. CLI commits with libuci's own protocol (and its
-// lost-update race); daemons use File.Update.
+// What it does not do: the `uci` command line, its pointer syntax
+// (pkg.@type[i].option), `uci show`/`uci export` output, batch files,
+// imports and libuci's delta ("save") files are package uci/ucicli, which
+// builds on this one. No plugins or backends other than files, no
+// Lua/ucode bindings.
 //
 // Example:
 //

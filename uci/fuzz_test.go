@@ -50,7 +50,7 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Add([]byte("config a 'b\x00c'\n\\\r\n;;c x;o y 1 # z\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		ParseLax("fuzz", data, nil)
+		ParseWith("fuzz", data, ParseOptions{Lax: true})
 		p, err := Parse("fuzz", data)
 		if err != nil {
 			if _, ok := err.(*ParseError); !ok {

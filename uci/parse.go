@@ -19,23 +19,16 @@ func ParseFile(path, name string, data []byte) (*Package, error) {
 	return p.pkg, nil
 }
 
-// ParseLax parses like `uci -S` (libuci without UCI_FLAG_STRICT): a
-// statement with an error is reported to warn (when not nil) and the rest
-// of its line is skipped; extra arguments and a section re-declared with
-// another type are accepted. It always returns a package.
-func ParseLax(name string, data []byte, warn func(*ParseError)) *Package {
-	p := &parser{lx: syntax.New(data), pkg: &Package{Name: name}, warn: warn, data: data, path: name}
-	p.run()
-	return p.pkg
-}
-
 // ParseOptions are the variations of the parser that `uci -S` and
 // `uci import` need (package uci/ucicli uses them); the zero value parses
 // like Parse.
 type ParseOptions struct {
-	// Lax parses like ParseLax, except that ParseWith still returns the
-	// one error that stops even `uci -S`: a *ParseError whose Code is
-	// CodeMem (NUL bytes on consecutive lines exhaust libuci's buffer).
+	// Lax parses like `uci -S` (libuci without UCI_FLAG_STRICT): a
+	// statement with an error is reported to Warn and the rest of its
+	// line is skipped; extra arguments and a section re-declared with
+	// another type are accepted. The one error that stops even `uci -S`
+	// is returned: a *ParseError whose Code is CodeMem (NUL bytes on
+	// consecutive lines exhaust libuci's line buffer).
 	Lax bool
 	// Warn, when not nil, receives each error Lax skips.
 	Warn func(*ParseError)
