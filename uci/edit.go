@@ -79,6 +79,22 @@ func (s *Section) Del(name string) bool {
 	return s.removeOption(name)
 }
 
+// SetType sets the section's type as libuci's uci_set does (`uci set
+// pkg.section=type`) and reports whether it changed. Like libuci 66127cd,
+// a type of another length re-creates the section, which loses the
+// anonymous flag: its generated id becomes a real name that the next
+// commit writes. Like assigning Type, it does not check typ (ValidType).
+func (s *Section) SetType(typ string) bool {
+	if s.Type == typ {
+		return false
+	}
+	if len(s.Type) != len(typ) {
+		s.Anonymous = false
+	}
+	s.Type = typ
+	return true
+}
+
 // Add appends a new anonymous section of type typ and returns it; its
 // Name is the cfgNNHHHH id libuci would give it in this package. It
 // returns nil when typ is not a valid section type.

@@ -83,3 +83,22 @@ func mustNil(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+// TestSetType: libuci re-creates a section whose type changes length, so
+// an anonymous one becomes named by its id; the same length keeps it.
+func TestSetType(t *testing.T) {
+	p, err := Parse("firewall", []byte("config rule\nconfig rule\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := p.Sections[0], p.Sections[1]
+	if a.SetType("rule") || !a.SetType("zone") || !a.Anonymous {
+		t.Errorf("same length: %+v", a)
+	}
+	if !b.SetType("redirect") || b.Anonymous || b.Type != "redirect" {
+		t.Errorf("other length: %+v", b)
+	}
+	if got := string(p.Commit()); got != "\nconfig zone\n\nconfig redirect 'cfg0292bd'\n\n" {
+		t.Errorf("Commit: %q", got)
+	}
+}

@@ -50,21 +50,6 @@ func (p *Package) index(s *Section) int {
 	return -1
 }
 
-// setSectionType is uci_set on an existing section. It reports false
-// when the type is unchanged (libuci records nothing then). Like libuci
-// 66127cd, a type of a different length re-creates the section, which
-// loses the anonymous flag: the generated id becomes a real name.
-func (p *Package) setSectionType(s *Section, typ string) bool {
-	if s.Type == typ {
-		return false
-	}
-	if len(s.Type) != len(typ) {
-		s.Anonymous = false
-	}
-	s.Type = typ
-	return true
-}
-
 // removeSection unlinks s; Allocated is not decremented (libuci never
 // does), so later anonymous ids keep counting.
 func (p *Package) removeSection(s *Section) bool {

@@ -373,7 +373,7 @@ func (p *parser) parseConfig(start int) *syntax.Error {
 			s = p.pkg.allocSection(typ, name, -1)
 			p.addSection(s)
 		} else {
-			changed = p.pkg.setSectionType(s, typ)
+			changed = s.SetType(typ)
 		}
 		if changed {
 			p.record(ChangeSet, name, "", typ)

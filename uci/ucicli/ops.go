@@ -49,7 +49,7 @@ func (l *loaded) set(pt *ptr, rec bool) error {
 		}
 		pt.o = pt.s.Get(pt.option)
 	default:
-		if !setType(pt.s, pt.value) {
+		if !pt.s.SetType(pt.value) {
 			return nil
 		}
 	}

@@ -23,21 +23,6 @@ func addSection(p *uci.Package, typ, name string) *uci.Section {
 	return s
 }
 
-// setType is uci_set on an existing section. It reports false when the
-// type is unchanged (libuci records nothing then). Like libuci 66127cd, a
-// type of a different length re-creates the section, which loses the
-// anonymous flag: the generated id becomes a real name.
-func setType(s *uci.Section, typ string) bool {
-	if s.Type == typ {
-		return false
-	}
-	if len(s.Type) != len(typ) {
-		s.Anonymous = false
-	}
-	s.Type = typ
-	return true
-}
-
 // setOption is uci_set on an option with a value parsePtr checked: false
 // when the option already holds exactly that string.
 func setOption(s *uci.Section, name, value string) bool {
