@@ -89,3 +89,47 @@ func TestParseNULBlowup(t *testing.T) {
 		t.Errorf("lax: %v", err)
 	}
 }
+
+// TestParseWith covers the hook `uci import` uses: several packages in one
+// input, merging into a package with the changes reported, lax parsing.
+func TestParseWith(t *testing.T) {
+	pkgs, err := ParseWith("", []byte("package a\nconfig t x\npackage b\nconfig t\n"), ParseOptions{Packages: true})
+	if err != nil || len(pkgs) != 2 || pkgs[0].Name != "a" || pkgs[1].Name != "b" ||
+		string(pkgs[0].Commit()) != "\nconfig t 'x'\n\n" || string(pkgs[1].Commit()) != "\nconfig t\n\n" {
+		t.Fatalf("Packages: %v %+v", err, pkgs)
+	}
+	if _, err := ParseWith("", []byte("package a\npackage a\nbogus\n"), ParseOptions{Packages: true}); !errors.Is(err, &Error{Code: CodeDuplicate}) {
+		t.Errorf("package named twice: %v", err)
+	}
+	var pe *ParseError
+	if _, err := ParseWith("in", []byte("config t x\n"), ParseOptions{Packages: true}); !errors.As(err, &pe) || pe.Reason != reasonNoPackage {
+		t.Errorf("config before package: %v", err)
+	}
+
+	into, err := Parse("a", []byte("config t x\n\toption o '1'\nconfig u\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []Change
+	in := "config t x\n\toption o '1'\n\toption o '2'\n\tlist l 'i'\nconfig v x2\nconfig t x2\nconfig u\n"
+	pkgs, err = ParseWith("a", []byte(in), ParseOptions{Lax: true, Into: into, Changed: func(c Change) { got = append(got, c) }})
+	if err != nil || len(pkgs) != 1 || pkgs[0] != into {
+		t.Fatalf("Into: %v %v", err, pkgs)
+	}
+	want := []Change{
+		{ChangeSet, "x", "o", "2"}, {ChangeAddList, "x", "l", "i"},
+		{ChangeSet, "x2", "", "v"}, {ChangeSet, "x2", "", "t"}, {ChangeAdd, "cfg04b61a", "", "u"},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("changes\n got %+v\nwant %+v", got, want)
+	}
+	if len(into.Sections) != 4 || into.Allocated != 4 {
+		t.Errorf("merged package: %d sections, Allocated %d", len(into.Sections), into.Allocated)
+	}
+
+	var warned []string
+	pkgs, err = ParseWith("f", []byte("config t x\nbogus\nconfig t y extra\n"), ParseOptions{Lax: true, Warn: func(e *ParseError) { warned = append(warned, e.Error()) }})
+	if err != nil || len(pkgs[0].Sections) != 2 || !reflect.DeepEqual(warned, []string{"f:2:1: invalid command"}) {
+		t.Errorf("Lax: %v %d %q", err, len(pkgs[0].Sections), warned)
+	}
+}

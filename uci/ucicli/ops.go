@@ -1,8 +1,6 @@
 package ucicli
 
-import (
-	"github.com/uciknock/uciknock/uci"
-)
+import "github.com/uciknock/uciknock/uci"
 
 // loaded is a package as libuci holds it after uci_load: the model plus
 // the change records it replayed (saved_delta, shown by `uci changes`)
