@@ -3,30 +3,21 @@
 //
 // What it does:
 //
-//   - Parse reads a config file with libuci's own grammar and quirks:
-//     package/config/option/list and their one-letter forms, ';' between
-//     statements, comments, the three quoting styles, backslash rules
-//     (line continuation, also before CRLF), multi-line quoted values,
-//     NUL bytes, merging of a section name declared twice, empty values,
-//     and every strict-mode error with libuci's reason text, line and
-//     byte, plus a column (ParseError). Section.Spans give the source
-//     range of every section for byte-preserving edits. ParseWith adds
-//     what `uci -S` and `uci import` need: lax parsing, merging into a
-//     package with the changes made, several packages in one input.
+//   - Parse reads a config file with libuci's grammar and every quirk of
+//     it (quoting, continuations, NUL bytes, merged duplicate sections,
+//     empty values); errors are *ParseError with libuci's reason, line
+//     and byte plus a column. Section.Spans locate each section in the
+//     source. ParseWith adds what `uci -S` and `uci import` need.
 //   - The model (Package, Section, Option) keeps file order and libuci's
-//     anonymous ids (cfgNNHHHH: counter and djb2 of the type).
-//   - Edits (Set, SetList, AddListItem, DelListItem, Del, Add, AddNamed,
-//     Delete, Rename, Reorder) validate like libuci, so a model edited
-//     through them always commits to a file libuci reads back the same;
-//     Commit and RenderSection render the bytes `uci commit` writes.
-//   - File.Update is the safe way for a daemon to change a live config
-//     file that LuCI and uci also write (see its documentation).
+//     anonymous ids (cfgNNHHHH). Its edits (Set, SetList, AddListItem,
+//     Del, Add, AddNamed, Delete, Rename, Reorder, ...) validate like
+//     libuci; Commit and RenderSection render what `uci commit` writes.
+//   - File.Update safely changes a live config file that LuCI, uci and
+//     fw4 use too (libuci's lock, untouched bytes kept, atomic replace).
 //
-// What it does not do: the `uci` command line, its pointer syntax
-// (pkg.@type[i].option), `uci show`/`uci export` output, batch files,
-// imports and libuci's delta ("save") files are package uci/ucicli, which
-// builds on this one. No plugins or backends other than files, no
-// Lua/ucode bindings.
+// What it does not do: the `uci` command line (pointer syntax, show,
+// export, batch, import, delta files) is package uci/ucicli, built on
+// this one. No backends other than files, no Lua/ucode bindings.
 //
 // Example:
 //
