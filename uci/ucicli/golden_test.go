@@ -13,7 +13,8 @@ import (
 	"github.com/uciknock/uciknock/internal/testenv"
 )
 
-// goldenCase is one directory of ../shared/testdata/uci.
+// goldenCase is one directory of the uci golden corpus (uci/testdata/golden,
+// or ../shared/testdata/uci before it is in the repository).
 type goldenCase struct {
 	dir string
 	pkg string
@@ -21,7 +22,10 @@ type goldenCase struct {
 
 func goldenCases(t testing.TB) []goldenCase {
 	t.Helper()
-	root := filepath.Join(testenv.SharedDir(t), "testdata", "uci")
+	root := filepath.Join(testenv.ModuleRoot(t), "uci", "testdata", "golden") // in the repository
+	if st, err := os.Stat(root); err != nil || !st.IsDir() {
+		root = filepath.Join(testenv.SharedDir(t), "testdata", "uci") // fails under CI when missing
+	}
 	ents, err := os.ReadDir(root)
 	if err != nil {
 		t.Fatalf("read corpus: %v", err)
