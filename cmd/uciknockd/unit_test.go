@@ -168,6 +168,29 @@ func TestRunUsageAndVersion(t *testing.T) {
 	}
 }
 
+// TestTopLevelHelpAndVersion: `uciknockd --help` lists the commands (not
+// only run's flags) and `--version`/`-V` print the version, as `version` does.
+func TestTopLevelHelpAndVersion(t *testing.T) {
+	for _, arg := range []string{"--help", "-h", "-help", "help"} {
+		var out, errb bytes.Buffer
+		code := run([]string{arg}, &out, &errb)
+		if code != 0 {
+			t.Errorf("%s: exit %d, stderr %q", arg, code, errb.String())
+		}
+		for _, cmd := range []string{"check", "status", "close", "purge", "import", "uci", "version", "--log-level"} {
+			if !strings.Contains(out.String(), cmd) {
+				t.Errorf("%s: output lacks %q:\n%s", arg, cmd, out.String())
+			}
+		}
+	}
+	for _, arg := range []string{"--version", "-V", "-version", "version"} {
+		var out, errb bytes.Buffer
+		if code := run([]string{arg}, &out, &errb); code != 0 || out.String() != "uciknockd "+version+"\n" {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q", arg, code, out.String(), errb.String())
+		}
+	}
+}
+
 func TestCheckReportsEveryError(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "knock")
 	cfg := "config knockd 'main'\n\nbroken line\n"
