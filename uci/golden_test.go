@@ -13,7 +13,7 @@ import (
 	"github.com/uciknock/uciknock/internal/testenv"
 )
 
-// goldenCase is one directory of ../shared/testdata/uci.
+// goldenCase is one directory of testdata/golden (the uci CLI's output).
 type goldenCase struct {
 	dir string
 	pkg string
@@ -21,7 +21,7 @@ type goldenCase struct {
 
 func goldenCases(t testing.TB) []goldenCase {
 	t.Helper()
-	root := filepath.Join(testenv.SharedDir(t), "testdata", "uci")
+	root := testenv.GoldenDir(t, "uci")
 	ents, err := os.ReadDir(root)
 	if err != nil {
 		t.Fatalf("read corpus: %v", err)
