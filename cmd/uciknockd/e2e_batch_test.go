@@ -25,11 +25,7 @@ func TestE2EBatchWindowZero(t *testing.T) {
 	e.writeConfig("\toption batch_window '0'\n", restartSequences)
 	d := e.startDaemon()
 	// The reload every start does, first.
-	deadline := time.Now().Add(5 * time.Second)
-	for e.reloadCount() == 0 && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
-	}
-	reloads0 := e.reloadCount()
+	reloads0 := e.waitReloads(1, 5*time.Second)
 	for i := 0; i < 5; i++ {
 		if i > 0 {
 			time.Sleep(40 * time.Millisecond)
@@ -46,7 +42,8 @@ func TestE2EBatchWindowZero(t *testing.T) {
 		}
 		return true
 	})
-	if n := e.reloadCount() - reloads0; n < 4 {
+	// Each reload follows its write: wait for them rather than count once.
+	if n := e.waitReloads(reloads0+4, 5*time.Second) - reloads0; n < 4 {
 		t.Errorf("batch_window '0': five opens 40ms apart made %d firewall reloads, want one each (at least 4)", n)
 	}
 	d.stop()
