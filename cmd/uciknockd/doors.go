@@ -156,7 +156,7 @@ func cmdClose(args []string, stdout io.Writer) error {
 		return fmt.Errorf("%w: close takes one NAME or IP", errUsage)
 	}
 	target := operands[0]
-	answer, err := askDaemon(*socket, "close "+target)
+	answer, err := askRunningDaemon(*socket, "close "+target)
 	if err == nil {
 		fmt.Fprintln(stdout, answer)
 		return nil

@@ -155,6 +155,44 @@ func TestListDoorsAndRemove(t *testing.T) {
 	}
 }
 
+// TestCloseNotBehindRunningDaemon: when a daemon holds the instance lock
+// but its control socket does not answer, `uciknockd close` fails and
+// leaves the firewall config alone instead of editing it behind the
+// daemon's back.
+func TestCloseNotBehindRunningDaemon(t *testing.T) {
+	dir := t.TempDir()
+	d, err := door.Door{Kind: door.Rule, Prefix: "KnockSSH", Src: netip.MustParseAddr("192.0.2.7"), Port: 22,
+		Expires: time.Now().Add(time.Hour)}.Normalize()
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := uci.RenderSection(door.Section(d, door.TimeLimit{}))
+	fw := filepath.Join(dir, "firewall")
+	if err := os.WriteFile(fw, text, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	socket := filepath.Join(dir, "uciknockd.sock") // never listened on
+	lock, err := lockInstance(socket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"--firewall", fw, "--override-dir", "", "--root", dir, "--socket", socket, "192.0.2.7"}
+	var out bytes.Buffer
+	err = cmdClose(args, &out)
+	if err == nil || !strings.Contains(err.Error(), "is running") {
+		t.Errorf("close behind a running daemon: %v, %q", err, out.String())
+	}
+	if data, _ := os.ReadFile(fw); !bytes.Equal(data, text) {
+		t.Errorf("firewall config edited behind the daemon:\n%s", data)
+	}
+	// Without the lock holder the same command closes the door itself.
+	lock.Close()
+	err = cmdClose(args, &out)
+	if data, _ := os.ReadFile(fw); bytes.Contains(data, []byte("192.0.2.7")) {
+		t.Errorf("no daemon: door not removed (%v):\n%s", err, data)
+	}
+}
+
 func TestRunUsageAndVersion(t *testing.T) {
 	var out, errb bytes.Buffer
 	if code := run([]string{"version"}, &out, &errb); code != 0 || !strings.HasPrefix(out.String(), "uciknockd ") {

@@ -12,6 +12,7 @@ import (
 // changeset is what one reconcile did to the file.
 type changeset struct {
 	added, readded []string
+	present        []string // desired doors found in the file as read
 	modified       []string
 	// prev holds the section before our change for added (nil),
 	// readded (nil) and modified ids: what a rollback restores.
@@ -64,7 +65,7 @@ func (k *Keeper) start(now time.Time) {
 			continue
 		}
 		s.seq++
-		s.doors[sec.Name] = &entry{door: d, name: name, seq: s.seq, partial: derr != nil, written: now}
+		s.doors[sec.Name] = &entry{door: d, name: name, seq: s.seq, partial: derr != nil, written: now, seen: true}
 	}
 	s.dirty, s.dirtyAt = true, now
 	// Reload once at start whatever the reconcile finds: a crash between
@@ -95,7 +96,9 @@ func (k *Keeper) checkFile(now time.Time) {
 		return // our own write, or nothing new
 	}
 	s.lastHash = h
-	if cs := k.reconcile(p, now); !cs.empty() || len(cs.lost) > 0 {
+	cs := k.reconcile(p, now)
+	s.markSeen(cs)
+	if !cs.empty() || len(cs.lost) > 0 {
 		if !s.dirty {
 			s.dirty, s.dirtyAt = true, now
 		}
@@ -232,6 +235,7 @@ func (k *Keeper) reconcile(p *uci.Package, now time.Time) *changeset {
 			continue
 		}
 		present[sec.Name] = true
+		cs.present = append(cs.present, sec.Name)
 		c := cloneSection(sec)
 		if setExpiry(c, e.door.Expires, e.door.KillSessions, k.cfg.Limit) {
 			cs.prev[sec.Name] = sec
@@ -250,7 +254,7 @@ func (k *Keeper) reconcile(p *uci.Package, now time.Time) *changeset {
 			p.Sections = append(p.Sections, Section(e.door, k.cfg.Limit))
 			cs.added = append(cs.added, id)
 			cs.prev[id] = nil
-		case !e.partial && now.Sub(e.written) <= k.cfg.Readd:
+		case !e.partial && !e.seen && now.Sub(e.written) <= k.cfg.Readd:
 			p.Sections = append(p.Sections, Section(e.door, k.cfg.Limit))
 			cs.readded = append(cs.readded, id)
 			cs.prev[id] = nil
