@@ -148,7 +148,14 @@ func (k *Keeper) flush(ctx context.Context, now time.Time, ops []op) {
 	if changed && !cs.empty() {
 		k.remember(cs)
 		if !s.reload {
+			// At most one reload per batch window, whatever the input:
+			// writes due to opens, closes and expiries can fall into the
+			// same window (an expiry just past one batch's reach, the next
+			// batch of opens a moment later); they share the next reload.
 			s.reload, s.reloadAt = true, now
+			if next := s.reloaded.Add(k.cfg.Batch); !s.reloaded.IsZero() && next.After(now) {
+				s.reloadAt = next
+			}
 		}
 	}
 	k.publish()

@@ -31,7 +31,7 @@ func (k *Keeper) applyFirewall(ctx context.Context, now time.Time) {
 		k.reloadFailed(now, err, "firewall reload failed")
 		return
 	}
-	s.reload, s.rbackoff = false, 0
+	s.reload, s.rbackoff, s.reloaded = false, 0, now
 	k.emit(Event{Kind: EventReload, Time: now, Count: len(s.doors), Reason: "firewall reloaded"})
 	k.runKills(now)
 }

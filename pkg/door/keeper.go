@@ -87,10 +87,17 @@ type Keeper struct {
 	clock Clock
 	wake  chan struct{}
 
-	mu      sync.Mutex // guards pending, due and view
+	mu      sync.Mutex // guards pending, opens, due, view and viewKeys
 	pending []op
+	opens   int       // open ops in pending (closes never count against the cap)
 	due     time.Time // when the pending batch is written
 	view    []Door    // snapshot of the doors for Doors()
+	// viewKeys holds the (prefix, source, port) of every door in view and
+	// viewNames their rule names (a close finds an adopted door whose
+	// options were edited by its name); nil until the start-up read, when
+	// which doors are open is unknown.
+	viewKeys  map[doorKey]bool
+	viewNames map[string]bool
 
 	st state // touched only by the Run goroutine (or tick in tests)
 }
@@ -100,6 +107,15 @@ type op struct {
 	door   Door   // open: normalised door; close: Prefix, Src, Port
 	reason string // close: why, for the event
 }
+
+// doorKey is what a close names: rule and redirect alike.
+type doorKey struct {
+	prefix string
+	src    netip.Addr
+	port   uint16
+}
+
+func keyOf(d Door) doorKey { return doorKey{d.Prefix, d.Src, d.Port} }
 
 // NoBatch as Config.Batch makes the keeper write every change at once.
 const NoBatch time.Duration = -1
@@ -164,16 +180,32 @@ func (k *Keeper) CloseFor(reason, prefix string, src netip.Addr, port uint16) {
 	k.enqueue(op{door: Door{Prefix: prefix, Src: src.Unmap().WithZone(""), Port: port}, reason: reason})
 }
 
+// enqueue adds o to the next batch. Only the last word about a door
+// counts, so a change supersedes the queued ones it makes moot: a close
+// every queued open and close of its door, an open the queued opens of the
+// same section. A close of a door that is neither open nor queued to open
+// is dropped. So a flood of closes queues at most one per door, and closes
+// never count against the cap that makes Open fail.
 func (k *Keeper) enqueue(o op) error {
 	k.mu.Lock()
-	if o.open && len(k.pending) >= 4*k.cfg.MaxDoors {
+	key := keyOf(o.door)
+	if o.open && k.opens >= 4*k.cfg.MaxDoors {
 		k.mu.Unlock()
 		return ErrQueueFull
 	}
-	if len(k.pending) == 0 {
-		k.due = k.clock.Now().Add(k.cfg.Batch)
+	if !o.open && !k.closeUseful(key) {
+		k.mu.Unlock()
+		return nil
 	}
-	k.pending = append(k.pending, o)
+	if k.supersede(o, key) {
+		if len(k.pending) == 0 && k.due.IsZero() {
+			k.due = k.clock.Now().Add(k.cfg.Batch)
+		}
+		k.pending = append(k.pending, o)
+		if o.open {
+			k.opens++
+		}
+	}
 	k.mu.Unlock()
 	select {
 	case k.wake <- struct{}{}:
@@ -281,11 +313,67 @@ func (k *Keeper) tick(ctx context.Context, now time.Time) time.Time {
 	return k.next()
 }
 
+// supersede drops the queued changes that o makes moot and reports
+// whether o must still be appended: a close removes every queued change of
+// its door; an open takes the place of a queued open of the same section
+// (keeping its turn: MaxDoors admits doors in the order they came). k.mu
+// is held.
+func (k *Keeper) supersede(o op, key doorKey) bool {
+	if o.open {
+		for i := len(k.pending) - 1; i >= 0; i-- {
+			p := &k.pending[i]
+			if !p.open && keyOf(p.door) == key {
+				break // a close in between: the open comes after it
+			}
+			if p.open && p.door.ID() == o.door.ID() {
+				*p = o
+				return false
+			}
+		}
+		return true
+	}
+	kept := k.pending[:0]
+	for _, p := range k.pending {
+		switch {
+		case keyOf(p.door) != key:
+			kept = append(kept, p)
+		case p.open:
+			k.opens--
+		}
+	}
+	clear(k.pending[len(kept):])
+	k.pending = kept
+	return true
+}
+
+// closeUseful reports whether a close of key can change anything: its
+// door is open, or an open of it is queued. Before the start-up read it
+// cannot tell, so it keeps closes then, up to the open cap. k.mu is held.
+func (k *Keeper) closeUseful(key doorKey) bool {
+	if k.viewKeys == nil {
+		return len(k.pending) < 4*k.cfg.MaxDoors
+	}
+	if k.viewKeys[key] {
+		return true
+	}
+	for _, kind := range []Kind{Rule, Redirect} {
+		if k.viewNames[Door{Kind: kind, Prefix: key.prefix, Src: key.src, Port: key.port}.FwName()] {
+			return true
+		}
+	}
+	for _, p := range k.pending {
+		if p.open && keyOf(p.door) == key {
+			return true
+		}
+	}
+	return false
+}
+
 func (k *Keeper) takePending() []op {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	ops := k.pending
-	k.pending = nil
+	k.pending, k.opens = nil, 0
 	k.due = time.Time{}
 	return ops
 }
@@ -329,11 +417,16 @@ func (k *Keeper) emit(e Event) {
 func (k *Keeper) publish() {
 	ids := k.st.orderedIDs()
 	v := make([]Door, 0, len(ids))
+	keys := make(map[doorKey]bool, len(ids))
+	names := make(map[string]bool, len(ids))
 	for _, id := range ids {
-		v = append(v, k.st.doors[id].door)
+		e := k.st.doors[id]
+		v = append(v, e.door)
+		keys[keyOf(e.door)] = true
+		names[e.name] = true
 	}
 	k.mu.Lock()
-	k.view = v
+	k.view, k.viewKeys, k.viewNames = v, keys, names
 	k.mu.Unlock()
 }
 

@@ -29,6 +29,7 @@ type state struct {
 
 	reload    bool // a check+reload is owed
 	reloadAt  time.Time
+	reloaded  time.Time // when the last reload succeeded
 	rbackoff  time.Duration
 	unchecked *changeset // our changes since the last check that passed
 	kills     []Door     // closed doors whose sessions die after the reload
