@@ -74,6 +74,12 @@ type Config struct {
 	MaxDoors int
 }
 
+// ErrFamilyMismatch is returned by Open for a forward knocked from an
+// address of the other family than its dest_ip: DNAT cannot cross
+// families. It is an expected case (a dual-stack client knocking over
+// IPv6 for an IPv4 host), not a fault.
+var ErrFamilyMismatch = errors.New("door: dest_ip and source are of different families: DNAT cannot cross them")
+
 // ErrQueueFull is returned by Open when too many changes wait for the
 // next write.
 var ErrQueueFull = errors.New("door: too many changes queued")
