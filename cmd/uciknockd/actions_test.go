@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"net/netip"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -50,5 +51,39 @@ func TestForwardFamilyMismatchLoggedOnce(t *testing.T) {
 	}
 	if !strings.Contains(out, `"level":"warn"`) {
 		t.Errorf("no WARN line:\n%s", out)
+	}
+}
+
+// TestStopDateFollowsTZChange: the stop_date the keeper writes follows a
+// time-zone change made while the daemon runs (/etc/TZ rewritten by LuCI);
+// it was read once at start and stayed off by the zone difference.
+func TestStopDateFollowsTZChange(t *testing.T) {
+	root := t.TempDir()
+	tz := filepath.Join(root, "etc", "TZ")
+	if err := os.MkdirAll(filepath.Dir(tz), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(tz, []byte("UTC0\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f := &runFlags{paths: paths{root: root}}
+	cfg := &config.Config{}
+	cfg.Global.Reload = []string{"true"}
+	_, limit, err := firewallFor(f, cfg, zerolog.Nop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if limit.Local == nil {
+		t.Fatal("no local stop_date")
+	}
+	at := time.Date(2026, 11, 25, 20, 30, 0, 0, time.UTC)
+	if got := limit.Local(at); got != "2026-11-25T20:30:00" {
+		t.Fatalf("UTC: %s", got)
+	}
+	if err := os.WriteFile(tz, []byte("CET-1CEST,M3.5.0,M10.5.0/3\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := limit.Local(at); got != "2026-11-25T21:30:00" {
+		t.Fatalf("after a change to CET: %s, want 2026-11-25T21:30:00", got)
 	}
 }

@@ -35,12 +35,17 @@ func firewallFor(f *runFlags, cfg *config.Config, log zerolog.Logger) (*fwreload
 			log.Warn().Msg("fw3 without the xt_time match: doors get no kernel-side stop_date backstop")
 		}
 	default:
-		zone, err := localtime.LoadSystem(f.root)
-		if err != nil {
-			log.Warn().Err(err).Msg("time zone: using UTC for stop_date")
-			zone = localtime.UTC()
-		}
-		limit.Local = zone.StopDate
+		// Read again whenever /etc/TZ changes (a time-zone change in LuCI
+		// while we run): stop_date must be in the zone nft reads it in.
+		sys := &localtime.System{Root: f.root, Changed: func(z *localtime.Zone, err error) {
+			if err != nil {
+				log.Warn().Err(err).Str("zone", z.String()).Msg("time zone for stop_date: /etc/TZ is not what it seems; using musl's reading of it")
+				return
+			}
+			log.Info().Str("zone", z.String()).Msg("time zone for stop_date")
+		}}
+		sys.Zone()
+		limit.Local = sys.StopDate
 	}
 	log.Info().Str("firewall", fw.Kind()).Strs("reload", fw.ReloadCommand()).Msg("firewall detected")
 	return fw, limit, nil
