@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -86,4 +87,59 @@ func TestStopDateFollowsTZChange(t *testing.T) {
 	if got := limit.Local(at); got != "2026-11-25T21:30:00" {
 		t.Fatalf("after a change to CET: %s, want 2026-11-25T21:30:00", got)
 	}
+}
+
+// TestPendingStopsDoNotBlockCommands: sixteen completions from one address
+// leave one pending stop command (the last), not sixteen, and the slots
+// cap only commands that run: another source's command still runs.
+func TestPendingStopsDoNotBlockCommands(t *testing.T) {
+	var buf syncBuffer
+	c := newCommands(zerolog.New(&buf), 10*time.Second)
+	seq := &config.Sequence{Path: "knock.cmd", Name: "Cmd", Action: config.ActionCommand,
+		Start: []string{"true"}, Stop: []string{"true"}, CmdTimeout: time.Hour}
+	a, b := netip.MustParseAddr("192.0.2.7"), netip.MustParseAddr("192.0.2.8")
+	waitIdle := func() {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for c.sched.Running() > 0 {
+			if time.Now().After(deadline) {
+				t.Fatal("commands still running after 10s")
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	for i := 0; i < 2*maxCommands; i++ {
+		c.start(seq, a)
+		waitIdle()
+	}
+	if n := c.sched.Pending(); n != 1 {
+		t.Errorf("%d pending stop commands for one (sequence, source), want 1", n)
+	}
+	c.start(seq, b)
+	waitIdle()
+	if n := c.sched.Pending(); n != 2 {
+		t.Errorf("another source's command did not run: %d pending stops, want 2\n%s", n, buf.String())
+	}
+	if strings.Contains(buf.String(), "too many commands") {
+		t.Errorf("commands refused:\n%s", buf.String())
+	}
+	c.shutdown(time.Now().Add(10 * time.Second))
+}
+
+// syncBuffer is a bytes.Buffer for loggers written from several goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
