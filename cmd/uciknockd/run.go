@@ -105,6 +105,10 @@ func newDaemon(f *runFlags, cfg *config.Config, log zerolog.Logger) (*daemon, er
 	// giving up on a crash-looping daemon.
 	if _, _, err := store.Read(); err != nil {
 		log.Error().Err(err).Msg("firewall config unusable; no door will be written until it is fixed")
+	} else if mark := systemBootMark(f.root); mark.first() {
+		// The init script's boot purge did not run in this boot (or
+		// this is not OpenWrt): do it before adopting any door.
+		bootPurgeAtStart(store, mark, systemClockFacts(f.root), log)
 	}
 	watched := []string{f.firewall}
 	if f.overrideDir != "" {
@@ -142,6 +146,21 @@ func newDaemon(f *runFlags, cfg *config.Config, log zerolog.Logger) (*daemon, er
 	return d, nil
 }
 
+// bootPurgeAtStart is the boot purge done by the daemon's first start in
+// a boot.
+func bootPurgeAtStart(store *uci.File, mark bootMark, clock clockFacts, log zerolog.Logger) {
+	r, err := purgeDoors(store, time.Now(), mark, clock)
+	switch {
+	case err != nil:
+		log.Error().Err(err).Msg("boot purge failed")
+	case r.untrusted > 0:
+		log.Warn().Int("removed", r.untrusted).Int("expired", r.expired).
+			Msg("boot: timed doors from before this boot removed: " + clock.why())
+	case r.expired > 0:
+		log.Info().Int("expired", r.expired).Msg("boot: expired doors removed")
+	}
+}
+
 func (d *daemon) stateDir(cfg *config.Config) string {
 	if d.flags.stateDir != "" {
 		return d.flags.stateDir
@@ -162,10 +181,19 @@ func (d *daemon) run(ctx context.Context, hup <-chan os.Signal) error {
 	cfg := d.matcher.config()
 	g.Go(func() error { return d.capture.run(gctx, cfg) })
 	g.Go(func() error { return d.portsLoop(gctx) })
+	g.Go(func() error {
+		tick := time.NewTicker(clockJumpEvery)
+		defer tick.Stop()
+		watchClockJumps(gctx, tick.C, systemClockReader(), func(jump time.Duration) {
+			d.log.Warn().Dur("jump", jump).Msg("wall clock jumped (NTP step, date -s); door expiries checked again")
+			d.keeper.Recheck()
+		})
+		return nil
+	})
 	if d.flags.socket != "" {
 		ctl, err := listenControl(d.flags.socket)
 		if err != nil {
-			d.log.Warn().Err(err).Msg("control socket unavailable; `uciknockd close` will edit the file directly")
+			d.log.Warn().Err(err).Msg("control socket unavailable; `uciknockd close` will refuse while this daemon runs")
 		} else {
 			g.Go(func() error { return serveControl(gctx, ctl, d) })
 		}

@@ -220,6 +220,18 @@ func (k *Keeper) enqueue(o op) error {
 	return nil
 }
 
+// Recheck makes Run look at the expiries again now, against the wall
+// clock: call it when the wall clock jumps (an NTP step after a boot
+// without an RTC), since Run's timer counts monotonic time and would
+// otherwise close a door whose expiry the jump put in the past only when
+// the old wait is over.
+func (k *Keeper) Recheck() {
+	select {
+	case k.wake <- struct{}{}:
+	default:
+	}
+}
+
 // Doors returns the doors the keeper currently wants open, in the order
 // they were opened. A door adopted at start-up whose options a user
 // edited, or whose name was shortened, carries the identity read from its
