@@ -42,6 +42,7 @@ func (k *Keeper) start(now time.Time) {
 	}
 	s.started, s.wbackoff = true, 0
 	s.lastHash = sha256.Sum256(data)
+	s.target = k.target()
 	for _, sec := range p.Sections {
 		exp, kill, ok := owned(sec)
 		if !ok {
@@ -81,6 +82,7 @@ func (k *Keeper) start(now time.Time) {
 func (k *Keeper) checkFile(now time.Time) {
 	s := &k.st
 	s.checkAt = time.Time{}
+	k.followTarget()
 	p, data, err := k.cfg.Store.Read()
 	if err != nil {
 		if msg := err.Error(); msg != s.lastErr {
@@ -126,6 +128,7 @@ func (k *Keeper) flush(ctx context.Context, now time.Time, ops []op) {
 		}
 	}
 	var cs *changeset
+	k.followTarget()
 	changed, err := k.cfg.Store.Update(func(p *uci.Package) error {
 		cs = k.reconcile(p, now)
 		return nil
@@ -159,6 +162,31 @@ func (k *Keeper) flush(ctx context.Context, now time.Time, ops []op) {
 		}
 	}
 	k.publish()
+}
+
+// target is the file the Store reads and writes now, when it can say
+// (uci.File.Target: the /var/run/uci override while it exists).
+func (k *Keeper) target() string {
+	if t, ok := k.cfg.Store.(interface{ Target() string }); ok {
+		return t.Target()
+	}
+	return ""
+}
+
+// followTarget forgets which doors were seen when the Store moved to
+// another file (the override appeared or went): a door seen only in the
+// other file is missing from this one because it was never written here,
+// not because someone deleted it, and is written again.
+func (k *Keeper) followTarget() {
+	s := &k.st
+	t := k.target()
+	if t == s.target {
+		return
+	}
+	s.target = t
+	for _, e := range s.doors {
+		e.seen = false
+	}
 }
 
 func (k *Keeper) applyOpen(d Door, now time.Time) {

@@ -26,6 +26,7 @@ type state struct {
 	checkAt  time.Time
 	lastHash [sha256.Size]byte
 	lastErr  string // last read error reported, to report each once
+	target   string // the file the Store used last (see followTarget)
 
 	reload    bool // a check+reload is owed
 	reloadAt  time.Time
