@@ -193,6 +193,17 @@ func TestCloseNotBehindRunningDaemon(t *testing.T) {
 	}
 }
 
+// TestBatchWindowZeroIsNoBatch: batch_window '0' reaches the keeper as
+// NoBatch (a zero Batch would mean the keeper's 100ms default).
+func TestBatchWindowZeroIsNoBatch(t *testing.T) {
+	if got := batchFor(0); got != door.NoBatch {
+		t.Errorf("batchFor(0) = %v, want door.NoBatch", got)
+	}
+	if got := batchFor(250 * time.Millisecond); got != 250*time.Millisecond {
+		t.Errorf("batchFor(250ms) = %v", got)
+	}
+}
+
 func TestRunUsageAndVersion(t *testing.T) {
 	var out, errb bytes.Buffer
 	if code := run([]string{"version"}, &out, &errb); code != 0 || !strings.HasPrefix(out.String(), "uciknockd ") {

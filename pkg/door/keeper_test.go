@@ -352,3 +352,21 @@ func TestMaxDoors(t *testing.T) {
 		t.Fatalf("close behind a full queue lost:\n%s", h.rec)
 	}
 }
+
+// TestNoBatchWritesAtOnce: Batch NoBatch (batch_window '0') writes each
+// change in the tick it arrives in, with no window to wait for. (Once a
+// bug: New replaced it with the 100ms default.)
+func TestNoBatchWritesAtOnce(t *testing.T) {
+	h := newHarness(t, baseConfig, func(c *Config) { c.Batch = NoBatch })
+	h.start(t)
+	for i := 0; i < 5; i++ {
+		at := time.Duration(i) * 40 * time.Millisecond
+		h.clock.now = t0.Add(at)
+		mustOpen(t, h.k, ssh(fmt.Sprintf("192.0.2.%d", 40+i), time.Hour))
+		h.at(at)
+		if w, _ := h.store.counts(); w != i+1 {
+			t.Fatalf("open %d at +%v: %d writes, want %d (written at once)", i, at, w, i+1)
+		}
+	}
+	wantCounts(t, h, 5, 5)
+}
