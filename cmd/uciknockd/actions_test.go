@@ -70,7 +70,8 @@ func TestStopDateFollowsTZChange(t *testing.T) {
 	f := &runFlags{paths: paths{root: root}}
 	cfg := &config.Config{}
 	cfg.Global.Reload = []string{"true"}
-	_, limit, err := firewallFor(f, cfg, zerolog.Nop())
+	changed := 0
+	_, limit, err := firewallFor(f, cfg, zerolog.Nop(), func() { changed++ })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,6 +87,9 @@ func TestStopDateFollowsTZChange(t *testing.T) {
 	}
 	if got := limit.Local(at); got != "2026-11-25T21:30:00" {
 		t.Fatalf("after a change to CET: %s, want 2026-11-25T21:30:00", got)
+	}
+	if changed != 1 {
+		t.Errorf("zone change reported %d times, want 1 (the keeper rewrites every stop_date then)", changed)
 	}
 }
 

@@ -39,7 +39,10 @@ func watchClockJumps(ctx context.Context, ticks <-chan time.Time, read func() cl
 		select {
 		case <-ctx.Done():
 			return
-		case <-ticks:
+		case _, ok := <-ticks:
+			if !ok {
+				return
+			}
 		}
 		r := read()
 		drift := (r.wall - prev.wall) - (r.mono - prev.mono)

@@ -94,6 +94,10 @@ type daemon struct {
 	matcher  *matcher
 	commands *commands
 	capture  *captureSet
+	// zonePoll computes a stop_date to make the time zone be looked at
+	// (a change since the last look makes the keeper rewrite stop_dates);
+	// nil when stop_date is not in local time.
+	zonePoll func(time.Time)
 }
 
 func newDaemon(f *runFlags, cfg *config.Config, log zerolog.Logger) (*daemon, error) {
@@ -119,9 +123,15 @@ func newDaemon(f *runFlags, cfg *config.Config, log zerolog.Logger) (*daemon, er
 		return nil, fmt.Errorf("watch firewall config: %w", err)
 	}
 	d.watch = w
-	fw, limit, err := firewallFor(f, cfg, log)
+	// A time-zone change makes the keeper put every stop_date in the new
+	// zone (d.keeper exists by the time a change can be seen: the first
+	// reading is made here, changes only by later stop_dates and polls).
+	fw, limit, err := firewallFor(f, cfg, log, func() { d.keeper.Recheck() })
 	if err != nil {
 		return nil, err
+	}
+	if limit.Local != nil {
+		d.zonePoll = func(t time.Time) { limit.Local(t) }
 	}
 	d.keeper, err = door.New(door.Config{
 		Store:    store,
@@ -184,7 +194,26 @@ func (d *daemon) run(ctx context.Context, hup <-chan os.Signal) error {
 	g.Go(func() error {
 		tick := time.NewTicker(clockJumpEvery)
 		defer tick.Stop()
-		watchClockJumps(gctx, tick.C, systemClockReader(), func(jump time.Duration) {
+		ticks := make(chan time.Time)
+		go func() {
+			defer close(ticks)
+			for {
+				select {
+				case <-gctx.Done():
+					return
+				case t := <-tick.C:
+					if d.zonePoll != nil {
+						d.zonePoll(t) // looks at /etc/TZ: a change calls Recheck
+					}
+					select {
+					case ticks <- t:
+					case <-gctx.Done():
+						return
+					}
+				}
+			}
+		}()
+		watchClockJumps(gctx, ticks, systemClockReader(), func(jump time.Duration) {
 			d.log.Warn().Dur("jump", jump).Msg("wall clock jumped (NTP step, date -s); door expiries checked again")
 			d.keeper.Recheck()
 		})

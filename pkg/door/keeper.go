@@ -93,7 +93,8 @@ type Keeper struct {
 	clock Clock
 	wake  chan struct{}
 
-	mu      sync.Mutex // guards pending, opens, due, view and viewKeys
+	mu      sync.Mutex // guards pending, opens, due, recheck, view, viewKeys and viewNames
+	recheck bool       // Recheck was called: reconcile the file at the next tick
 	pending []op
 	opens   int       // open ops in pending (closes never count against the cap)
 	due     time.Time // when the pending batch is written
@@ -221,11 +222,16 @@ func (k *Keeper) enqueue(o op) error {
 }
 
 // Recheck makes Run look at the expiries again now, against the wall
-// clock: call it when the wall clock jumps (an NTP step after a boot
-// without an RTC), since Run's timer counts monotonic time and would
-// otherwise close a door whose expiry the jump put in the past only when
-// the old wait is over.
+// clock, and bring every door's expiry options up to date in the file
+// (nothing is written if they are): call it when the wall clock jumps (an
+// NTP step after a boot without an RTC), since Run's timer counts
+// monotonic time and would otherwise close a door whose expiry the jump
+// put in the past only when the old wait is over, and when the time zone
+// that TimeLimit.Local uses changed (stop_date must follow it).
 func (k *Keeper) Recheck() {
+	k.mu.Lock()
+	k.recheck = true
+	k.mu.Unlock()
 	select {
 	case k.wake <- struct{}{}:
 	default:
@@ -311,6 +317,13 @@ func (k *Keeper) tick(ctx context.Context, now time.Time) time.Time {
 		k.start(now)
 	}
 	if s.started {
+		k.mu.Lock()
+		recheck := k.recheck
+		k.recheck = false
+		k.mu.Unlock()
+		if recheck && !s.dirty {
+			s.dirty, s.dirtyAt = true, now
+		}
 		if !s.checkAt.IsZero() && !now.Before(s.checkAt) {
 			k.checkFile(now)
 		}

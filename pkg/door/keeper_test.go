@@ -370,3 +370,35 @@ func TestNoBatchWritesAtOnce(t *testing.T) {
 	}
 	wantCounts(t, h, 5, 5)
 }
+
+// TestRecheckFollowsZoneChange: after the time zone changed (LuCI, while
+// the daemon runs), Recheck rewrites every door's stop_date in the new
+// zone, with no other change to write.
+func TestRecheckFollowsZoneChange(t *testing.T) {
+	offset := time.Duration(0)
+	h := newHarness(t, baseConfig, func(c *Config) {
+		c.Limit = TimeLimit{Local: func(t time.Time) string { return t.UTC().Add(offset).Format(stopDateLayout) }}
+	})
+	h.start(t)
+	d := ssh("192.0.2.7", time.Hour)
+	mustOpen(t, h.k, d)
+	h.at(100 * time.Millisecond)
+	stop := func() string {
+		return getOption(h.store.pkg(t).Section(d.ID()), "stop_date").Values[0]
+	}
+	if got := stop(); got != "2026-11-25T22:00:00" {
+		t.Fatalf("stop_date %s", got)
+	}
+	offset = time.Hour // the zone moved to UTC+1
+	h.k.Recheck()
+	h.at(200 * time.Millisecond)
+	if got := stop(); got != "2026-11-25T23:00:00" {
+		t.Fatalf("stop_date after the zone change and Recheck: %s, want 2026-11-25T23:00:00", got)
+	}
+	h.k.Recheck() // nothing to change: nothing written
+	w, _ := h.store.counts()
+	h.at(300 * time.Millisecond)
+	if w2, _ := h.store.counts(); w2 != w {
+		t.Fatalf("Recheck with nothing to change wrote the file (%d → %d writes)", w, w2)
+	}
+}
