@@ -13,12 +13,15 @@ LUCI_TEST := luci/browsertest
 LDFLAGS := -s -w -buildid=
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: all deps build test lint unit fuzz go123 cross mips-test luci-test demo bench gobench clean
+.PHONY: all deps demo-deps build test lint unit fuzz go123 cross mips-test luci-test demo bench gobench clean
 
 all: build
 
+# deps: what `make test` and `make bench` need (qemu for mips-test, gcc for
+# -race, staticcheck); demo-deps: only what building and running the demo
+# needs.
 deps:
-	@./scripts/deps.sh
+	@./scripts/deps.sh test
 	@go mod download
 	@cd $(LUCI_TEST) && go mod download
 	@test -x .bin/staticcheck || GOBIN=$(CURDIR)/.bin go install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
@@ -76,7 +79,11 @@ mips-test:
 luci-test:
 	cd $(LUCI_TEST) && go test -count=1 -timeout 10m ./...
 
-demo: deps build
+demo-deps:
+	@./scripts/deps.sh
+	@go mod download
+
+demo: demo-deps build
 	./scripts/demo.sh
 
 # bench: the Go benchmarks (ns/op, allocs/op; build/gobench.txt), then the

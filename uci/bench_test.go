@@ -11,7 +11,7 @@ import (
 // BenchmarkParseStockFirewall parses the /etc/config/firewall a fresh
 // OpenWrt image ships (corpus case 065).
 func BenchmarkParseStockFirewall(b *testing.B) {
-	data, err := os.ReadFile(filepath.Join(testenv.SharedDir(b), "testdata", "uci", "065-stock-firewall", "input"))
+	data, err := os.ReadFile(filepath.Join(testenv.GoldenDir(b, "uci"), "065-stock-firewall", "input"))
 	if err != nil {
 		b.Fatal(err)
 	}

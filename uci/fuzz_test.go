@@ -9,28 +9,12 @@ import (
 	"github.com/uciknock/uciknock/internal/testenv"
 )
 
-// goldenRoot is the uci golden corpus: the copy in the repository
-// (uci/testdata/golden) when it is there, else ../shared/testdata/uci;
-// with neither, the test fails under CI and is skipped elsewhere.
-func goldenRoot(t testing.TB) string {
-	t.Helper()
-	if dir := filepath.Join(testenv.ModuleRoot(t), "uci", "testdata", "golden"); isDir(dir) {
-		return dir
-	}
-	return filepath.Join(testenv.SharedDir(t), "testdata", "uci")
-}
-
-func isDir(path string) bool {
-	st, err := os.Stat(path)
-	return err == nil && st.IsDir()
-}
-
 // goldenInputs returns the config file of every case of the golden
 // corpus (recorded from the real uci; its commands are replayed by
 // package ucicli's TestGolden), to seed the fuzz targets.
 func goldenInputs(t testing.TB) [][]byte {
 	t.Helper()
-	root := goldenRoot(t)
+	root := testenv.GoldenDir(t, "uci")
 	inputs, err := filepath.Glob(filepath.Join(root, "*", "input"))
 	if err != nil || len(inputs) == 0 {
 		t.Fatalf("no golden inputs in %s (%v)", root, err)

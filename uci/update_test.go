@@ -15,7 +15,7 @@ import (
 // corpusInput returns the input file of a golden case.
 func corpusInput(t testing.TB, dir string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(testenv.SharedDir(t), "testdata", "uci", dir, "input"))
+	b, err := os.ReadFile(filepath.Join(testenv.GoldenDir(t, "uci"), dir, "input"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"errors"
+	"net/netip"
+	"sync"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -15,7 +18,20 @@ type actor struct {
 	log      zerolog.Logger
 	keeper   *door.Keeper
 	commands *commands
+	// mismatched holds the (sequence, source) pairs whose forward was
+	// refused for crossing address families, so each is logged once.
+	// Bounded: cleared when full.
+	mu         sync.Mutex // guards mismatched
+	mismatched map[mismatchKey]struct{}
 }
+
+type mismatchKey struct {
+	seq string
+	src netip.Addr
+}
+
+// maxMismatched bounds actor.mismatched (spoofed sources must not grow it).
+const maxMismatched = 1024
 
 // act runs from the matcher, with its lock held or (after storing a
 // one-time/TOTP use) without it: everything here only queues work (the
@@ -33,7 +49,17 @@ func (a *actor) act(cfg *config.Config, seq *config.Sequence, ev knock.Event, un
 	switch seq.Action {
 	case config.ActionOpen, config.ActionForward:
 		d := doorFor(seq, src, ev.Time)
-		if err := a.keeper.Open(d); err != nil {
+		err := a.keeper.Open(d)
+		switch {
+		case errors.Is(err, door.ErrFamilyMismatch):
+			// Expected (docs/configuration.md): a forward to an IPv4 host
+			// knocked over IPv6, or the other way round. Said once per
+			// sequence and source, not at every knock.
+			if a.firstMismatch(seq.Path, src) {
+				log.Warn().Str("dest_ip", seq.DestIP.String()).
+					Msg("forward not opened: knocked from the other address family than dest_ip (DNAT cannot cross families); knock over the same family as dest_ip")
+			}
+		case err != nil:
 			log.Error().Err(err).Msg("cannot open door")
 		}
 	case config.ActionClose, config.ActionUnforward:
@@ -41,6 +67,22 @@ func (a *actor) act(cfg *config.Config, seq *config.Sequence, ev knock.Event, un
 	case config.ActionCommand:
 		a.commands.start(seq, src)
 	}
+}
+
+// firstMismatch reports whether this is the first family mismatch of the
+// sequence and source since the set was last cleared.
+func (a *actor) firstMismatch(seq string, src netip.Addr) bool {
+	k := mismatchKey{seq, src}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if _, seen := a.mismatched[k]; seen {
+		return false
+	}
+	if a.mismatched == nil || len(a.mismatched) >= maxMismatched {
+		a.mismatched = make(map[mismatchKey]struct{})
+	}
+	a.mismatched[k] = struct{}{}
+	return true
 }
 
 // doorFor builds the door an open or forward sequence asks for.

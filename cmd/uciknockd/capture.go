@@ -90,9 +90,13 @@ func (c *captureSet) start(ctx context.Context, devices []string, errc chan<- er
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.listeners, c.devices, c.ports = nil, devices, ports
+	// One packet crosses a bridge port and the bridge (a VLAN and its
+	// parent): with both listed, each knock would arrive twice and no
+	// sequence would complete. The listeners share one dedup.
+	dup := &capture.Dedup{}
 	for _, dev := range devices {
 		dev := dev
-		l, err := capture.Listen(dev, ports, capture.WithEvents(func(e capture.Event) {
+		l, err := capture.Listen(dev, ports, capture.WithDedup(dup), capture.WithEvents(func(e capture.Event) {
 			ev := c.log.Info()
 			if e.Err != nil {
 				ev = c.log.Warn().Err(e.Err)

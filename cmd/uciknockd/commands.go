@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"net/netip"
-	"sync/atomic"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -12,16 +11,20 @@ import (
 	"github.com/uciknock/uciknock/pkg/config"
 )
 
-// maxCommands caps the start commands running at once and the stop
-// commands waiting for their time: completions from many (possibly
-// spoofed) sources must not fork without bound on a small router.
-const maxCommands = 16
+// maxCommands caps the commands (start and stop) running at once:
+// completions from many (possibly spoofed) sources must not fork without
+// bound on a small router. Stop commands waiting for their time do not
+// count (they cost a timer, not a process): one waits per (sequence,
+// source), and maxPendingStops bounds them all.
+const (
+	maxCommands     = 16
+	maxPendingStops = 4096
+)
 
 // commands runs knockd-style start/stop commands for `command` sequences.
 type commands struct {
-	log     zerolog.Logger
-	sched   *command.Scheduler
-	running atomic.Int32 // start commands not yet finished
+	log   zerolog.Logger
+	sched *command.Scheduler
 }
 
 func newCommands(log zerolog.Logger, limit time.Duration) *commands {
@@ -40,21 +43,21 @@ func (c *commands) start(seq *config.Sequence, src netip.Addr) {
 		start, stop = seq.Start6, seq.Stop6
 	}
 	log := c.log.With().Str("sequence", seq.Path).Str("src", src.String()).Logger()
-	if int(c.running.Load())+c.sched.Pending() >= maxCommands {
-		log.Warn().Int("limit", maxCommands).Msg("command not run: too many commands running or waiting")
+	if c.sched.Running() >= maxCommands {
+		log.Warn().Int("limit", maxCommands).Msg("command not run: too many commands running")
 		return
 	}
-	c.running.Add(1)
-	if !c.sched.Do(command.Action{Start: start, Stop: stop, StopAfter: seq.CmdTimeout}, src) {
-		c.running.Add(-1)
+	if c.sched.Pending() >= maxPendingStops {
+		// Starting without room for its stop could leave it undone.
+		log.Warn().Int("limit", maxPendingStops).Msg("command not run: too many stop commands waiting")
+		return
+	}
+	if !c.sched.Do(command.Action{Name: seq.Path, Start: start, Stop: stop, StopAfter: seq.CmdTimeout}, src) {
 		log.Warn().Msg("command not run (none configured, or shutting down)")
 	}
 }
 
 func (c *commands) report(r command.Report) {
-	if r.Phase == command.PhaseStart {
-		c.running.Add(-1)
-	}
 	ev := c.log.Info()
 	if r.Err != nil || r.Result.ExitCode != 0 {
 		ev = c.log.Error().Err(r.Err).Int("exit", r.Result.ExitCode)

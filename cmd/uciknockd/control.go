@@ -14,9 +14,9 @@ import (
 )
 
 // defaultSocket is where the running daemon listens for `uciknockd close`.
-// Closing through the daemon matters: it owns the doors, and a door that
-// vanished from the file behind its back is re-added for a while (it may
-// have been lost to a racing libuci commit).
+// Closing through the daemon matters: it owns the doors (pending opens and
+// refreshes, the close reason in its log), so `close` edits the file itself
+// only when no daemon holds the instance lock.
 const defaultSocket = "/var/run/uciknockd.sock"
 
 // listenControl opens the control socket. The caller holds the instance
@@ -131,3 +131,39 @@ func askDaemon(path, req string) (string, error) {
 }
 
 var errNoDaemon = errors.New("no daemon listening")
+
+// instanceLocked reports whether a daemon holds the instance lock of this
+// control socket: it runs even if its socket does not answer (starting,
+// busy, or the socket file removed). Only then may a command edit the
+// firewall config itself without the daemon undoing it.
+func instanceLocked(socket string) bool {
+	f, err := os.Open(socket + ".lock")
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		return err == syscall.EWOULDBLOCK
+	}
+	_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+	return false
+}
+
+// askRunningDaemon is askDaemon that tells "no daemon" apart from "a
+// daemon whose socket does not answer": while the instance lock is held it
+// keeps asking for up to lockWait (a daemon between taking its lock and
+// listening), then fails rather than let the caller go behind its back.
+func askRunningDaemon(socket, req string) (string, error) {
+	deadline := time.Now().Add(lockWait)
+	for {
+		answer, err := askDaemon(socket, req)
+		if !errors.Is(err, errNoDaemon) || !instanceLocked(socket) {
+			return answer, err
+		}
+		if time.Now().After(deadline) {
+			return "", fmt.Errorf("a uciknockd is running (%s.lock is held) but its control socket %s does not answer; "+
+				"not editing the firewall config behind it (it would not know the door was closed)", socket, socket)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

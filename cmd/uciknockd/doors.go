@@ -169,7 +169,7 @@ func cmdClose(args []string, stdout io.Writer) error {
 		return fmt.Errorf("%w: close takes one NAME or IP", errUsage)
 	}
 	target := operands[0]
-	answer, err := askDaemon(*socket, "close "+target)
+	answer, err := askRunningDaemon(*socket, "close "+target)
 	if err == nil {
 		fmt.Fprintln(stdout, answer)
 		return nil
@@ -208,7 +208,9 @@ func cmdClose(args []string, stdout io.Writer) error {
 }
 
 // cmdPurge removes expired doors: run at boot before the firewall starts,
-// so a reboot never brings back a door whose time has passed.
+// so a reboot never brings back a door whose time has passed. The first
+// purge of a boot also removes the timed doors whose expiry cannot be
+// judged because the clock is not known good (boot.go).
 func cmdPurge(args []string, stdout io.Writer) error {
 	var p paths
 	fs := flag.NewFlagSet("purge", flag.ContinueOnError)
@@ -216,35 +218,52 @@ func cmdPurge(args []string, stdout io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	now := time.Now()
-	n, err := removeDoors(firewallFile(&p), func(_ *uci.Section, exp time.Time) bool {
-		return !exp.IsZero() && !exp.After(now)
-	})
+	clock := systemClockFacts(p.root)
+	r, err := purgeDoors(firewallFile(&p), time.Now(), systemBootMark(p.root), clock)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "purged %d expired door(s)\n", n)
+	if r.untrusted > 0 {
+		fmt.Fprintf(stdout, "purged %d expired door(s) and %d timed door(s) from before this boot (%s)\n", r.expired, r.untrusted, clock.why())
+		return nil
+	}
+	fmt.Fprintf(stdout, "purged %d expired door(s)\n", r.expired)
 	return nil
 }
 
 // removeDoors deletes our door sections selected by match in one safe update.
 func removeDoors(f *uci.File, match func(s *uci.Section, expires time.Time) bool) (int, error) {
-	n := 0
+	counts, err := removeDoorsBy(f, func(s *uci.Section, exp time.Time) string {
+		if match(s, exp) {
+			return "match"
+		}
+		return ""
+	})
+	return counts["match"], err
+}
+
+// removeDoorsBy deletes our door sections for which classify names a
+// reason ("" keeps the section) in one safe update, and counts them by
+// reason as written (Update may run its function more than once).
+func removeDoorsBy(f *uci.File, classify func(s *uci.Section, expires time.Time) string) (map[string]int, error) {
+	var counts map[string]int
 	_, err := f.Update(func(p *uci.Package) error {
-		n = 0
+		counts = map[string]int{}
 		var victims []string
 		for _, s := range p.Sections {
-			if exp, ok := door.Owned(s); ok && match(s, exp) {
-				victims = append(victims, s.Name)
+			if exp, ok := door.Owned(s); ok {
+				if why := classify(s, exp); why != "" {
+					victims = append(victims, s.Name)
+					counts[why]++
+				}
 			}
 		}
 		for _, name := range victims {
 			p.Delete(name)
-			n++
 		}
 		return nil
 	})
-	return n, err
+	return counts, err
 }
 
 // reloadOffline applies a change made without the daemon: fw4/fw3 (or the

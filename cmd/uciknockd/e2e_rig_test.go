@@ -265,6 +265,22 @@ func (e *e2eEnv) reloadCount() int {
 	return strings.Count(string(data), "\n")
 }
 
+// waitReloads waits until the daemon has reloaded the firewall at least
+// atLeast times in all and returns the count. A reload follows the write
+// that tests wait for, so a count read right after seeing the file change
+// races the daemon; this waits with a deadline instead.
+func (e *e2eEnv) waitReloads(atLeast int, timeout time.Duration) int {
+	e.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		n := e.reloadCount()
+		if n >= atLeast || time.Now().After(deadline) {
+			return n
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 // expiresOf reads the expiry a door section records in its id (zero:
 // never).
 func expiresOf(t *testing.T, s *uci.Section) time.Time {

@@ -16,7 +16,12 @@ import (
 // reload_command) and how door expiries are handed to the kernel as
 // stop_date: fw4 reads it in the router's local time (musl, /etc/TZ); fw3
 // only with the xt_time match and utc_time '1'.
-func firewallFor(f *runFlags, cfg *config.Config, log zerolog.Logger) (*fwreload.Firewall, door.TimeLimit, error) {
+//
+// zoneChanged, if set, is called when the zone changes after the first
+// reading (the caller makes the keeper rewrite every stop_date); the zone
+// is looked at whenever a stop_date is computed, and the caller polls it
+// by computing one.
+func firewallFor(f *runFlags, cfg *config.Config, log zerolog.Logger, zoneChanged func()) (*fwreload.Firewall, door.TimeLimit, error) {
 	fc := fwreload.Config{
 		Root: f.root,
 		Warn: func(op, line string) { log.Warn().Str("op", op).Msg("firewall: " + line) },
@@ -35,12 +40,22 @@ func firewallFor(f *runFlags, cfg *config.Config, log zerolog.Logger) (*fwreload
 			log.Warn().Msg("fw3 without the xt_time match: doors get no kernel-side stop_date backstop")
 		}
 	default:
-		zone, err := localtime.LoadSystem(f.root)
-		if err != nil {
-			log.Warn().Err(err).Msg("time zone: using UTC for stop_date")
-			zone = localtime.UTC()
-		}
-		limit.Local = zone.StopDate
+		// Read again whenever /etc/TZ changes (a time-zone change in LuCI
+		// while we run): stop_date must be in the zone nft reads it in.
+		first := true
+		sys := &localtime.System{Root: f.root, Changed: func(z *localtime.Zone, err error) {
+			if err != nil {
+				log.Warn().Err(err).Str("zone", z.String()).Msg("time zone for stop_date: /etc/TZ is not what it seems; using musl's reading of it")
+			} else {
+				log.Info().Str("zone", z.String()).Msg("time zone for stop_date")
+			}
+			if !first && zoneChanged != nil {
+				zoneChanged()
+			}
+			first = false
+		}}
+		sys.Zone()
+		limit.Local = sys.StopDate
 	}
 	log.Info().Str("firewall", fw.Kind()).Strs("reload", fw.ReloadCommand()).Msg("firewall detected")
 	return fw, limit, nil

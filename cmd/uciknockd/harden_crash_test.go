@@ -142,7 +142,9 @@ func (r *crashRun) checkFile(t *testing.T, iter int) (map[string]time.Time, []by
 // door that had expired by its start.
 func (r *crashRun) awaitPurge(t *testing.T, iter int, started time.Time, before map[string]time.Time) {
 	t.Helper()
-	deadline := time.Now().Add(3 * time.Second)
+	// Generous: the purge is the daemon's first write, but on a machine
+	// shared with other test runs a start can take seconds.
+	deadline := time.Now().Add(10 * time.Second)
 	for {
 		now, _ := r.checkFile(t, iter)
 		var left []string
@@ -156,7 +158,7 @@ func (r *crashRun) awaitPurge(t *testing.T, iter int, started time.Time, before 
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("iteration %d: 3s after start, expired doors are still there: %s", iter, strings.Join(left, " "))
+			t.Fatalf("iteration %d: 10s after start, expired doors are still there: %s", iter, strings.Join(left, " "))
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
@@ -210,7 +212,10 @@ func TestHardenCrashDuringOpens(t *testing.T) {
 			r.reloaded++
 		}
 	}
-	if i < iterations && !testing.Short() && i < 200 {
+	// The budget bounds the test's time; a loaded machine fits fewer
+	// kills in it. Fewer than 50 would no longer test much: that is a
+	// failure of the test's power, not of the daemon's speed.
+	if i < iterations && !testing.Short() && i < 50 {
 		t.Errorf("only %d of %d kill iterations fit in %v", i, iterations, budget)
 	}
 	r.finalRestart(t, i, before)

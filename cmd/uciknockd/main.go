@@ -38,7 +38,7 @@ func main() {
 
 func run(args []string, stdout, stderr io.Writer) int {
 	cmd := "run"
-	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+	if len(args) > 0 && len(args[0]) > 0 && (args[0][0] != '-' || topLevelFlag(args[0])) {
 		cmd, args = args[0], args[1:]
 	}
 	var err error
@@ -57,7 +57,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cmdImport(args, stdout, stderr)
 	case "uci":
 		return cmdUCI(args, stdout, stderr)
-	case "version", "-version", "--version":
+	case "version", "-version", "--version", "-V":
 		fmt.Fprintf(stdout, "uciknockd %s\n", version)
 		return 0
 	case "help", "-h", "-help", "--help":
@@ -82,16 +82,34 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 }
 
+// topLevelFlag reports whether arg asks for help or the version rather
+// than being one of run's flags: `uciknockd --help` must list the commands,
+// not only run's flags, and `uciknockd --version` must not fail.
+func topLevelFlag(arg string) bool {
+	switch arg {
+	case "-h", "-help", "--help", "-V", "-version", "--version":
+		return true
+	}
+	return false
+}
+
 func usage(w io.Writer) {
-	fmt.Fprint(w, `usage:
-  uciknockd [run] [--config FILE] [--firewall FILE] [--override-dir DIR] [--state-dir DIR] [--log-level LEVEL]
-  uciknockd check [--json] [FILE]
-  uciknockd status [--json]
-  uciknockd close NAME|IP
-  uciknockd purge
-  uciknockd import KNOCKD.CONF [--write]
-  uciknockd uci [-c CONFDIR] [-t SAVEDIR] COMMAND ...
-  uciknockd version
+	fmt.Fprint(w, `usage: uciknockd [COMMAND] [FLAGS] [ARGS]
+
+commands:
+  run      the daemon (the default): sniff knocks, open and close doors
+           [--config FILE] [--firewall FILE] [--override-dir DIR] [--state-dir DIR]
+           [--root DIR] [--log-level LEVEL] [--log-format text|json] [--socket PATH]
+  check    [--json] [FILE]      validate /etc/config/knock, report every error
+  status   [--json]             list the open doors and their expiry
+  close    NAME|IP              close doors by rule name or source address
+  purge                         remove expired doors (boot, before the firewall)
+  import   KNOCKD.CONF [--write]  convert a knockd.conf to /etc/config/knock
+  uci      [-c CONFDIR] [-t SAVEDIR] COMMAND ...  a uci(1) work-alike
+  version                       print the version (also --version, -V)
+  help                          this text (also --help, -h)
+
+"uciknockd COMMAND --help" lists the flags of one command.
 `)
 }
 

@@ -95,6 +95,10 @@ type daemon struct {
 	commands *commands
 	capture  *captureSet
 	fast     *fastPath
+	// zonePoll computes a stop_date to make the time zone be looked at
+	// (a change since the last look makes the keeper rewrite stop_dates);
+	// nil when stop_date is not in local time.
+	zonePoll func(time.Time)
 }
 
 func newDaemon(f *runFlags, cfg *config.Config, log zerolog.Logger) (*daemon, error) {
@@ -106,6 +110,10 @@ func newDaemon(f *runFlags, cfg *config.Config, log zerolog.Logger) (*daemon, er
 	// giving up on a crash-looping daemon.
 	if _, _, err := store.Read(); err != nil {
 		log.Error().Err(err).Msg("firewall config unusable; no door will be written until it is fixed")
+	} else if mark := systemBootMark(f.root); mark.first() {
+		// The init script's boot purge did not run in this boot (or
+		// this is not OpenWrt): do it before adopting any door.
+		bootPurgeAtStart(store, mark, systemClockFacts(f.root), log)
 	}
 	watched := []string{f.firewall}
 	if f.overrideDir != "" {
@@ -116,11 +124,17 @@ func newDaemon(f *runFlags, cfg *config.Config, log zerolog.Logger) (*daemon, er
 		return nil, fmt.Errorf("watch firewall config: %w", err)
 	}
 	d.watch = w
-	fw, limit, err := firewallFor(f, cfg, log)
+	// A time-zone change makes the keeper put every stop_date in the new
+	// zone (d.keeper exists by the time a change can be seen: the first
+	// reading is made here, changes only by later stop_dates and polls).
+	fw, limit, err := firewallFor(f, cfg, log, func() { d.keeper.Recheck() })
 	if err != nil {
 		return nil, err
 	}
 	d.fast = newFastPath(fw, cfg, log)
+	if limit.Local != nil {
+		d.zonePoll = func(t time.Time) { limit.Local(t) }
+	}
 	d.keeper, err = door.New(door.Config{
 		Store:    store,
 		Reloader: fw,
@@ -145,6 +159,21 @@ func newDaemon(f *runFlags, cfg *config.Config, log zerolog.Logger) (*daemon, er
 	return d, nil
 }
 
+// bootPurgeAtStart is the boot purge done by the daemon's first start in
+// a boot.
+func bootPurgeAtStart(store *uci.File, mark bootMark, clock clockFacts, log zerolog.Logger) {
+	r, err := purgeDoors(store, time.Now(), mark, clock)
+	switch {
+	case err != nil:
+		log.Error().Err(err).Msg("boot purge failed")
+	case r.untrusted > 0:
+		log.Warn().Int("removed", r.untrusted).Int("expired", r.expired).
+			Msg("boot: timed doors from before this boot removed: " + clock.why())
+	case r.expired > 0:
+		log.Info().Int("expired", r.expired).Msg("boot: expired doors removed")
+	}
+}
+
 func (d *daemon) stateDir(cfg *config.Config) string {
 	if d.flags.stateDir != "" {
 		return d.flags.stateDir
@@ -166,10 +195,38 @@ func (d *daemon) run(ctx context.Context, hup <-chan os.Signal) error {
 	cfg := d.matcher.config()
 	g.Go(func() error { return d.capture.run(gctx, cfg) })
 	g.Go(func() error { return d.portsLoop(gctx) })
+	g.Go(func() error {
+		tick := time.NewTicker(clockJumpEvery)
+		defer tick.Stop()
+		ticks := make(chan time.Time)
+		go func() {
+			defer close(ticks)
+			for {
+				select {
+				case <-gctx.Done():
+					return
+				case t := <-tick.C:
+					if d.zonePoll != nil {
+						d.zonePoll(t) // looks at /etc/TZ: a change calls Recheck
+					}
+					select {
+					case ticks <- t:
+					case <-gctx.Done():
+						return
+					}
+				}
+			}
+		}()
+		watchClockJumps(gctx, ticks, systemClockReader(), func(jump time.Duration) {
+			d.log.Warn().Dur("jump", jump).Msg("wall clock jumped (NTP step, date -s); door expiries checked again")
+			d.keeper.Recheck()
+		})
+		return nil
+	})
 	if d.flags.socket != "" {
 		ctl, err := listenControl(d.flags.socket)
 		if err != nil {
-			d.log.Warn().Err(err).Msg("control socket unavailable; `uciknockd close` will edit the file directly")
+			d.log.Warn().Err(err).Msg("control socket unavailable; `uciknockd close` will refuse while this daemon runs")
 		} else {
 			g.Go(func() error { return serveControl(gctx, ctl, d) })
 		}

@@ -155,6 +155,55 @@ func TestListDoorsAndRemove(t *testing.T) {
 	}
 }
 
+// TestCloseNotBehindRunningDaemon: when a daemon holds the instance lock
+// but its control socket does not answer, `uciknockd close` fails and
+// leaves the firewall config alone instead of editing it behind the
+// daemon's back.
+func TestCloseNotBehindRunningDaemon(t *testing.T) {
+	dir := t.TempDir()
+	d, err := door.Door{Kind: door.Rule, Prefix: "KnockSSH", Src: netip.MustParseAddr("192.0.2.7"), Port: 22,
+		Expires: time.Now().Add(time.Hour)}.Normalize()
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := uci.RenderSection(door.Section(d, door.TimeLimit{}))
+	fw := filepath.Join(dir, "firewall")
+	if err := os.WriteFile(fw, text, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	socket := filepath.Join(dir, "uciknockd.sock") // never listened on
+	lock, err := lockInstance(socket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"--firewall", fw, "--override-dir", "", "--root", dir, "--socket", socket, "192.0.2.7"}
+	var out bytes.Buffer
+	err = cmdClose(args, &out)
+	if err == nil || !strings.Contains(err.Error(), "is running") {
+		t.Errorf("close behind a running daemon: %v, %q", err, out.String())
+	}
+	if data, _ := os.ReadFile(fw); !bytes.Equal(data, text) {
+		t.Errorf("firewall config edited behind the daemon:\n%s", data)
+	}
+	// Without the lock holder the same command closes the door itself.
+	lock.Close()
+	err = cmdClose(args, &out)
+	if data, _ := os.ReadFile(fw); bytes.Contains(data, []byte("192.0.2.7")) {
+		t.Errorf("no daemon: door not removed (%v):\n%s", err, data)
+	}
+}
+
+// TestBatchWindowZeroIsNoBatch: batch_window '0' reaches the keeper as
+// NoBatch (a zero Batch would mean the keeper's 100ms default).
+func TestBatchWindowZeroIsNoBatch(t *testing.T) {
+	if got := batchFor(0); got != door.NoBatch {
+		t.Errorf("batchFor(0) = %v, want door.NoBatch", got)
+	}
+	if got := batchFor(250 * time.Millisecond); got != 250*time.Millisecond {
+		t.Errorf("batchFor(250ms) = %v", got)
+	}
+}
+
 func TestRunUsageAndVersion(t *testing.T) {
 	var out, errb bytes.Buffer
 	if code := run([]string{"version"}, &out, &errb); code != 0 || !strings.HasPrefix(out.String(), "uciknockd ") {
@@ -165,6 +214,29 @@ func TestRunUsageAndVersion(t *testing.T) {
 	}
 	if code := run([]string{"check", "a", "b"}, &out, &errb); code != 2 {
 		t.Errorf("check with two files exit %d, want 2", code)
+	}
+}
+
+// TestTopLevelHelpAndVersion: `uciknockd --help` lists the commands (not
+// only run's flags) and `--version`/`-V` print the version, as `version` does.
+func TestTopLevelHelpAndVersion(t *testing.T) {
+	for _, arg := range []string{"--help", "-h", "-help", "help"} {
+		var out, errb bytes.Buffer
+		code := run([]string{arg}, &out, &errb)
+		if code != 0 {
+			t.Errorf("%s: exit %d, stderr %q", arg, code, errb.String())
+		}
+		for _, cmd := range []string{"check", "status", "close", "purge", "import", "uci", "version", "--log-level"} {
+			if !strings.Contains(out.String(), cmd) {
+				t.Errorf("%s: output lacks %q:\n%s", arg, cmd, out.String())
+			}
+		}
+	}
+	for _, arg := range []string{"--version", "-V", "-version", "version"} {
+		var out, errb bytes.Buffer
+		if code := run([]string{arg}, &out, &errb); code != 0 || out.String() != "uciknockd "+version+"\n" {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q", arg, code, out.String(), errb.String())
+		}
 	}
 }
 

@@ -1,6 +1,9 @@
 package capture
 
-import "time"
+import (
+	"sync"
+	"time"
+)
 
 // dedupWindow is how close in time two copies of one packet arrive on
 // stacked interfaces: microseconds in practice, the same softirq.
@@ -14,7 +17,9 @@ const dedupWindow = 10 * time.Millisecond
 // interface and is not a copy. Counting a copy as a second knock would
 // make the engine see a repeated step and reset the attempt.
 type dedup struct {
-	entries [32]dedupEntry
+	// 64: with several Listeners the copies are read up to a ring block
+	// timeout apart (DefaultBlockTimeout), with other knocks in between.
+	entries [64]dedupEntry
 	next    int
 }
 
@@ -41,3 +46,31 @@ func (d *dedup) seen(b []byte, ifindex int32, t time.Time) bool {
 	d.next = (d.next + 1) % len(d.entries)
 	return false
 }
+
+// copyFilter is a dedup: private to a Listener on all interfaces, or a
+// Dedup shared by several.
+type copyFilter interface {
+	seen(b []byte, ifindex int32, t time.Time) bool
+}
+
+// Dedup drops the copies of one packet that several Listeners see: a
+// bridge and one of its ports, a VLAN and its parent, all configured as
+// capture interfaces. Each copy would count as a knock, the engine would
+// see every step twice, and no sequence would ever complete. Share one
+// Dedup among the Listeners of one engine (WithDedup); it is safe for
+// concurrent use. A Listener on all interfaces dedups on its own already.
+type Dedup struct {
+	mu sync.Mutex // guards d
+	d  dedup
+}
+
+func (s *Dedup) seen(b []byte, ifindex int32, t time.Time) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.d.seen(b, ifindex, t)
+}
+
+// WithDedup makes the Listener drop packets that another Listener sharing
+// d saw on another interface within a few milliseconds (same bytes from
+// the network header on; the kernel's receive time).
+func WithDedup(d *Dedup) Option { return func(o *options) { o.dedup = d } }

@@ -1,6 +1,8 @@
 package capture
 
 import (
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -27,12 +29,35 @@ func TestDedup(t *testing.T) {
 			t.Errorf("%s: seen = %v, want %v", s.name, got, s.want)
 		}
 	}
-	// The memory is bounded: after 32 other packets the first is gone.
+	// The memory is bounded: after a full table of other packets the first is gone.
 	for i := 0; i < len(d.entries); i++ {
 		d.seen(tcp4(uint16(8000+i)).Marshal(), 2, t0)
 	}
 	if d.seen(a, 5, t0) {
 		t.Error("entry survived a full turn of the table")
+	}
+}
+
+// TestSharedDedup: Listeners on a bridge and its port share one Dedup;
+// each packet counts once whichever reads it first, from any goroutine.
+func TestSharedDedup(t *testing.T) {
+	var d Dedup
+	var wg sync.WaitGroup
+	var copies atomic.Int32
+	for _, ifindex := range []int32{2, 3} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 16; i++ {
+				if d.seen(tcp4(uint16(7000+i)).Marshal(), ifindex, now.Add(time.Duration(i)*time.Microsecond)) {
+					copies.Add(1)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if n := copies.Load(); n != 16 {
+		t.Errorf("%d of 16 packets seen on both interfaces dropped as copies, want 16", n)
 	}
 }
 

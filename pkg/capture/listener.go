@@ -125,6 +125,7 @@ type options struct {
 	blocks       int
 	blockTimeout time.Duration
 	noRing       bool
+	dedup        *Dedup
 }
 
 func defaultOptions() options {

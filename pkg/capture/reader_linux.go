@@ -24,13 +24,16 @@ type reader struct {
 	buf       []byte       // recvfrom buffer
 	local     []netip.Addr // the host's addresses
 	refreshed time.Time    // packet time of the last refresh prompted by a miss
-	dup       *dedup       // nil unless listening on all interfaces
+	dup       copyFilter   // nil: no copies expected
 }
 
 func newReader(l *Listener, fn func(knock.Knock)) *reader {
 	rd := &reader{l: l, fn: fn, buf: make([]byte, queueBufSize)}
-	if l.ifname == "" {
+	switch {
+	case l.ifname == "":
 		rd.dup = &dedup{}
+	case l.o.dedup != nil:
+		rd.dup = l.o.dedup
 	}
 	return rd
 }

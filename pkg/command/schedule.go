@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -23,6 +24,10 @@ func (RealClock) AfterFunc(d time.Duration, f func()) func() bool {
 
 // Action is one knockd door's commands for one address family.
 type Action struct {
+	// Name identifies the sequence (its UCI path): one stop command waits
+	// per (Name, address); a new completion replaces the waiting one,
+	// which moves the stop to StopAfter after the new start.
+	Name  string
 	Start []string // start_command, split; nothing runs when empty
 	Stop  []string // stop_command, split; optional
 	// StopAfter is knockd's cmd_timeout: the stop command runs this long
@@ -50,20 +55,29 @@ type Report struct {
 // Scheduler runs Actions: the start command at once (in its own
 // goroutine) and the stop command StopAfter after the start finished, as
 // knockd does, whatever the start's exit status. Every command's outcome
-// goes to Report, from the goroutine that ran it.
+// goes to Report, from the goroutine that ran it. At most one stop command
+// waits per (Action.Name, address).
 type Scheduler struct {
-	runner *Runner
-	clock  Clock
-	report func(Report)
-	wg     sync.WaitGroup // running commands
+	runner  *Runner
+	clock   Clock
+	report  func(Report)
+	wg      sync.WaitGroup // running and pending commands
+	running atomic.Int32   // commands running now (start and stop)
 
-	mu      sync.Mutex // guards pending, nextID and closed
+	mu      sync.Mutex // guards pending, byKey, nextID and closed
 	pending map[uint64]pendingStop
+	byKey   map[stopKey]uint64 // the pending stop of each (name, address)
 	nextID  uint64
 	closed  bool
 }
 
+type stopKey struct {
+	name string
+	ip   netip.Addr
+}
+
 type pendingStop struct {
+	key    stopKey
 	argv   []string
 	ip     netip.Addr
 	cancel func() bool
@@ -78,7 +92,7 @@ func NewScheduler(r *Runner, clock Clock, report func(Report)) *Scheduler {
 	if report == nil {
 		report = func(Report) {}
 	}
-	return &Scheduler{runner: r, clock: clock, report: report, pending: map[uint64]pendingStop{}}
+	return &Scheduler{runner: r, clock: clock, report: report, pending: map[uint64]pendingStop{}, byKey: map[stopKey]uint64{}}
 }
 
 // Do starts a for ip. It returns false (and runs nothing) when a has no
@@ -93,49 +107,69 @@ func (s *Scheduler) Do(a Action, ip netip.Addr) bool {
 		return false
 	}
 	s.wg.Add(1)
+	s.running.Add(1)
 	go func() {
 		defer s.wg.Done()
+		defer s.running.Add(-1) // after the stop is scheduled: Running 0 means settled
 		res, err := s.runner.Run(context.Background(), a.Start, ip)
 		s.report(Report{Phase: PhaseStart, IP: ip, Result: res, Err: err})
 		if len(a.Stop) > 0 {
-			s.schedule(a.Stop, ip, a.StopAfter)
+			s.schedule(stopKey{a.Name, ip}, a.Stop, ip, a.StopAfter)
 		}
 	}()
 	return true
 }
 
-func (s *Scheduler) schedule(argv []string, ip netip.Addr, after time.Duration) {
+func (s *Scheduler) schedule(key stopKey, argv []string, ip netip.Addr, after time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
 		// Flushed while the start ran: the stop runs now, not never.
 		s.wg.Add(1)
+		s.running.Add(1)
 		go s.runStop(argv, ip)
 		return
 	}
+	if old, ok := s.byKey[key]; ok {
+		// The same source completed the sequence again: its one stop now
+		// comes StopAfter after this start. If the old timer fired already,
+		// fire finds its entry gone and runs nothing.
+		s.pending[old].cancel()
+		delete(s.pending, old)
+		s.wg.Done()
+	}
 	id := s.nextID
 	s.nextID++
-	p := pendingStop{argv: argv, ip: ip}
+	p := pendingStop{key: key, argv: argv, ip: ip}
 	s.wg.Add(1) // held by the pending stop until it runs or is flushed
 	p.cancel = s.clock.AfterFunc(after, func() { s.fire(id) })
 	s.pending[id] = p
+	s.byKey[key] = id
 }
 
-// fire runs pending stop id unless Flush took it already.
+// fire runs pending stop id unless Flush or a newer stop took it already.
 func (s *Scheduler) fire(id uint64) {
 	s.mu.Lock()
 	p, ok := s.pending[id]
 	delete(s.pending, id)
+	if ok && s.byKey[p.key] == id {
+		delete(s.byKey, p.key)
+	}
+	if ok {
+		s.running.Add(1)
+	}
 	s.mu.Unlock()
 	if ok {
 		s.runStop(p.argv, p.ip)
 	}
 }
 
-// runStop runs a stop command and releases its WaitGroup slot.
+// runStop runs a stop command and releases its WaitGroup slot and its
+// place among the running commands.
 func (s *Scheduler) runStop(argv []string, ip netip.Addr) {
 	defer s.wg.Done()
 	res, err := s.runner.Run(context.Background(), argv, ip)
+	s.running.Add(-1)
 	s.report(Report{Phase: PhaseStop, IP: ip, Result: res, Err: err})
 }
 
@@ -144,6 +178,11 @@ func (s *Scheduler) Pending() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.pending)
+}
+
+// Running returns how many commands (start and stop) run now.
+func (s *Scheduler) Running() int {
+	return int(s.running.Load())
 }
 
 // Flush is for shutdown: it refuses new Actions, runs every pending stop
@@ -159,7 +198,9 @@ func (s *Scheduler) Flush(ctx context.Context) error {
 		p.cancel()
 		due = append(due, p)
 		delete(s.pending, id)
+		delete(s.byKey, p.key)
 	}
+	s.running.Add(int32(len(due)))
 	s.mu.Unlock()
 	for _, p := range due {
 		go s.runStop(p.argv, p.ip)

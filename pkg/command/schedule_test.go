@@ -3,6 +3,7 @@ package command
 import (
 	"context"
 	"errors"
+	"net/netip"
 	"sync"
 	"testing"
 	"time"
@@ -204,5 +205,52 @@ func TestRealClock(t *testing.T) {
 	<-done
 	if stop() {
 		t.Fatal("stop reported cancelling a timer that fired")
+	}
+}
+
+// TestSchedulerOneStopPerSource: a second completion of the same sequence
+// from the same address replaces its waiting stop (which now comes
+// StopAfter after the new start); other sequences and addresses keep
+// their own.
+func TestSchedulerOneStopPerSource(t *testing.T) {
+	clock := &fakeClock{}
+	report, ch := reports()
+	s := NewScheduler(&Runner{}, clock, report)
+	a := Action{Name: "knock.cmd", Start: []string{"true"}, Stop: []string{"echo", "stop", "%IP%"}, StopAfter: time.Hour}
+	other := netip.MustParseAddr("192.0.2.8")
+	s.Do(a, src)
+	next(t, ch)
+	clock.waitTimers(t, 1)
+	s.Do(a, src)
+	next(t, ch)
+	timers := clock.waitTimers(t, 2)
+	if !timers[0].stopped || s.Pending() != 1 {
+		t.Fatalf("second completion: first stop cancelled %v, pending %d, want true, 1", timers[0].stopped, s.Pending())
+	}
+	s.Do(a, other)
+	next(t, ch)
+	b := a
+	b.Name = "knock.other"
+	s.Do(b, src)
+	next(t, ch)
+	clock.waitTimers(t, 4)
+	if s.Pending() != 3 {
+		t.Fatalf("pending %d, want 3 (one per sequence and address)", s.Pending())
+	}
+	clock.fire(timers[0]) // cancelled: runs nothing
+	clock.fire(timers[1])
+	if r := next(t, ch); r.Phase != PhaseStop || string(r.Result.Output) != "stop 192.0.2.7\n" {
+		t.Fatalf("stop report %+v", r)
+	}
+	if s.Pending() != 2 || s.Running() != 0 {
+		t.Fatalf("pending %d running %d after one stop ran, want 2, 0", s.Pending(), s.Running())
+	}
+	if err := s.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	next(t, ch)
+	next(t, ch)
+	if s.Pending() != 0 {
+		t.Fatalf("pending %d after Flush", s.Pending())
 	}
 }

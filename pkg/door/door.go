@@ -191,7 +191,7 @@ func (d Door) Normalize() (Door, error) {
 		return d, err
 	}
 	if d.DestIP.Is4() != d.Src.Is4() {
-		return d, fmt.Errorf("door: dest_ip %s and source %s are of different families: DNAT cannot cross them", d.DestIP, d.Src)
+		return d, fmt.Errorf("%w: dest_ip %s, source %s", ErrFamilyMismatch, d.DestIP, d.Src)
 	}
 	if d.DestPort == 0 {
 		d.DestPort = d.Port

@@ -19,7 +19,7 @@ import (
 // and returns a uci.File for it.
 func stockFile(tb testing.TB, dir string) *uci.File {
 	tb.Helper()
-	data, err := os.ReadFile(filepath.Join(testenv.SharedDir(tb), "testdata", "fw4", "001-stock-defaults", "firewall"))
+	data, err := os.ReadFile(filepath.Join(testenv.GoldenDir(tb, "fw4"), "001-stock-defaults", "firewall"))
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 // changeset is what one reconcile did to the file.
 type changeset struct {
 	added, readded []string
+	present        []string // desired doors found in the file as read
 	modified       []string
 	// prev holds the section before our change for added (nil),
 	// readded (nil) and modified ids: what a rollback restores.
@@ -22,8 +23,7 @@ type changeset struct {
 	// edited: doors whose section is present but no longer matches the
 	// door (a user disabled it or changed what it matches); their kernel
 	// element must not stay wider than the section.
-	edited  map[string]bool
-	present []string
+	edited map[string]bool
 }
 
 func (c *changeset) empty() bool {
@@ -46,6 +46,7 @@ func (k *Keeper) start(now time.Time) {
 	}
 	s.started, s.wbackoff = true, 0
 	s.lastHash = sha256.Sum256(data)
+	s.target = k.target()
 	for _, sec := range p.Sections {
 		exp, kill, ok := owned(sec)
 		if !ok {
@@ -69,7 +70,7 @@ func (k *Keeper) start(now time.Time) {
 			continue
 		}
 		s.seq++
-		s.doors[baseID(sec.Name)] = &entry{door: d, name: name, seq: s.seq, partial: derr != nil, written: now}
+		s.doors[baseID(sec.Name)] = &entry{door: d, name: name, seq: s.seq, partial: derr != nil, written: now, seen: true}
 		if derr == nil && k.cfg.Kernel != nil {
 			// After a restart or reboot the kernel may not have it;
 			// a door a user edited stays with what the file says.
@@ -90,6 +91,7 @@ func (k *Keeper) start(now time.Time) {
 func (k *Keeper) checkFile(now time.Time) {
 	s := &k.st
 	s.checkAt = time.Time{}
+	k.followTarget()
 	p, data, err := k.cfg.Store.Read()
 	if err != nil {
 		if msg := err.Error(); msg != s.lastErr {
@@ -107,6 +109,7 @@ func (k *Keeper) checkFile(now time.Time) {
 	s.lastHash = h
 	cs := k.reconcile(p, now)
 	k.syncKernel(cs)
+	s.markSeen(cs)
 	if !cs.empty() || len(cs.lost) > 0 {
 		if !s.dirty {
 			s.dirty, s.dirtyAt = true, now
@@ -135,6 +138,7 @@ func (k *Keeper) flush(ctx context.Context, now time.Time, ops []op) {
 		}
 	}
 	var cs *changeset
+	k.followTarget()
 	changed, err := k.cfg.Store.Update(func(p *uci.Package) error {
 		cs = k.reconcile(p, now)
 		return nil
@@ -158,10 +162,42 @@ func (k *Keeper) flush(ctx context.Context, now time.Time, ops []op) {
 	if changed && !cs.empty() {
 		k.remember(cs)
 		if !s.reload {
+			// At most one reload per batch window, whatever the input:
+			// writes due to opens, closes and expiries can fall into the
+			// same window (an expiry just past one batch's reach, the next
+			// batch of opens a moment later); they share the next reload.
 			s.reload, s.reloadAt = true, now
+			if next := s.reloaded.Add(k.cfg.Batch); !s.reloaded.IsZero() && next.After(now) {
+				s.reloadAt = next
+			}
 		}
 	}
 	k.publish()
+}
+
+// target is the file the Store reads and writes now, when it can say
+// (uci.File.Target: the /var/run/uci override while it exists).
+func (k *Keeper) target() string {
+	if t, ok := k.cfg.Store.(interface{ Target() string }); ok {
+		return t.Target()
+	}
+	return ""
+}
+
+// followTarget forgets which doors were seen when the Store moved to
+// another file (the override appeared or went): a door seen only in the
+// other file is missing from this one because it was never written here,
+// not because someone deleted it, and is written again.
+func (k *Keeper) followTarget() {
+	s := &k.st
+	t := k.target()
+	if t == s.target {
+		return
+	}
+	s.target = t
+	for _, e := range s.doors {
+		e.seen = false
+	}
 }
 
 func (k *Keeper) applyOpen(d Door, live bool, now time.Time) {
@@ -295,7 +331,7 @@ func (k *Keeper) reconcile(p *uci.Package, now time.Time) *changeset {
 			p.Sections = append(p.Sections, Section(e.door, k.cfg.Limit))
 			cs.added = append(cs.added, id)
 			cs.prev[id] = nil
-		case !e.partial && now.Sub(e.written) <= k.cfg.Readd:
+		case !e.partial && !e.seen && now.Sub(e.written) <= k.cfg.Readd:
 			p.Sections = append(p.Sections, Section(e.door, k.cfg.Limit))
 			cs.readded = append(cs.readded, id)
 			cs.prev[id] = nil

@@ -32,7 +32,7 @@ func (k *Keeper) applyFirewall(ctx context.Context, now time.Time) {
 		return
 	}
 	s.unchecked = nil
-	s.reload, s.rbackoff = false, 0
+	s.reload, s.rbackoff, s.reloaded = false, 0, now
 	if r, ok := k.cfg.Kernel.(interface{ Reloaded(start time.Time) }); ok {
 		// Doors closed before this reload have no fw4 rule any more.
 		r.Reloaded(start)

@@ -13,11 +13,11 @@ import (
 )
 
 // TestGoldenShapes checks that the sections we write have the shape of
-// the knock sections in ../shared/testdata/fw4 that the real fw4 turned
+// the knock sections in testdata/fw4 (the golden corpus) that the real fw4 turned
 // into working nft rules (nft -c passed, the expected rule is in
 // ruleset.nft). One subtest per case relied on.
 func TestGoldenShapes(t *testing.T) {
-	dir := filepath.Join(testenv.SharedDir(t), "testdata", "fw4")
+	dir := testenv.GoldenDir(t, "fw4")
 	a := netip.MustParseAddr
 	utc := TimeLimit{Local: func(t time.Time) string { return t.UTC().Format(stopDateLayout) }}
 	tests := []struct {

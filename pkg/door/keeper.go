@@ -90,6 +90,12 @@ type Config struct {
 	MaxDoors int
 }
 
+// ErrFamilyMismatch is returned by Open for a forward knocked from an
+// address of the other family than its dest_ip: DNAT cannot cross
+// families. It is an expected case (a dual-stack client knocking over
+// IPv6 for an IPv4 host), not a fault.
+var ErrFamilyMismatch = errors.New("door: dest_ip and source are of different families: DNAT cannot cross them")
+
 // ErrQueueFull is returned by Open when too many changes wait for the
 // next write.
 var ErrQueueFull = errors.New("door: too many changes queued")
@@ -103,10 +109,18 @@ type Keeper struct {
 	clock Clock
 	wake  chan struct{}
 
-	mu      sync.Mutex // guards pending, due and view
+	mu      sync.Mutex // guards pending, opens, due, recheck, view, viewKeys and viewNames
+	recheck bool       // Recheck was called: reconcile the file at the next tick
 	pending []op
+	opens   int       // open ops in pending (closes never count against the cap)
 	due     time.Time // when the pending batch is written
 	view    []Door    // snapshot of the doors for Doors()
+	// viewKeys holds the (prefix, source, port) of every door in view and
+	// viewNames their rule names (a close finds an adopted door whose
+	// options were edited by its name); nil until the start-up read, when
+	// which doors are open is unknown.
+	viewKeys  map[doorKey]bool
+	viewNames map[string]bool
 
 	st state // touched only by the Run goroutine (or tick in tests)
 }
@@ -117,6 +131,15 @@ type op struct {
 	reason string // close: why, for the event
 	live   bool   // open: the door is live in the kernel (Config.Kernel)
 }
+
+// doorKey is what a close names: rule and redirect alike.
+type doorKey struct {
+	prefix string
+	src    netip.Addr
+	port   uint16
+}
+
+func keyOf(d Door) doorKey { return doorKey{d.Prefix, d.Src, d.Port} }
 
 // NoBatch as Config.Batch makes the keeper write every change at once.
 const NoBatch time.Duration = -1
@@ -202,22 +225,55 @@ func (k *Keeper) CloseFor(reason, prefix string, src netip.Addr, port uint16) {
 	k.enqueue(op{door: d, reason: reason})
 }
 
+// enqueue adds o to the next batch. Only the last word about a door
+// counts, so a change supersedes the queued ones it makes moot: a close
+// every queued open and close of its door, an open the queued opens of the
+// same section. A close of a door that is neither open nor queued to open
+// is dropped. So a flood of closes queues at most one per door, and closes
+// never count against the cap that makes Open fail.
 func (k *Keeper) enqueue(o op) error {
 	k.mu.Lock()
-	if o.open && len(k.pending) >= 4*k.cfg.MaxDoors {
+	key := keyOf(o.door)
+	if o.open && k.opens >= 4*k.cfg.MaxDoors {
 		k.mu.Unlock()
 		return ErrQueueFull
 	}
-	if len(k.pending) == 0 {
-		k.due = k.clock.Now().Add(k.cfg.Batch)
+	if !o.open && !k.closeUseful(key) {
+		k.mu.Unlock()
+		return nil
 	}
-	k.pending = append(k.pending, o)
+	if k.supersede(o, key) {
+		if len(k.pending) == 0 && k.due.IsZero() {
+			k.due = k.clock.Now().Add(k.cfg.Batch)
+		}
+		k.pending = append(k.pending, o)
+		if o.open {
+			k.opens++
+		}
+	}
 	k.mu.Unlock()
 	select {
 	case k.wake <- struct{}{}:
 	default:
 	}
 	return nil
+}
+
+// Recheck makes Run look at the expiries again now, against the wall
+// clock, and bring every door's expiry options up to date in the file
+// (nothing is written if they are): call it when the wall clock jumps (an
+// NTP step after a boot without an RTC), since Run's timer counts
+// monotonic time and would otherwise close a door whose expiry the jump
+// put in the past only when the old wait is over, and when the time zone
+// that TimeLimit.Local uses changed (stop_date must follow it).
+func (k *Keeper) Recheck() {
+	k.mu.Lock()
+	k.recheck = true
+	k.mu.Unlock()
+	select {
+	case k.wake <- struct{}{}:
+	default:
+	}
 }
 
 // Doors returns the doors the keeper currently wants open, in the order
@@ -299,6 +355,13 @@ func (k *Keeper) tick(ctx context.Context, now time.Time) time.Time {
 		k.start(now)
 	}
 	if s.started {
+		k.mu.Lock()
+		recheck := k.recheck
+		k.recheck = false
+		k.mu.Unlock()
+		if recheck && !s.dirty {
+			s.dirty, s.dirtyAt = true, now
+		}
 		if !s.checkAt.IsZero() && !now.Before(s.checkAt) {
 			k.checkFile(now)
 		}
@@ -319,11 +382,67 @@ func (k *Keeper) tick(ctx context.Context, now time.Time) time.Time {
 	return k.next()
 }
 
+// supersede drops the queued changes that o makes moot and reports
+// whether o must still be appended: a close removes every queued change of
+// its door; an open takes the place of a queued open of the same section
+// (keeping its turn: MaxDoors admits doors in the order they came). k.mu
+// is held.
+func (k *Keeper) supersede(o op, key doorKey) bool {
+	if o.open {
+		for i := len(k.pending) - 1; i >= 0; i-- {
+			p := &k.pending[i]
+			if !p.open && keyOf(p.door) == key {
+				break // a close in between: the open comes after it
+			}
+			if p.open && p.door.ID() == o.door.ID() {
+				*p = o
+				return false
+			}
+		}
+		return true
+	}
+	kept := k.pending[:0]
+	for _, p := range k.pending {
+		switch {
+		case keyOf(p.door) != key:
+			kept = append(kept, p)
+		case p.open:
+			k.opens--
+		}
+	}
+	clear(k.pending[len(kept):])
+	k.pending = kept
+	return true
+}
+
+// closeUseful reports whether a close of key can change anything: its
+// door is open, or an open of it is queued. Before the start-up read it
+// cannot tell, so it keeps closes then, up to the open cap. k.mu is held.
+func (k *Keeper) closeUseful(key doorKey) bool {
+	if k.viewKeys == nil {
+		return len(k.pending) < 4*k.cfg.MaxDoors
+	}
+	if k.viewKeys[key] {
+		return true
+	}
+	for _, kind := range []Kind{Rule, Redirect} {
+		if k.viewNames[Door{Kind: kind, Prefix: key.prefix, Src: key.src, Port: key.port}.FwName()] {
+			return true
+		}
+	}
+	for _, p := range k.pending {
+		if p.open && keyOf(p.door) == key {
+			return true
+		}
+	}
+	return false
+}
+
 func (k *Keeper) takePending() []op {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	ops := k.pending
-	k.pending = nil
+	k.pending, k.opens = nil, 0
 	k.due = time.Time{}
 	return ops
 }
@@ -367,11 +486,16 @@ func (k *Keeper) emit(e Event) {
 func (k *Keeper) publish() {
 	ids := k.st.orderedIDs()
 	v := make([]Door, 0, len(ids))
+	keys := make(map[doorKey]bool, len(ids))
+	names := make(map[string]bool, len(ids))
 	for _, id := range ids {
-		v = append(v, k.st.doors[id].door)
+		e := k.st.doors[id]
+		v = append(v, e.door)
+		keys[keyOf(e.door)] = true
+		names[e.name] = true
 	}
 	k.mu.Lock()
-	k.view = v
+	k.view, k.viewKeys, k.viewNames = v, keys, names
 	k.mu.Unlock()
 }
 

@@ -337,8 +337,10 @@ func TestMaxDoors(t *testing.T) {
 	if ids := h.ownIDs(t); len(ids) != 3 || h.rec.count(EventError) != 2 || h.rec.count(EventRefresh) != 0 {
 		t.Fatalf("own %v\n%s", ids, h.rec)
 	}
+	// Repeated opens of one door are one queued change; distinct doors
+	// fill the queue up to its cap.
 	for i := 0; i < 4*3; i++ {
-		if err := h.k.Open(ssh("192.0.2.10", time.Hour)); err != nil {
+		if err := h.k.Open(ssh(fmt.Sprintf("198.51.100.%d", i), time.Hour)); err != nil {
 			t.Fatalf("open %d refused: %v", i, err)
 		}
 	}
@@ -349,5 +351,55 @@ func TestMaxDoors(t *testing.T) {
 	h.at(time.Second)
 	if len(h.ownIDs(t)) != 2 {
 		t.Fatalf("close behind a full queue lost:\n%s", h.rec)
+	}
+}
+
+// TestNoBatchWritesAtOnce: Batch NoBatch (batch_window '0') writes each
+// change in the tick it arrives in, with no window to wait for. (Once a
+// bug: New replaced it with the 100ms default.)
+func TestNoBatchWritesAtOnce(t *testing.T) {
+	h := newHarness(t, baseConfig, func(c *Config) { c.Batch = NoBatch })
+	h.start(t)
+	for i := 0; i < 5; i++ {
+		at := time.Duration(i) * 40 * time.Millisecond
+		h.clock.now = t0.Add(at)
+		mustOpen(t, h.k, ssh(fmt.Sprintf("192.0.2.%d", 40+i), time.Hour))
+		h.at(at)
+		if w, _ := h.store.counts(); w != i+1 {
+			t.Fatalf("open %d at +%v: %d writes, want %d (written at once)", i, at, w, i+1)
+		}
+	}
+	wantCounts(t, h, 5, 5)
+}
+
+// TestRecheckFollowsZoneChange: after the time zone changed (LuCI, while
+// the daemon runs), Recheck rewrites every door's stop_date in the new
+// zone, with no other change to write.
+func TestRecheckFollowsZoneChange(t *testing.T) {
+	offset := time.Duration(0)
+	h := newHarness(t, baseConfig, func(c *Config) {
+		c.Limit = TimeLimit{Local: func(t time.Time) string { return t.UTC().Add(offset).Format(stopDateLayout) }}
+	})
+	h.start(t)
+	d := ssh("192.0.2.7", time.Hour)
+	mustOpen(t, h.k, d)
+	h.at(100 * time.Millisecond)
+	stop := func() string {
+		return getOption(h.store.pkg(t).Section(d.ID()), "stop_date").Values[0]
+	}
+	if got := stop(); got != "2026-11-25T22:00:00" {
+		t.Fatalf("stop_date %s", got)
+	}
+	offset = time.Hour // the zone moved to UTC+1
+	h.k.Recheck()
+	h.at(200 * time.Millisecond)
+	if got := stop(); got != "2026-11-25T23:00:00" {
+		t.Fatalf("stop_date after the zone change and Recheck: %s, want 2026-11-25T23:00:00", got)
+	}
+	h.k.Recheck() // nothing to change: nothing written
+	w, _ := h.store.counts()
+	h.at(300 * time.Millisecond)
+	if w2, _ := h.store.counts(); w2 != w {
+		t.Fatalf("Recheck with nothing to change wrote the file (%d → %d writes)", w, w2)
 	}
 }

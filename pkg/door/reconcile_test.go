@@ -164,3 +164,47 @@ func TestCloseAdoptedEdited(t *testing.T) {
 		}
 	}
 }
+
+// TestDeletedDoorNeverResurrected: a door deleted by a person (LuCI, uci
+// delete, an offline `uciknockd close`) stays deleted, even within Readd of
+// its write: once a re-read of the file has shown the section, a later
+// disappearance is a deletion by someone who saw it, not a lost race. A
+// door adopted at start-up was in the file, so it is never re-added.
+func TestDeletedDoorNeverResurrected(t *testing.T) {
+	drop := func(id string) func(p *uci.Package) { return func(p *uci.Package) { p.Delete(id) } }
+	t.Run("written and seen", func(t *testing.T) {
+		h := newHarness(t, baseConfig, nil)
+		h.start(t)
+		d := ssh("192.0.2.7", time.Hour)
+		mustOpen(t, h.k, d)
+		h.at(100 * time.Millisecond)
+		h.k.st.noteChange(h.clock.now, h.k.cfg.Batch) // our own write's notification
+		h.at(200 * time.Millisecond)
+		h.store.edit(t, drop(d.ID())) // a person deletes it in LuCI
+		h.k.st.noteChange(h.clock.now, h.k.cfg.Batch)
+		h.at(300 * time.Millisecond)
+		h.at(time.Second)
+		if ids := h.ownIDs(t); len(ids) != 0 {
+			t.Fatalf("deleted door written again: %v\n%s", ids, h.rec)
+		}
+		if h.rec.count(EventReadded) != 0 || h.rec.count(EventRemoved) != 1 || len(h.k.Doors()) != 0 {
+			t.Fatalf("doors %v events:\n%s", h.k.Doors(), h.rec)
+		}
+	})
+	t.Run("adopted at start-up", func(t *testing.T) {
+		d := ssh("192.0.2.8", time.Hour)
+		h := newHarness(t, baseConfig+doorText(d), nil)
+		h.at(0)
+		h.at(time.Second)
+		h.store.edit(t, drop(d.ID()))
+		h.k.st.noteChange(h.clock.now, h.k.cfg.Batch)
+		h.at(time.Second + 100*time.Millisecond)
+		h.at(2 * time.Second)
+		if ids := h.ownIDs(t); len(ids) != 0 {
+			t.Fatalf("adopted door deleted by a person written again: %v\n%s", ids, h.rec)
+		}
+		if h.rec.count(EventReadded) != 0 || len(h.k.Doors()) != 0 {
+			t.Fatalf("doors %v events:\n%s", h.k.Doors(), h.rec)
+		}
+	})
+}

@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 )
@@ -151,5 +152,59 @@ func TestWatch(t *testing.T) {
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatalf("Run: %v", err)
+	}
+}
+
+// jumpClock is a wall clock the test moves; its timers never fire, as a
+// monotonic timer does not when only the wall clock jumps.
+type jumpClock struct {
+	mu  sync.Mutex // guards now
+	now time.Time
+}
+
+func (c *jumpClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *jumpClock) NewTimer(time.Duration) Timer { return fakeTimer{} }
+
+func (c *jumpClock) jump(d time.Duration) {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
+}
+
+// TestRecheckAfterClockJump: after a boot on a stale clock a door opened
+// for an hour; NTP then steps the wall clock two days ahead. The door's
+// expiry is in the past now and it must close at once, not when the
+// monotonic wait for it ends.
+func TestRecheckAfterClockJump(t *testing.T) {
+	store := newStore(t, baseConfig)
+	clock := &jumpClock{now: t0}
+	ch := make(chan Event, 64)
+	k, err := New(Config{Store: store, Reloader: &fakeFW{}, Clock: clock, Events: func(e Event) { ch <- e }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- k.Run(ctx) }()
+	waitEvent(t, ch, EventReload) // start-up
+	mustOpen(t, k, ssh("192.0.2.7", time.Hour))
+	k.Recheck() // the fake timers never fire: wake Run for the batch
+	clock.jump(200 * time.Millisecond)
+	k.Recheck()
+	waitEvent(t, ch, EventOpen)
+	clock.jump(48 * time.Hour)
+	k.Recheck()
+	if e := waitEvent(t, ch, EventExpire); e.Src != netip.MustParseAddr("192.0.2.7") {
+		t.Fatalf("expire event %+v", e)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
 	}
 }

@@ -10,6 +10,7 @@ import (
 // reports what it did, one event per door.
 func (k *Keeper) settle(cs *changeset, now time.Time) {
 	s := &k.st
+	s.markSeen(cs)
 	for _, id := range cs.added {
 		e := s.doors[id]
 		e.written, e.refreshed, e.keepFile = now, false, false

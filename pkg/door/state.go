@@ -26,9 +26,11 @@ type state struct {
 	checkAt  time.Time
 	lastHash [sha256.Size]byte
 	lastErr  string // last read error reported, to report each once
+	target   string // the file the Store used last (see followTarget)
 
 	reload    bool // a check+reload is owed
 	reloadAt  time.Time
+	reloaded  time.Time // when the last reload succeeded
 	rbackoff  time.Duration
 	unchecked *changeset // our changes since the last check that passed
 	kills     []Door     // closed doors whose sessions die after the reload
@@ -45,6 +47,11 @@ type entry struct {
 	partial bool
 	// written is when we last appended the section; zero: not yet.
 	written time.Time
+	// seen: a read of the file showed the section after we wrote it (or
+	// it was adopted from the file at start-up). Whoever removes it now
+	// could have seen it too: a deletion, never re-added (Readd only
+	// covers a racing writer that committed text older than our write).
+	seen bool
 	// refreshed: an Open moved the expiry since the last write.
 	refreshed bool
 	// keepFile: the file keeps fileExp, a little earlier than
@@ -145,6 +152,15 @@ func (s *state) bury(id string, t tomb) {
 	for k, v := range s.tombs {
 		if t.at.Sub(v.at) > tombKeep || len(s.tombs) > tombMax {
 			delete(s.tombs, k)
+		}
+	}
+}
+
+// markSeen notes the desired doors a read of the file showed.
+func (s *state) markSeen(cs *changeset) {
+	for _, id := range cs.present {
+		if e := s.doors[id]; e != nil {
+			e.seen = true
 		}
 	}
 }

@@ -47,7 +47,7 @@ func stderrOf(text string) string {
 	return "cat >&2 <<'FW4OUT'\n" + text + "\nFW4OUT\n"
 }
 
-// Output of the real fw4/nft, from ../shared/testdata/fw4 (012, 017).
+// Output of the real fw4/nft, from the golden corpus pkg/door/testdata/fw4 (012, 017).
 const (
 	nftCommentError = `/dev/stdin:105:58-188: Error: comment too long, 128 characters maximum allowed
 		ip saddr 192.0.2.7 tcp dport 22 counter accept comment "!fw4: KnockLong123_xxx"

@@ -13,8 +13,7 @@ import (
 	"github.com/uciknock/uciknock/internal/testenv"
 )
 
-// goldenCase is one directory of the uci golden corpus (uci/testdata/golden,
-// or ../shared/testdata/uci before it is in the repository).
+// goldenCase is one directory of testdata/golden (the uci CLI's output).
 type goldenCase struct {
 	dir string
 	pkg string
@@ -22,10 +21,7 @@ type goldenCase struct {
 
 func goldenCases(t testing.TB) []goldenCase {
 	t.Helper()
-	root := filepath.Join(testenv.ModuleRoot(t), "uci", "testdata", "golden") // in the repository
-	if st, err := os.Stat(root); err != nil || !st.IsDir() {
-		root = filepath.Join(testenv.SharedDir(t), "testdata", "uci") // fails under CI when missing
-	}
+	root := testenv.GoldenDir(t, "uci")
 	ents, err := os.ReadDir(root)
 	if err != nil {
 		t.Fatalf("read corpus: %v", err)
