@@ -34,7 +34,7 @@ func TestCloseFloodDoesNotBlockOpens(t *testing.T) {
 	}
 	h.at(200 * time.Millisecond)
 	h.at(300 * time.Millisecond)
-	if ids := h.ownIDs(t); len(ids) != 1 || ids[0] != next.ID() {
+	if ids := h.ownIDs(t); len(ids) != 1 || baseID(ids[0]) != next.ID() {
 		t.Fatalf("own sections %v, want only %s\n%s", ids, next.ID(), h.rec)
 	}
 	if n := h.rec.count(EventClose); n != 1 {
@@ -53,7 +53,7 @@ func TestCloseOrderWithinBatch(t *testing.T) {
 	h.k.Close(b.Prefix, b.Src, b.Port) // close then open: open
 	mustOpen(t, h.k, b)
 	h.at(100 * time.Millisecond)
-	if ids := h.ownIDs(t); len(ids) != 1 || ids[0] != b.ID() {
+	if ids := h.ownIDs(t); len(ids) != 1 || baseID(ids[0]) != b.ID() {
 		t.Fatalf("own sections %v, want only %s\n%s", ids, b.ID(), h.rec)
 	}
 }

@@ -385,7 +385,7 @@ func TestRecheckFollowsZoneChange(t *testing.T) {
 	mustOpen(t, h.k, d)
 	h.at(100 * time.Millisecond)
 	stop := func() string {
-		return getOption(h.store.pkg(t).Section(d.ID()), "stop_date").Values[0]
+		return getOption(doorSection(h.store.pkg(t), d), "stop_date").Values[0]
 	}
 	if got := stop(); got != "2026-11-25T22:00:00" {
 		t.Fatalf("stop_date %s", got)

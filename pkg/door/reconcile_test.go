@@ -171,7 +171,14 @@ func TestCloseAdoptedEdited(t *testing.T) {
 // disappearance is a deletion by someone who saw it, not a lost race. A
 // door adopted at start-up was in the file, so it is never re-added.
 func TestDeletedDoorNeverResurrected(t *testing.T) {
-	drop := func(id string) func(p *uci.Package) { return func(p *uci.Package) { p.Delete(id) } }
+	// The section's id carries the expiry (…_e<unix>), so find it by door.
+	drop := func(d Door) func(p *uci.Package) {
+		return func(p *uci.Package) {
+			if s := doorSection(p, d); s != nil {
+				p.Delete(s.Name)
+			}
+		}
+	}
 	t.Run("written and seen", func(t *testing.T) {
 		h := newHarness(t, baseConfig, nil)
 		h.start(t)
@@ -180,7 +187,7 @@ func TestDeletedDoorNeverResurrected(t *testing.T) {
 		h.at(100 * time.Millisecond)
 		h.k.st.noteChange(h.clock.now, h.k.cfg.Batch) // our own write's notification
 		h.at(200 * time.Millisecond)
-		h.store.edit(t, drop(d.ID())) // a person deletes it in LuCI
+		h.store.edit(t, drop(d)) // a person deletes it in LuCI
 		h.k.st.noteChange(h.clock.now, h.k.cfg.Batch)
 		h.at(300 * time.Millisecond)
 		h.at(time.Second)
@@ -196,7 +203,7 @@ func TestDeletedDoorNeverResurrected(t *testing.T) {
 		h := newHarness(t, baseConfig+doorText(d), nil)
 		h.at(0)
 		h.at(time.Second)
-		h.store.edit(t, drop(d.ID()))
+		h.store.edit(t, drop(d))
 		h.k.st.noteChange(h.clock.now, h.k.cfg.Batch)
 		h.at(time.Second + 100*time.Millisecond)
 		h.at(2 * time.Second)
