@@ -22,6 +22,9 @@ all: build
 # needs.
 deps:
 	@./scripts/deps.sh test
+	@# the real OpenWrt userland the privileged tests run (fw4, fw3, procd,
+	@# LuCI with Chromium): built once, 0.2 s when it is there
+	@if [ -x ../shared/openwrt/setup.sh ] && [ "$$(id -u)" = 0 ]; then ../shared/openwrt/setup.sh --browser >/dev/null; fi
 	@go mod download
 	@cd $(LUCI_TEST) && go mod download
 	@test -x .bin/staticcheck || GOBIN=$(CURDIR)/.bin go install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)

@@ -29,7 +29,7 @@ type fw4Rig struct {
 	confdir, gate   string
 	overlay, netdmp string
 	done            string // one line per finished reload
-	bin             string // the sandbox's bin/
+	sandbox, bin    string // the OpenWrt sandbox and its bin/
 }
 
 const (
@@ -42,13 +42,9 @@ func newFW4Rig(t *testing.T) *fw4Rig { return newFW4RigExtra(t, 0) }
 // newFW4RigExtra is newFW4Rig with extra user rules in the firewall.
 func newFW4RigExtra(t *testing.T, extra int) *fw4Rig {
 	t.Helper()
-	shared := testenv.SharedDir(t)
-	sandbox := filepath.Join(shared, "openwrt")
-	if out, err := exec.Command(filepath.Join(sandbox, "setup.sh")).CombinedOutput(); err != nil {
-		t.Fatalf("openwrt sandbox setup: %v\n%s", err, out)
-	}
+	sandbox := testenv.OpenWrtDir(t)
 	e := newEnv(t, false)
-	r := &fw4Rig{e2eEnv: e, bin: filepath.Join(sandbox, "bin"), confdir: filepath.Join(e.dir, "fw4conf"),
+	r := &fw4Rig{e2eEnv: e, sandbox: sandbox, bin: filepath.Join(sandbox, "bin"), confdir: filepath.Join(e.dir, "fw4conf"),
 		gate: filepath.Join(e.dir, "gate"), overlay: filepath.Join(e.dir, "overlay"),
 		netdmp: filepath.Join(e.dir, "netdump.json"), done: filepath.Join(e.dir, "reloads-done")}
 	stock, err := os.ReadFile(filepath.Join(sandbox, "share", "config", "firewall"))
@@ -124,13 +120,12 @@ func (r *fw4Rig) close() { os.Remove(r.gate) }
 // reloadByOthers is a reload run by someone else (hotplug, LuCI).
 func (r *fw4Rig) reloadByOthers() {
 	r.t.Helper()
-	cmd := exec.Command(filepath.Join(r.bin, "owrt-fw4-apply"), r.net.router.Name, r.confdir)
-	cmd.Env = append(os.Environ(), "FW_OVERLAY="+r.overlay, "FW_NETDUMP="+r.netdmp)
 	if err := exec.Command("cp", r.firewall, filepath.Join(r.confdir, "firewall")).Run(); err != nil {
 		r.t.Fatal(err)
 	}
-	if out, err := cmd.CombinedOutput(); err != nil {
-		r.t.Fatalf("owrt-fw4-apply: %v\n%s", err, out)
+	env := []string{"FW_OVERLAY=" + r.overlay, "FW_NETDUMP=" + r.netdmp}
+	if _, errOut, err := testenv.Owrt(r.sandbox, env, "owrt-fw4-apply", r.net.router.Name, r.confdir); err != nil {
+		r.t.Fatalf("%v\n%s", err, errOut)
 	}
 }
 

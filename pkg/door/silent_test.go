@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -23,10 +22,7 @@ func TestSilentInFW4AndFW3(t *testing.T) {
 		t.Skip("runs the real fw4 and fw3")
 	}
 	testenv.RequireRoot(t)
-	sandbox := filepath.Join(testenv.SharedDir(t), "openwrt")
-	if out, err := exec.Command(filepath.Join(sandbox, "setup.sh")).CombinedOutput(); err != nil {
-		t.Fatalf("setup: %v\n%s", err, out)
-	}
+	sandbox := testenv.OpenWrtDir(t)
 	stock, err := os.ReadFile(filepath.Join(sandbox, "share", "config", "firewall"))
 	if err != nil {
 		t.Fatal(err)
@@ -59,13 +55,11 @@ func TestSilentInFW4AndFW3(t *testing.T) {
 	// rules (fw3 has no IPv6 NAT, so IPv6 redirects are fw4-only).
 	want := map[string]int{"owrt-fw4": 256, "-4": 128, "-6": 64}
 	for _, args := range [][]string{{"owrt-fw4", "print", dir}, {"owrt-fw3", "-4", "print", dir}, {"owrt-fw3", "-6", "print", dir}} {
-		cmd := exec.Command(filepath.Join(sandbox, "bin", args[0]), args[1:]...)
-		var out, errOut bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &errOut
-		if err := cmd.Run(); err != nil {
-			t.Fatalf("%v: %v\n%s", args, err, errOut.String())
+		out, errOut, err := testenv.Owrt(sandbox, nil, args[0], args[1:]...)
+		if err != nil {
+			t.Fatalf("%v\n%s", err, errOut)
 		}
-		for _, line := range strings.Split(errOut.String(), "\n") {
+		for _, line := range strings.Split(string(errOut), "\n") {
 			if strings.Contains(line, "uciknock") || strings.Contains(line, "Knock") {
 				t.Errorf("%v warns about a door: %s", args, line)
 			}
@@ -74,7 +68,7 @@ func TestSilentInFW4AndFW3(t *testing.T) {
 		if key == "owrt-fw3" {
 			key = args[1]
 		}
-		if n := strings.Count(out.String(), "Knock"); n < want[key] {
+		if n := strings.Count(string(out), "Knock"); n < want[key] {
 			t.Errorf("%v renders %d door rules, want %d", args[:2], n, want[key])
 		}
 	}

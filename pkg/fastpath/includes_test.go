@@ -19,10 +19,7 @@ func TestIncludesNeverBreakFW4(t *testing.T) {
 		t.Skip("runs the real fw4")
 	}
 	testenv.RequireRoot(t)
-	sandbox := filepath.Join(testenv.SharedDir(t), "openwrt")
-	if out, err := exec.Command(filepath.Join(sandbox, "setup.sh")).CombinedOutput(); err != nil {
-		t.Fatalf("setup: %v\n%s", err, out)
-	}
+	sandbox := testenv.OpenWrtDir(t)
 	overlay := t.TempDir()
 	if err := os.MkdirAll(filepath.Join(overlay, "usr", "share"), 0o755); err != nil {
 		t.Fatal(err)
@@ -53,18 +50,17 @@ func TestIncludesNeverBreakFW4(t *testing.T) {
 			if err := os.WriteFile(filepath.Join(dir, "firewall"), []byte(tc.firewall), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			cmd := exec.Command(filepath.Join(sandbox, "bin", "owrt-fw4"), "check", dir)
-			cmd.Env = append(os.Environ(), "FW_OVERLAY="+overlay)
+			env := []string{"FW_OVERLAY=" + overlay}
 			if tc.netdump != "" {
 				nd := filepath.Join(dir, "netdump.json")
 				if err := os.WriteFile(nd, []byte(tc.netdump), 0o644); err != nil {
 					t.Fatal(err)
 				}
-				cmd.Env = append(cmd.Env, "FW_NETDUMP="+nd)
+				env = append(env, "FW_NETDUMP="+nd)
 			}
-			out, err := cmd.CombinedOutput()
+			out, errOut, err := testenv.Owrt(sandbox, env, "owrt-fw4", "check", dir)
 			if err != nil || !strings.Contains(string(out), "Ruleset passes nftables check.") {
-				t.Fatalf("fw4 check with the includes: %v\n%s", err, out)
+				t.Fatalf("fw4 check with the includes: %v\n%s%s", err, out, errOut)
 			}
 		})
 	}
