@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -18,15 +19,20 @@ const makefilePath = "net/uciknock/Makefile"
 // pkgMakefile is the parts of the package Makefile the tests compare
 // with the repository.
 type pkgMakefile struct {
-	vars      map[string]string // NAME:=value assignments, continuation lines joined
-	installs  map[string]string // installed path -> source path relative to the repository
-	binaries  map[string]string // installed path -> binary name from GO_PKG_BUILD_BIN_DIR
-	conffiles []string
+	vars      map[string]string            // NAME:=value assignments, continuation lines joined
+	files     map[string]os.FileMode       // UCIKNOCK_FILES: path under files/ -> mode
+	binaries  map[string]map[string]string // package -> installed path -> binary name from GO_PKG_BUILD_BIN_DIR
+	conffiles map[string][]string          // package -> conffiles
+	defines   map[string]string            // define NAME ... endef bodies
 }
 
+// packages are the packages the feed Makefile builds.
+var packages = []string{"uciknock", "uciknock-client"}
+
 var (
-	assignRe  = regexp.MustCompile(`^([A-Z0-9_]+)\s*\??:?=\s*(.*)$`)
-	installRe = regexp.MustCompile(`^\$\(INSTALL_(?:BIN|CONF|DATA)\)\s+(\S+)\s+\$\(1\)(\S+)$`)
+	assignRe = regexp.MustCompile(`^([A-Za-z0-9_/]+)\s*\??:?=\s*(.*)$`)
+	binRe    = regexp.MustCompile(`^\$\(INSTALL_BIN\)\s+\$\(GO_PKG_BUILD_BIN_DIR\)/(\S+)\s+\$\(1\)(\S+)$`)
+	fileRe   = regexp.MustCompile(`^([a-z0-9._/-]+):(0[0-7]{3})$`)
 )
 
 func readMakefile(t *testing.T) *pkgMakefile {
@@ -35,36 +41,47 @@ func readMakefile(t *testing.T) *pkgMakefile {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := &pkgMakefile{vars: map[string]string{}, installs: map[string]string{}, binaries: map[string]string{}}
+	m := &pkgMakefile{vars: map[string]string{}, files: map[string]os.FileMode{},
+		binaries: map[string]map[string]string{}, conffiles: map[string][]string{}, defines: map[string]string{}}
 	text := strings.ReplaceAll(string(data), "\\\n", " ")
-	inConffiles := false
+	define := ""
 	for _, line := range strings.Split(text, "\n") {
 		line = strings.TrimSpace(line)
-		switch {
-		case line == "define Package/uciknock/conffiles":
-			inConffiles = true
+		if name, ok := strings.CutPrefix(line, "define "); ok {
+			define = name
 			continue
-		case line == "endef":
-			inConffiles = false
+		}
+		if line == "endef" {
+			define = ""
 			continue
-		case inConffiles && line != "":
-			m.conffiles = append(m.conffiles, line)
+		}
+		if define != "" {
+			m.defines[define] += line + "\n"
+			if pkg, ok := strings.CutSuffix(strings.TrimPrefix(define, "Package/"), "/conffiles"); ok && line != "" {
+				m.conffiles[pkg] = append(m.conffiles[pkg], line)
+			}
+			if pkg, ok := strings.CutSuffix(strings.TrimPrefix(define, "Package/"), "/install"); ok {
+				if b := binRe.FindStringSubmatch(line); b != nil {
+					if m.binaries[pkg] == nil {
+						m.binaries[pkg] = map[string]string{}
+					}
+					m.binaries[pkg][b[2]] = b[1]
+				}
+			}
 			continue
 		}
 		if a := assignRe.FindStringSubmatch(line); a != nil {
 			m.vars[a[1]] = strings.TrimSpace(a[2])
 		}
-		if in := installRe.FindStringSubmatch(line); in != nil {
-			src, dst := in[1], in[2]
-			switch {
-			case strings.HasPrefix(src, "$(PKG_BUILD_DIR)/"):
-				m.installs[dst] = strings.TrimPrefix(src, "$(PKG_BUILD_DIR)/")
-			case strings.HasPrefix(src, "$(GO_PKG_BUILD_BIN_DIR)/"):
-				m.binaries[dst] = strings.TrimPrefix(src, "$(GO_PKG_BUILD_BIN_DIR)/")
-			default:
-				t.Errorf("install from %s: not from the build directory (the copied repository)", src)
-			}
+	}
+	for _, f := range strings.Fields(m.vars["UCIKNOCK_FILES"]) {
+		e := fileRe.FindStringSubmatch(f)
+		if e == nil {
+			t.Errorf("UCIKNOCK_FILES entry %q: want path:mode (etc/init.d/knock:0755)", f)
+			continue
 		}
+		mode, _ := strconv.ParseUint(e[2], 8, 32)
+		m.files[e[1]] = os.FileMode(mode)
 	}
 	return m
 }
@@ -107,11 +124,19 @@ func TestMakefileBuildsTheModule(t *testing.T) {
 		dirs = append(dirs, filepath.Base(c))
 	}
 	var installed []string
-	for dst, bin := range m.binaries {
-		if filepath.Base(dst) != bin {
-			t.Errorf("binary %s installed as %s", bin, dst)
+	for _, bins := range m.binaries {
+		for dst, bin := range bins {
+			if filepath.Base(dst) != bin {
+				t.Errorf("binary %s installed as %s", bin, dst)
+			}
+			installed = append(installed, bin)
 		}
-		installed = append(installed, bin)
+	}
+	// The daemon and the client are separate packages: a router that
+	// only runs the daemon does not carry the client.
+	if m.binaries["uciknock"]["/usr/sbin/uciknockd"] != "uciknockd" || m.binaries["uciknock-client"]["/usr/bin/uciknock"] != "uciknock" ||
+		len(m.binaries["uciknock"]) != 1 || len(m.binaries["uciknock-client"]) != 1 {
+		t.Errorf("binaries per package: %v, want uciknockd in uciknock and uciknock in uciknock-client", m.binaries)
 	}
 	sort.Strings(built)
 	sort.Strings(dirs)
@@ -171,9 +196,26 @@ func TestMakefileVersion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"DEPENDS:=$(GO_ARCH_DEPENDS)", "golang-package.mk", "$(eval $(call BuildPackage,uciknock))"} {
+	for _, want := range []string{"golang-package.mk", "$(eval $(call GoBinPackage,uciknock))", "$(eval $(call BuildPackage,uciknock))",
+		"$(eval $(call GoBinPackage,uciknock-client))", "$(eval $(call BuildPackage,uciknock-client))"} {
 		if !bytes.Contains(data, []byte(want)) {
 			t.Errorf("Makefile lacks %q", want)
+		}
+	}
+	m = readMakefile(t)
+	for _, p := range packages {
+		deps := m.defines["Package/"+p]
+		if !strings.Contains(deps, "DEPENDS:=$(GO_ARCH_DEPENDS)") {
+			t.Errorf("Package/%s does not depend on $(GO_ARCH_DEPENDS):\n%s", p, deps)
+		}
+		if m.defines["Package/"+p+"/description"] == "" {
+			t.Errorf("Package/%s has no description", p)
+		}
+	}
+	// conntrack kill needs ctnetlink (a module); doors need fw4 or fw3.
+	for _, want := range []string{"+kmod-nf-conntrack-netlink", "@(PACKAGE_firewall4||PACKAGE_firewall)"} {
+		if !strings.Contains(m.defines["Package/uciknock"], want) {
+			t.Errorf("Package/uciknock DEPENDS lacks %s", want)
 		}
 	}
 }
@@ -181,13 +223,18 @@ func TestMakefileVersion(t *testing.T) {
 func TestInstalledFiles(t *testing.T) {
 	root := testenv.ModuleRoot(t)
 	m := readMakefile(t)
-	// Every installed file exists and is installed where files/ puts it.
-	for dst, src := range m.installs {
-		if _, err := os.Stat(filepath.Join(root, src)); err != nil {
-			t.Errorf("installs %s from %s: %v", dst, src, err)
+	if len(m.files) == 0 {
+		t.Fatal("UCIKNOCK_FILES is empty")
+	}
+	// Every listed file exists, executable exactly when its mode says so.
+	for p, mode := range m.files {
+		info, err := os.Stat(filepath.Join(root, "files", p))
+		if err != nil {
+			t.Errorf("UCIKNOCK_FILES lists %s: %v", p, err)
+			continue
 		}
-		if "files"+dst != src {
-			t.Errorf("installs %s as %s: files/ mirrors the router's tree", src, dst)
+		if (info.Mode()&0o111 != 0) != (mode&0o111 != 0) {
+			t.Errorf("files/%s has mode %v in git but is installed %v", p, info.Mode().Perm(), mode)
 		}
 	}
 	// Every file under files/ is installed: nothing is forgotten.
@@ -195,32 +242,34 @@ func TestInstalledFiles(t *testing.T) {
 		if err != nil || d.IsDir() {
 			return err
 		}
-		rel, _ := filepath.Rel(root, p)
-		dst := strings.TrimPrefix(filepath.ToSlash(rel), "files")
-		if m.installs[dst] == "" {
-			t.Errorf("%s is not installed by %s", rel, makefilePath)
+		rel, _ := filepath.Rel(filepath.Join(root, "files"), p)
+		if _, ok := m.files[filepath.ToSlash(rel)]; !ok {
+			t.Errorf("files/%s is not in UCIKNOCK_FILES of %s", rel, makefilePath)
 		}
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	// conffiles: exactly the installed configuration files.
+	// conffiles: exactly the installed configuration files under
+	// /etc/config (what a user edits and an upgrade must keep).
 	var confs []string
-	for dst := range m.installs {
-		if strings.HasPrefix(dst, "/etc/config/") {
-			confs = append(confs, dst)
+	for p := range m.files {
+		if strings.HasPrefix(p, "etc/config/") {
+			confs = append(confs, "/"+p)
 		}
 	}
 	sort.Strings(confs)
-	got := append([]string(nil), m.conffiles...)
+	got := append([]string(nil), m.conffiles["uciknock"]...)
 	sort.Strings(got)
 	if strings.Join(got, " ") != strings.Join(confs, " ") || len(confs) == 0 {
 		t.Errorf("conffiles %v, installed config files %v", got, confs)
 	}
-	info, err := os.Stat(filepath.Join(root, "files/etc/init.d/knock"))
-	if err != nil || info.Mode()&0o111 == 0 {
-		t.Errorf("init script missing or not executable: %v %v", info, err)
+	if len(m.conffiles["uciknock-client"]) != 0 {
+		t.Errorf("uciknock-client has conffiles %v but installs no config", m.conffiles["uciknock-client"])
+	}
+	if m.files["etc/init.d/knock"] != 0o755 {
+		t.Errorf("init script installed with mode %v", m.files["etc/init.d/knock"])
 	}
 }
 

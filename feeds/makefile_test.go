@@ -1,6 +1,7 @@
 package feeds
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,8 +12,8 @@ import (
 
 // Stand-ins for the parts of the OpenWrt build system the package
 // Makefile uses. The definitions follow rules.mk, package.mk and
-// golang-package.mk; `prepare` and `install` run the package's own
-// Build/Prepare and Package/uciknock/install recipes.
+// golang-package.mk; `prepare` and `install-<package>` run the package's
+// own Build/Prepare and Package/<package>/install recipes.
 var buildStubs = map[string]string{
 	"rules.mk": `INCLUDE_DIR:=$(TOPDIR)/include
 INSTALL_DIR:=install -d -m0755
@@ -22,13 +23,13 @@ INSTALL_DATA:=install -m0644
 CP:=cp -fpR
 `,
 	"include/package.mk": `PKG_BUILD_DIR?=$(BUILD_DIR)/$(PKG_NAME)-$(PKG_VERSION)
-define BuildPackage
 prepare:
-	$$(Build/Prepare)
-install:
-	$$(call Package/$(1)/install,$(DEST))
+	$(Build/Prepare)
 version:
 	@echo $(PKG_VERSION)-r$(PKG_RELEASE) $(GO_PKG_LDFLAGS_X)
+define BuildPackage
+install-$(1):
+	$$(call Package/$(1)/install,$(DEST)/$(1))
 endef
 `,
 	"feeds/packages/lang/golang/golang-package.mk": `GO_ARCH_DEPENDS:=@(aarch64||arm||i386||i686||loongarch64||mips||mips64||mips64el||mipsel||riscv64||x86_64)
@@ -97,26 +98,47 @@ func TestMakefileRecipes(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	makeIn("install")
-	for p, mode := range map[string]os.FileMode{
-		"usr/sbin/uciknockd": 0o755, "usr/bin/uciknock": 0o755,
-		"etc/init.d/knock": 0o755, "etc/config/knock": 0o600,
-	} {
-		info, err := os.Stat(filepath.Join(dest, p))
+	// Each package installs exactly its binary and, for the daemon, every
+	// file of UCIKNOCK_FILES with its mode and content.
+	m := readMakefile(t)
+	want := map[string]map[string]os.FileMode{
+		"uciknock":        {"usr/sbin/uciknockd": 0o755},
+		"uciknock-client": {"usr/bin/uciknock": 0o755},
+	}
+	for p, mode := range m.files {
+		want["uciknock"][p] = mode
+	}
+	for _, pkg := range packages {
+		makeIn("install-" + pkg)
+		got := map[string]os.FileMode{}
+		pkgRoot := filepath.Join(dest, pkg)
+		err := filepath.WalkDir(pkgRoot, func(p string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			info, err := d.Info()
+			if err != nil {
+				return err
+			}
+			rel, _ := filepath.Rel(pkgRoot, p)
+			got[filepath.ToSlash(rel)] = info.Mode().Perm()
+			return nil
+		})
 		if err != nil {
-			t.Errorf("not installed: /%s: %v", p, err)
-			continue
+			t.Fatal(err)
 		}
-		if info.Mode().Perm() != mode {
-			t.Errorf("/%s has mode %v, want %v", p, info.Mode().Perm(), mode)
+		if fmt.Sprint(got) != fmt.Sprint(want[pkg]) {
+			t.Errorf("%s installs %v, want %v", pkg, got, want[pkg])
 		}
-	}
-	want, err := os.ReadFile(filepath.Join(root, "files/etc/init.d/knock"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got, _ := os.ReadFile(filepath.Join(dest, "etc/init.d/knock")); string(got) != string(want) {
-		t.Error("installed init script differs from files/etc/init.d/knock")
+		for p := range m.files {
+			if pkg != "uciknock" {
+				break
+			}
+			src, _ := os.ReadFile(filepath.Join(root, "files", p))
+			if dst, err := os.ReadFile(filepath.Join(pkgRoot, p)); err != nil || string(dst) != string(src) {
+				t.Errorf("installed /%s differs from files/%s (%v)", p, p, err)
+			}
+		}
 	}
 	if got := makeIn("version"); got != "0.1.0-r1 main.version=0.1.0-r1\n" {
 		t.Errorf("version and ldflags: %q", got)
