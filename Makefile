@@ -13,7 +13,11 @@ LUCI_TEST := luci/browsertest
 LDFLAGS := -s -w -buildid=
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: all deps demo-deps build test lint unit fuzz go123 cross mips-test luci-test demo bench gobench clean
+<<<<<<< HEAD
+.PHONY: all deps demo-deps build test lint unit fuzz go123 cross packages packages-test mips-test luci-test demo bench gobench clean
+=======
+.PHONY: all deps build test lint unit fuzz go123 cross packages packages-test mips-test luci-test demo bench gobench clean
+>>>>>>> 70f1bc2 (make packages: .ipk packages for mips_24kc, mipsel_24kc, arm_cortex-a7, aarch64_cortex-a53 and x86_64 from the cross builds, so users without an OpenWrt build tree can opkg install; everything comes from the feed Makefile, the archive from nfpm (own tools module: it needs Go 1.26), Installed-Size and scripts as OpenWrt writes them; make test unpacks and checks each package and runs its scripts in scratch roots)
 
 all: build
 
@@ -34,7 +38,7 @@ build:
 
 # test: everything CI runs. Privileged tests (network namespaces, AF_PACKET)
 # run when root; under CI=true they fail instead of skipping when not root.
-test: deps lint unit fuzz go123 cross mips-test luci-test
+test: deps lint unit fuzz go123 cross packages-test mips-test luci-test
 	@echo "make test: all passed"
 
 lint:
@@ -71,6 +75,21 @@ cross:
 	for f in $(CROSS_OUT)/*/*; do \
 		if readelf -lW $$f | grep -q -e INTERP -e DYNAMIC; then echo "cross: $$f is not static" >&2; exit 1; fi; \
 	done; echo "cross: all static (no INTERP/DYNAMIC program header)"
+
+# packages: OpenWrt .ipk packages (opkg: 23.05, 24.10) of the cross builds,
+# described by the feed Makefile (tools/ipk; docs/install.md). The tools
+# module has its own go.mod (nfpm needs a newer Go than the daemon's 1.23).
+PKG_OUT := build/packages
+packages: cross
+	@rm -rf $(PKG_OUT)
+	cd tools && go run ./ipk -makefile ../feeds/net/uciknock/Makefile -files ../files \
+		-cross ../$(CROSS_OUT) -out ../$(PKG_OUT) -mtime $$(git log -1 --format=%ct 2>/dev/null || date +%s)
+
+# packages-test: unpack every package and check it field by field and file
+# by file against the feed Makefile and the cross builds, then run its
+# control scripts in scratch roots (tools/ipk/ipk_test.go).
+packages-test: packages
+	cd tools && go vet ./... && IPK_DIR=$(CURDIR)/$(PKG_OUT) CROSS_DIR=$(CURDIR)/$(CROSS_OUT) go test -count=1 ./...
 
 mips-test:
 	./scripts/mips-test.sh

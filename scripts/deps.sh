@@ -26,6 +26,7 @@ for extra in "$@"; do
 		need gcc gcc          # go test -race needs cgo
 		need readelf binutils # make cross checks the binaries are static
 		need nft nftables     # conntrack tests track connections through an nft rule
+		need busybox busybox-static # tools/ipk runs package scripts chrooted with it as /bin/sh
 		;;
 	knockd) need knockd knockd ;;
 	tcpdump) need tcpdump tcpdump ;;
