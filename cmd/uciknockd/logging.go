@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/rs/zerolog"
+
+	"github.com/uciknock/uciknock/internal/logtext"
 )
 
 // newLogger returns the daemon's logger: one line per event on w (stderr,
@@ -21,8 +23,9 @@ func newLogger(w io.Writer, level, format string) (zerolog.Logger, error) {
 	case "json":
 		return zerolog.New(w).Level(lvl).With().Timestamp().Logger(), nil
 	case "text", "":
-		cw := zerolog.ConsoleWriter{Out: w, NoColor: true, PartsExclude: []string{zerolog.TimestampFieldName}}
-		return zerolog.New(cw).Level(lvl), nil
+		// ConsoleWriter's text without ConsoleWriter: it decodes each
+		// event with encoding/json, most of what it adds to the binary.
+		return zerolog.New(logtext.New(w)).Level(lvl), nil
 	default:
 		return zerolog.Nop(), fmt.Errorf("log format %q: want text or json", format)
 	}

@@ -1,0 +1,45 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// TestUbusL3Device runs ubusL3Device against a fake ubus printing what
+// netifd prints (`ubus call network.interface.wan status`, pretty JSON
+// with nested objects).
+func TestUbusL3Device(t *testing.T) {
+	for _, tt := range []struct {
+		name, out, want string
+		err             bool
+	}{
+		{"pppoe", `{
+	"up": true,
+	"l3_device": "pppoe-wan",
+	"device": "eth1",
+	"ipv4-address": [ { "address": "198.51.100.7", "mask": 32 } ],
+	"data": { }
+}`, "pppoe-wan", false},
+		{"no l3_device yet", `{ "up": false, "device": "eth1", "route": [] }`, "eth1", false},
+		{"neither", `{ "up": false }`, "", false},
+		{"not JSON", `Command failed: Not found`, "", true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, "out"), []byte(tt.out), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			fake := "#!/bin/sh\n[ \"$1 $2 $3\" = 'call network.interface.wan status' ] || exit 4\ncat " + filepath.Join(dir, "out") + "\n"
+			if err := os.WriteFile(filepath.Join(dir, "ubus"), []byte(fake), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			t.Setenv("PATH", dir+":"+os.Getenv("PATH"))
+			got, err := ubusL3Device(context.Background(), "wan")
+			if got != tt.want || (err != nil) != tt.err {
+				t.Errorf("ubusL3Device = %q, %v; want %q (error %v)", got, err, tt.want, tt.err)
+			}
+		})
+	}
+}
