@@ -187,6 +187,7 @@ func TestMakefileVersion(t *testing.T) {
 	}
 	for k, want := range map[string]string{
 		"PKG_NAME": "uciknock", "PKG_BUILD_DEPENDS": "golang/host", "PKG_BUILD_FLAGS": "no-mips16",
+		"GO_PKG_GCFLAGS": "all=-l", // as make cross builds (Makefile GCFLAGS)
 	} {
 		if m.vars[k] != want {
 			t.Errorf("%s = %q, want %q", k, m.vars[k], want)

@@ -32,6 +32,7 @@ type runFlags struct {
 	logLevel  string
 	logFormat string
 	socket    string
+	memLimit  string
 }
 
 func cmdRun(args []string, stderr io.Writer) error {
@@ -41,6 +42,7 @@ func cmdRun(args []string, stderr io.Writer) error {
 	fs.StringVar(&f.logLevel, "log-level", "", "log `level` (debug, info, warn, error); default: knock.main.log_level")
 	fs.StringVar(&f.logFormat, "log-format", "text", "log `format`: text (for logd) or json")
 	fs.StringVar(&f.socket, "socket", defaultSocket, "control socket `path` (\"\" disables)")
+	fs.StringVar(&f.memLimit, "memory-limit", "", "Go soft memory `limit` (e.g. 16MiB, off); default 16MiB unless GOMEMLIMIT is set")
 	// Catch SIGHUP first: procd may signal a daemon that is still starting,
 	// and an unhandled HUP would kill it.
 	hup := make(chan os.Signal, 1)
@@ -63,6 +65,9 @@ func cmdRun(args []string, stderr io.Writer) error {
 	log, err := newLogger(stderr, level, f.logFormat)
 	if err != nil {
 		return err
+	}
+	if _, err := setMemoryLimit(f.memLimit); err != nil {
+		return fmt.Errorf("%w: %w", errUsage, err)
 	}
 	if f.socket != "" {
 		lock, err := lockInstance(f.socket)
