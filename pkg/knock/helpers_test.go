@@ -101,7 +101,7 @@ func checkInvariants(t testing.TB, e *Engine) {
 	masks := map[wordKey]uint64{}
 	seen := map[[16]byte]bool{}
 	for b := range p.heads {
-		for i := p.heads[b]; i >= 0; i = p.ent[i].next {
+		for i := p.heads[b] - 1; i >= 0; i = p.ent[i].next - 1 {
 			if !p.ent[i].used() {
 				t.Fatalf("probation: free slot %d on a chain", i)
 			}

@@ -11,7 +11,7 @@ package knock
 // masks of one source's entries are disjoint.
 type probation struct {
 	ent   []probEntry
-	heads []int32 // hash buckets, len a power of two
+	heads []int32 // hash buckets, len a power of two; slot+1, 0 = empty
 	hand  int     // the slot the next insertion overwrites
 	live  int
 }
@@ -25,7 +25,7 @@ type probEntry struct {
 	start int64
 	mask  uint64
 	meta  uint32 // word<<24 | the low 24 bits of the key's hash (to unlink without rehashing)
-	next  int32  // hash chain; -1 ends it
+	next  int32  // hash chain: the next slot+1, 0 ends it
 }
 
 // probationSlotBytes is the memory one probation slot takes, bucket
@@ -39,12 +39,12 @@ func (p *probEntry) used() bool     { return p.mask != 0 }
 func (p *probEntry) word() int      { return int(p.meta >> 24) }
 func (p *probEntry) bucket() uint64 { return uint64(p.meta & 0xffffff) }
 
+// newProbation allocates the ring and its buckets. Chains hold slot+1 so
+// that the zero value means "none": nothing has to be written before use,
+// and the kernel only backs the pages a knock has touched (the table is
+// most of a flood-ready daemon's memory but nearly none of an idle one's).
 func newProbation(n int) probation {
-	p := probation{ent: make([]probEntry, n), heads: make([]int32, pow2(n))}
-	for i := range p.heads {
-		p.heads[i] = -1
-	}
-	return p
+	return probation{ent: make([]probEntry, n), heads: make([]int32, pow2(n))}
 }
 
 // pow2 returns the smallest power of two >= n.
@@ -58,7 +58,7 @@ func pow2(n int) int {
 
 // find appends the indices of key's entries to idx.
 func (p *probation) find(key *[16]byte, h uint64, idx []int32) []int32 {
-	for i := p.heads[h&uint64(len(p.heads)-1)]; i >= 0; i = p.ent[i].next {
+	for i := p.heads[h&uint64(len(p.heads)-1)] - 1; i >= 0; i = p.ent[i].next - 1 {
 		if p.ent[i].key == *key {
 			idx = append(idx, i)
 		}
@@ -69,7 +69,7 @@ func (p *probation) find(key *[16]byte, h uint64, idx []int32) []int32 {
 // remove unlinks and frees slot i.
 func (p *probation) remove(i int32) {
 	b := &p.heads[p.ent[i].bucket()&uint64(len(p.heads)-1)]
-	for j := *b; j >= 0; j = p.ent[j].next {
+	for j := *b - 1; j >= 0; j = p.ent[j].next - 1 {
 		if j == i {
 			*b = p.ent[i].next
 			break
@@ -94,7 +94,7 @@ func (p *probation) insert(key *[16]byte, h uint64, start int64, word int, mask 
 	}
 	b := &p.heads[h&uint64(len(p.heads)-1)]
 	p.ent[i] = probEntry{key: *key, start: start, mask: mask, meta: uint32(word)<<24 | uint32(h)&0xffffff, next: *b}
-	*b = i
+	*b = i + 1
 	p.live++
 	return evicted
 }
