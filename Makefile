@@ -17,11 +17,7 @@ LDFLAGS := -s -w -buildid=
 GCFLAGS := all=-l
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
-<<<<<<< HEAD
 .PHONY: all deps demo-deps build test lint unit fuzz go123 cross packages packages-test mips-test luci-test demo bench gobench clean
-=======
-.PHONY: all deps build test lint unit fuzz go123 cross packages packages-test mips-test luci-test demo bench gobench clean
->>>>>>> 70f1bc2 (make packages: .ipk packages for mips_24kc, mipsel_24kc, arm_cortex-a7, aarch64_cortex-a53 and x86_64 from the cross builds, so users without an OpenWrt build tree can opkg install; everything comes from the feed Makefile, the archive from nfpm (own tools module: it needs Go 1.26), Installed-Size and scripts as OpenWrt writes them; make test unpacks and checks each package and runs its scripts in scratch roots)
 
 all: build
 
