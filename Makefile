@@ -88,8 +88,8 @@ packages: cross
 # packages-test: unpack every package and check it field by field and file
 # by file against the feed Makefile and the cross builds, then run its
 # control scripts in scratch roots (tools/ipk/ipk_test.go).
-packages-test: packages
-	cd tools && go vet ./... && IPK_DIR=$(CURDIR)/$(PKG_OUT) CROSS_DIR=$(CURDIR)/$(CROSS_OUT) go test -count=1 ./...
+packages-test: deps packages
+	cd tools && go vet ./... && ../.bin/staticcheck ./... && IPK_DIR=$(CURDIR)/$(PKG_OUT) CROSS_DIR=$(CURDIR)/$(CROSS_OUT) go test -count=1 ./...
 
 mips-test:
 	./scripts/mips-test.sh

@@ -6,6 +6,8 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+
+	"github.com/uciknock/uciknock/pkg/capture"
 )
 
 // defaultMemoryLimit is the Go runtime's soft memory limit unless
@@ -43,7 +45,33 @@ func setMemoryLimit(flag string) (int64, error) {
 	return n, nil
 }
 
+// ringOption turns --capture-ring (bytes with an optional KiB/MiB suffix,
+// a multiple of the 64 KiB block; "" for the default) into the capture
+// option, nil for the default.
+func ringOption(flag string) (capture.Option, error) {
+	if flag == "" {
+		return nil, nil
+	}
+	n, err := parseSize(flag)
+	const block = capture.DefaultBlockSize
+	if err != nil || n%block != 0 || n < 4*block || n > 1024*block {
+		return nil, fmt.Errorf("--capture-ring %q: want a multiple of 64KiB from 256KiB to 64MiB (default %dKiB)", flag, capture.DefaultBlocks*block>>10)
+	}
+	return capture.WithRing(block, int(n/block), capture.DefaultBlockTimeout), nil
+}
+
 func parseBytes(s string) (int64, error) {
+	n, err := parseSize(s)
+	if err != nil {
+		return 0, fmt.Errorf("want a positive size in bytes, KiB, MiB or GiB (e.g. 16MiB) or off")
+	}
+	if n < 4<<20 {
+		return 0, fmt.Errorf("%d bytes is below the daemon's own working set; want at least 4MiB", n)
+	}
+	return n, nil
+}
+
+func parseSize(s string) (int64, error) {
 	mult := int64(1)
 	for _, u := range []struct {
 		suffix string
@@ -56,10 +84,7 @@ func parseBytes(s string) (int64, error) {
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || n <= 0 || n > (1<<62)/mult {
-		return 0, fmt.Errorf("want a positive size in bytes, KiB, MiB or GiB (e.g. 16MiB) or off")
-	}
-	if n*mult < 4<<20 {
-		return 0, fmt.Errorf("%d bytes is below the daemon's own working set; want at least 4MiB", n*mult)
+		return 0, fmt.Errorf("%q is not a positive size", s)
 	}
 	return n * mult, nil
 }

@@ -44,3 +44,25 @@ func TestSetMemoryLimit(t *testing.T) {
 		t.Errorf("with GOMEMLIMIT: %d, %v", got, err)
 	}
 }
+
+func TestRingOption(t *testing.T) {
+	for _, tt := range []struct {
+		flag   string
+		nilOpt bool
+		err    bool
+	}{
+		{"", true, false},
+		{"1MiB", false, false},
+		{"512KiB", false, false},
+		{"2097152", false, false},
+		{"100KiB", false, true}, // not a multiple of 64 KiB
+		{"128KiB", false, true}, // too small
+		{"128MiB", false, true}, // too large
+		{"big", false, true},
+	} {
+		opt, err := ringOption(tt.flag)
+		if (err != nil) != tt.err || (!tt.err && (opt == nil) != tt.nilOpt) {
+			t.Errorf("ringOption(%q) = %v, %v", tt.flag, opt != nil, err)
+		}
+	}
+}

@@ -33,6 +33,7 @@ type runFlags struct {
 	logFormat string
 	socket    string
 	memLimit  string
+	ring      string
 }
 
 func cmdRun(args []string, stderr io.Writer) error {
@@ -43,6 +44,7 @@ func cmdRun(args []string, stderr io.Writer) error {
 	fs.StringVar(&f.logFormat, "log-format", "text", "log `format`: text (for logd) or json")
 	fs.StringVar(&f.socket, "socket", defaultSocket, "control socket `path` (\"\" disables)")
 	fs.StringVar(&f.memLimit, "memory-limit", "", "Go soft memory `limit` (e.g. 16MiB, off); default 16MiB unless GOMEMLIMIT is set")
+	fs.StringVar(&f.ring, "capture-ring", "", "capture ring `size` per interface, a multiple of 64KiB (default 2MiB; 1MiB saves 1 MiB of RSS, absorbs half the delay)")
 	// Catch SIGHUP first: procd may signal a daemon that is still starting,
 	// and an unhandled HUP would kill it.
 	hup := make(chan os.Signal, 1)
@@ -67,6 +69,9 @@ func cmdRun(args []string, stderr io.Writer) error {
 		return err
 	}
 	if _, err := setMemoryLimit(f.memLimit); err != nil {
+		return fmt.Errorf("%w: %w", errUsage, err)
+	}
+	if _, err := ringOption(f.ring); err != nil {
 		return fmt.Errorf("%w: %w", errUsage, err)
 	}
 	if f.socket != "" {
@@ -197,6 +202,7 @@ func (d *daemon) run(ctx context.Context, hup <-chan os.Signal) error {
 	g.Go(func() error { return d.watch.Run(gctx) })
 	g.Go(func() error { return d.fast.run(gctx) })
 	d.capture = newCaptureSet(d.log, d.matcher)
+	d.capture.ring, _ = ringOption(d.flags.ring) // checked in cmdRun
 	cfg := d.matcher.config()
 	g.Go(func() error { return d.capture.run(gctx, cfg) })
 	g.Go(func() error { return d.portsLoop(gctx) })

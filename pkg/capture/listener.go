@@ -105,10 +105,11 @@ func (e Event) String() string {
 // Defaults of the ring and the recheck interval.
 const (
 	DefaultBlockSize = 64 << 10
-	// 1 MiB: 35 ms of a 200k packets/s flood. packet_mmap maps every page
-	// of the ring at once, so all of it counts in the daemon's RSS; 2 MiB
-	// made the idle daemon 7.3 MiB (docs/benchmarks.md, memory).
-	DefaultBlocks = 16
+	// 2 MiB: 70 ms of a 200k packets/s flood. packet_mmap maps every page
+	// of the ring at once, so all of it counts in the daemon's RSS (1 MiB
+	// saves 1 MiB idle but dropped knocks under floods on a loaded host:
+	// docs/benchmarks.md, memory); uciknockd run --capture-ring picks.
+	DefaultBlocks = 32
 	// DefaultBlockTimeout bounds how long a lone knock waits in a ring
 	// block: the door must open before the client's next packet (docs/
 	// capture.md has why 2 ms and not less).
