@@ -15,6 +15,10 @@ LDFLAGS := -s -w -buildid=
 # mipsle uciknockd for a few ns per knock (docs/benchmarks.md, binary
 # sizes); the feed Makefile sets the same (GO_PKG_GCFLAGS).
 GCFLAGS := all=-l
+# MIPS: segments aligned to 4 KiB pages (the pages of mips_24kc and
+# mipsel_24kc kernels) instead of Go's default 64 KiB: the padding was up to
+# 128 KB of every MIPS binary (docs/benchmarks.md, binary sizes).
+MIPS_LDFLAGS := -R 0x1000
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
 .PHONY: all deps demo-deps build test lint unit fuzz go123 cross packages packages-test mips-test luci-test demo bench gobench clean
@@ -68,7 +72,7 @@ cross:
 		arch=$${t%%:*}; rest=$${t#*:}; mips=$${rest%%:*}; arm=$${rest#*:}; \
 		name=$$arch$${arm:+v$$arm}; dir=$(CROSS_OUT)/linux-$$name; mkdir -p $$dir; \
 		GOTOOLCHAIN=$(GO123) CGO_ENABLED=0 GOOS=linux GOARCH=$$arch GOMIPS=$$mips GOARM=$$arm \
-			go build -trimpath -gcflags '$(GCFLAGS)' -ldflags '$(LDFLAGS) -X main.version=$(VERSION)' -o $$dir/ ./cmd/uciknockd ./cmd/uciknock ; \
+			go build -trimpath -gcflags '$(GCFLAGS)' -ldflags "$(LDFLAGS) $${mips:+$(MIPS_LDFLAGS)} -X main.version=$(VERSION)" -o $$dir/ ./cmd/uciknockd ./cmd/uciknock ; \
 	done; \
 	echo "cross: static stripped binaries (bytes):"; \
 	for f in $(CROSS_OUT)/*/*; do printf '  %-40s %9d\n' "$$f" $$(stat -c %s $$f); done; \
