@@ -337,14 +337,16 @@ func scratchRoot(t *testing.T, pkgPath, name string) string {
 }
 
 // openwrtFunctions returns OpenWrt's package/base-files/files/lib/functions.sh
-// from the shared source tarball (../shared/openwrt/src/openwrt-base.tar.gz).
+// from the OpenWrt sandbox's sources ($OPENWRT_DIR, default
+// ../shared/openwrt beside the repository, as internal/testenv finds it):
+// src/openwrt-base.tar.gz.
 func openwrtFunctions(t *testing.T) []byte {
 	t.Helper()
-	shared := os.Getenv("SHARED_DIR")
-	if shared == "" {
-		shared = "../../../shared"
+	dir := os.Getenv("OPENWRT_DIR")
+	if dir == "" {
+		dir = "../../../shared/openwrt"
 	}
-	tarball := filepath.Join(shared, "openwrt/src/openwrt-base.tar.gz")
+	tarball := filepath.Join(dir, "src/openwrt-base.tar.gz")
 	raw, err := os.ReadFile(tarball)
 	if err != nil {
 		if inCI() {
