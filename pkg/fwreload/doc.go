@@ -28,6 +28,13 @@
 //     loaded." when the firewall was stopped; Reload reports that and
 //     never starts a stopped firewall.
 //
+// Loaded tells whether the firewall is running, by the state file fw4
+// and fw3 themselves go by (/var/run/fw4.state, /var/run/fw3.state):
+// without it `fw4 reload` refuses (the *Error then matches ErrNotLoaded)
+// and `fw3 reload` would start the firewall. StateFile names it, so a
+// caller can wait for it to appear (at boot the firewall starts after
+// uciknockd).
+//
 // fw3: Reload runs `fw3 reload`, whose exit status is reliable. fw3 has
 // no dry run (`fw3 print` does not validate against the kernel), so Check
 // does nothing and returns nil; CanCheck says so.

@@ -60,6 +60,7 @@ type Firewall struct {
 	timeout       time.Duration
 	exec          Exec
 	warn          func(op, line string)
+	state         string // StateFile
 }
 
 // Detect finds the firewall under root ("/" on the router).
@@ -94,6 +95,7 @@ func New(cfg Config) (*Firewall, error) {
 	default:
 		return nil, fmt.Errorf("%w (looked in %s)", ErrNoFirewall, filepath.Join(root, "sbin"))
 	}
+	fw.state = stateFile(root, fw.kind)
 	return fw, nil
 }
 
@@ -136,6 +138,7 @@ func (f *Firewall) run(ctx context.Context, op string, argv []string) error {
 			e.Err = fmt.Errorf("%w (%v)", ctxErr, err)
 		}
 		e.Reason = firstLine(firstNonEmpty(errorLine(stderr), string(stderr), err.Error()))
+		e.notLoaded = f.kind == KindFW4 && op == "reload" && notLoaded(stderr)
 		return e
 	}
 	if f.kind != KindCustom {
@@ -168,6 +171,8 @@ type Error struct {
 	// Err is the cause: an *exec.ExitError, a start failure, the context's
 	// error (wrapped), or ErrFailedOnExit0.
 	Err error
+
+	notLoaded bool // see Is and ErrNotLoaded
 }
 
 func (e *Error) Error() string {
