@@ -109,6 +109,7 @@ type daemon struct {
 	// (a change since the last look makes the keeper rewrite stop_dates);
 	// nil when stop_date is not in local time.
 	zonePoll func(time.Time)
+	fwWait   *firewallWait
 }
 
 func newDaemon(f *runFlags, cfg *config.Config, log zerolog.Logger) (*daemon, error) {
@@ -145,9 +146,10 @@ func newDaemon(f *runFlags, cfg *config.Config, log zerolog.Logger) (*daemon, er
 	if limit.Local != nil {
 		d.zonePoll = func(t time.Time) { limit.Local(t) }
 	}
+	d.fwWait = newFirewallWait(fw, log)
 	d.keeper, err = door.New(door.Config{
 		Store:    store,
-		Reloader: fw,
+		Reloader: d.fwWait,
 		Kernel:   d.fast.kernel(),
 		Sessions: conntrack.Killer{},
 		Limit:    limit,
@@ -201,6 +203,7 @@ func (d *daemon) run(ctx context.Context, hup <-chan os.Signal) error {
 	go func() { keeperDone <- d.keeper.Run(keeperCtx) }()
 	g.Go(func() error { return d.watch.Run(gctx) })
 	g.Go(func() error { return d.fast.run(gctx) })
+	g.Go(func() error { return d.fwWait.run(gctx) })
 	d.capture = newCaptureSet(d.log, d.matcher)
 	d.capture.ring, _ = ringOption(d.flags.ring) // checked in cmdRun
 	cfg := d.matcher.config()
