@@ -41,7 +41,7 @@ func cmdRun(args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	f.paths.register(fs)
 	fs.StringVar(&f.logLevel, "log-level", "", "log `level` (debug, info, warn, error); default: knock.main.log_level")
-	fs.StringVar(&f.logFormat, "log-format", "text", "log `format`: text (for logd) or json")
+	fs.StringVar(&f.logFormat, "log-format", "text", "log `format`: text (stderr), json (stderr) or syslog (/dev/log, at each line's priority; what the init script uses)")
 	fs.StringVar(&f.socket, "socket", defaultSocket, "control socket `path` (\"\" disables)")
 	fs.StringVar(&f.memLimit, "memory-limit", "", "Go soft memory `limit` (e.g. 16MiB, off); default 16MiB unless GOMEMLIMIT is set")
 	fs.StringVar(&f.ring, "capture-ring", "", "capture ring `size` per interface, a multiple of 64KiB (default 2MiB; 1MiB saves 1 MiB of RSS, absorbs half the delay)")
@@ -64,7 +64,7 @@ func cmdRun(args []string, stderr io.Writer) error {
 	if f.logLevel != "" {
 		level = f.logLevel
 	}
-	log, err := newLogger(stderr, level, f.logFormat)
+	log, logLevel, err := openLogger(stderr, level, f.logFormat)
 	if err != nil {
 		return err
 	}
@@ -89,6 +89,7 @@ func cmdRun(args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	d.logLevel = logLevel
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 	return d.run(ctx, hup)
@@ -110,6 +111,7 @@ type daemon struct {
 	// nil when stop_date is not in local time.
 	zonePoll func(time.Time)
 	fwWait   *firewallWait
+	logLevel *levelFilter // log_level, set again on HUP
 }
 
 func newDaemon(f *runFlags, cfg *config.Config, log zerolog.Logger) (*daemon, error) {
@@ -325,10 +327,30 @@ func (d *daemon) reload(ctx context.Context) {
 		return
 	}
 	d.capture.reconfigure(cfg)
+	d.applyLogLevel(cfg.Global.LogLevel)
 	for _, name := range restartOnly(&old.Global, &cfg.Global) {
 		d.log.Warn().Str("option", "knock.main."+name).Msg("changed; takes effect at the next restart (/etc/init.d/knock restart)")
 	}
 	d.log.Info().Int("sequences", len(cfg.Sequences)).Str("config", d.flags.config).Msg("configuration reloaded")
+}
+
+// applyLogLevel makes knock.main.log_level the level of every logger
+// copy, unless --log-level was given (the command line wins, as at start).
+func (d *daemon) applyLogLevel(level string) {
+	if d.logLevel == nil || d.flags.logLevel != "" {
+		return
+	}
+	lvl, err := parseLevel(level)
+	if err != nil || lvl == d.logLevel.level() {
+		return // the config parser already rejected a bad level
+	}
+	// An INFO line, shown if the old or the new level lets it through:
+	// a louder level is set before it, a quieter one after.
+	if lvl < d.logLevel.level() {
+		d.logLevel.set(lvl)
+	}
+	d.log.Info().Str("option", "knock.main.log_level").Str("value", lvl.String()).Msg("log level changed")
+	d.logLevel.set(lvl)
 }
 
 func usesOneTimeFile(cfg *config.Config) bool {
@@ -341,12 +363,10 @@ func usesOneTimeFile(cfg *config.Config) bool {
 }
 
 // restartOnly names the global options that changed but are only read at
-// start: the logger, the door keeper and the command runner keep theirs.
+// start: the door keeper and the command runner keep theirs (log_level
+// applies on reload, applyLogLevel).
 func restartOnly(old, cur *config.Global) []string {
 	var names []string
-	if old.LogLevel != cur.LogLevel {
-		names = append(names, "log_level")
-	}
 	if old.BatchWindow != cur.BatchWindow {
 		names = append(names, "batch_window")
 	}
