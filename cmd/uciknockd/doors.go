@@ -215,6 +215,9 @@ func cmdPurge(args []string, stdout io.Writer) error {
 	var p paths
 	fs := flag.NewFlagSet("purge", flag.ContinueOnError)
 	p.register(fs)
+	// -q: the init script logs what purge prints at every boot, where
+	// "purged 0" is noise.
+	quiet := fs.Bool("q", false, "print nothing when no door was purged")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -227,7 +230,9 @@ func cmdPurge(args []string, stdout io.Writer) error {
 		fmt.Fprintf(stdout, "purged %d expired door(s) and %d timed door(s) from before this boot (%s)\n", r.expired, r.untrusted, clock.why())
 		return nil
 	}
-	fmt.Fprintf(stdout, "purged %d expired door(s)\n", r.expired)
+	if r.expired > 0 || !*quiet {
+		fmt.Fprintf(stdout, "purged %d expired door(s)\n", r.expired)
+	}
 	return nil
 }
 

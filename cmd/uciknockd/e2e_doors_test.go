@@ -288,6 +288,16 @@ func checkOfflinePurge(t *testing.T, e *e2eEnv, expired []string, live string) {
 	if got := doorSections(p); len(got) != 1 || got[live] == nil {
 		t.Errorf("after purge: doors %v, want only %s", doorNames(got), live)
 	}
+	// Nothing left to purge: -q (the init script at boot) says nothing.
+	for _, c := range []struct{ flag, want string }{{"-q", ""}, {"", "purged 0 expired door(s)\n"}} {
+		args := append([]string{"purge"}, copyEnv.pathFlags()...)
+		if c.flag != "" {
+			args = append(args, c.flag)
+		}
+		if out, errOut, code := copyEnv.cli("", args...); code != 0 || out != c.want {
+			t.Errorf("uciknockd %v again: exit %d, %q %q; want %q", args, code, out, errOut, c.want)
+		}
+	}
 }
 
 // checkOfflineClose: with no daemon, `uciknockd close IP` removes the
