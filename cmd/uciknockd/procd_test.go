@@ -3,6 +3,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -192,4 +194,60 @@ func checkProcdBrokenConfig(t *testing.T, b *procdBox, pid int) {
 	b.waitFor("no process after the last stop", 10*time.Second, func() bool {
 		return !strings.Contains(b.processes(), "uciknockd")
 	})
+}
+
+// TestProcdBootBeforeFirewall is a router's boot with the service
+// enabled: S18knock runs before the firewall (S19). Nothing expired, so
+// the purge says nothing; the firewall that is not loaded yet is one INFO
+// line and no error; when fw4 starts, the owed reload runs.
+func TestProcdBootBeforeFirewall(t *testing.T) {
+	conf, expired, _ := procdConfig(t)
+	knock := filepath.Join(conf, "knock")
+	data, err := os.ReadFile(knock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := strings.Replace(strings.Replace(string(data), "option enabled '0'", "option enabled '1'", 1),
+		"option log_level 'info'", "option log_level 'debug'", 1)
+	if err := os.WriteFile(knock, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// Drop the expired door: a boot with nothing to purge.
+	fw := filepath.Join(conf, "firewall")
+	data, err = os.ReadFile(fw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := strings.Index(string(data), "\nconfig rule 'uciknock_")
+	if i < 0 || !strings.Contains(string(data[i:]), expired) {
+		t.Fatal("procdConfig's first door is not the expired one")
+	}
+	j := strings.Index(string(data[i+1:]), "\nconfig ")
+	if err := os.WriteFile(fw, append(data[:i:i], data[i+1+j:]...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	b := newProcdBox(t, "knock15boot", conf, "--enable", "knock")
+	var pid int
+	b.waitFor("the daemon runs after boot", 10*time.Second, func() bool {
+		_, pid = b.knockService()
+		return pid != 0 && b.logged("info", "uciknockd", pid, "firewall not loaded yet;")
+	})
+	if strings.Contains(b.messages(), "purged") {
+		t.Errorf("the boot purge logged with nothing to purge:\n%s", b.messages())
+	}
+	b.mustSh("fw4 start")
+	b.waitFor("the owed reload after fw4 start", 10*time.Second, func() bool {
+		return b.logged("debug", "uciknockd", pid, "firewall started; doors applied")
+	})
+	time.Sleep(time.Second) // a retry would come 1 s after the first failure
+	msgs := b.messages()
+	if strings.Count(msgs, "firewall not loaded yet") != 1 || strings.Contains(msgs, "reload-failed") {
+		t.Errorf("the firewall wait logged more than one line:\n%s", msgs)
+	}
+	for _, m := range daemonLine.FindAllStringSubmatch(msgs, -1) {
+		if m[1] == "err" {
+			t.Errorf("error line at boot: %s", m[0])
+		}
+	}
 }
