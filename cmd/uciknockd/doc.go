@@ -12,7 +12,8 @@
 // What it does: wires capture (pkg/capture) → the knock engine (pkg/knock)
 // → doors in /etc/config/firewall (pkg/door) and commands (pkg/command)
 // under one errgroup, and decides what to log (zerolog, one line per
-// event, to stderr, which procd forwards to logd) and when to stop. The
+// event; under procd straight to syslog at the event's priority, else to
+// stderr) and when to stop. The
 // packages it uses never log or exit.
 //
 // What it does not: it keeps no state of its own beyond the firewall
