@@ -13,8 +13,7 @@
 // → doors in /etc/config/firewall (pkg/door) and commands (pkg/command)
 // under one errgroup, and decides what to log (zerolog, one line per
 // event; under procd straight to syslog at the event's priority, else to
-// stderr) and when to stop. The
-// packages it uses never log or exit.
+// stderr) and when to stop. The packages it uses never log or exit.
 //
 // What it does not: it keeps no state of its own beyond the firewall
 // config (doors and their expiry) and state_dir (used one-time sequences);
