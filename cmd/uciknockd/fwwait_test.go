@@ -160,3 +160,44 @@ func TestFirewallWaitRace(t *testing.T) {
 		t.Fatalf("log: %s", logs.String())
 	}
 }
+
+// TestFirewallWaitPolls: without a directory to watch, the owed reload
+// still runs once the state file appears (checked every 2 s).
+func TestFirewallWaitPolls(t *testing.T) {
+	root, state := fakeFW4Root(t)
+	run := filepath.Dir(state)
+	if err := os.RemoveAll(filepath.Dir(run)); err != nil { // no var/ at all
+		t.Fatal(err)
+	}
+	var logs syncBuffer
+	log, _ := newLogger(&logs, "info", "json")
+	fw, err := fwreload.Detect(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := newFirewallWait(fw, log)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- w.run(ctx) }()
+	if err := w.Reload(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(run, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(state, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(8 * time.Second)
+	for reloadsDone(root) < 1 {
+		if time.Now().After(deadline) {
+			t.Fatalf("owed reload not run by polling\n%s", logs.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("run: %v", err)
+	}
+}
