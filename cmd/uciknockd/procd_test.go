@@ -155,6 +155,9 @@ func checkProcdBrokenConfig(t *testing.T, b *procdBox, pid int) {
 		t.Errorf("reload with a broken config: exit %d\n%s", code, out)
 	}
 	b.mustSh("reload_config") // the trigger path: refused the same way
+	if out, code := b.sh("/etc/init.d/knock restart"); code == 0 || !strings.Contains(out, "not restarted") {
+		t.Errorf("restart with a broken config: exit %d\n%s", code, out)
+	}
 	time.Sleep(hupSettle)
 	if _, now := b.knockService(); now != pid {
 		t.Fatalf("broken config + reload: daemon %d, want %d still running", now, pid)
