@@ -45,12 +45,12 @@ start() { echo "start"; start_service; service_triggers; }
 
 // runInit sources the init script under the stubs with env set, points
 // PROG at a fake uciknockd (printing its arguments, exiting with
-// PROG_RC), calls fn and returns the output.
+// PROG_RC; `check` with CHECK_RC), calls fn and returns the output.
 func runInit(t *testing.T, fn string, env ...string) string {
 	t.Helper()
 	dir := t.TempDir()
 	fake := filepath.Join(dir, "uciknockd")
-	if err := os.WriteFile(fake, []byte("#!/bin/sh\necho \"uciknockd $*\"\nexit ${PROG_RC:-0}\n"), 0o755); err != nil {
+	if err := os.WriteFile(fake, []byte("#!/bin/sh\necho \"uciknockd $*\"\n[ \"$1\" = check ] && exit ${CHECK_RC:-0}\nexit ${PROG_RC:-0}\n"), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	stubFile := filepath.Join(dir, "stubs.sh")
@@ -90,7 +90,7 @@ func runInit(t *testing.T, fn string, env ...string) string {
 
 // instance is what start_service sends for an enabled daemon.
 func instance(prog string) string {
-	return "open_instance\nset_param command " + prog + " run\nset_param respawn\nset_param term_timeout 5\n" +
+	return "open_instance\nset_param command " + prog + " run --log-format syslog\nset_param respawn\nset_param term_timeout 5\n" +
 		"set_param stdout 1\nset_param stderr 1\nclose_instance\n"
 }
 
@@ -111,11 +111,11 @@ func TestInitScript(t *testing.T) {
 		{"triggers, interfaces", "service_triggers", []string{"UCI_knockd=main", "UCI_main_interface=wan wan6 eth1"},
 			"config_load knock\nreload_trigger knock firewall\ninterface_trigger wan\ninterface_trigger wan6\ninterface_trigger eth1\n"},
 		{"reload, running: HUP", "reload_service", []string{"RUNNING=1"},
-			"running? knock\nstart\nconfig_load knock\n" + instance(fake) + "config_load knock\nreload_trigger knock firewall\ninterface_trigger wan\nsignal knock * HUP\n"},
+			"config_load knock\nrunning? knock\nstart\nconfig_load knock\n" + instance(fake) + "config_load knock\nreload_trigger knock firewall\ninterface_trigger wan\nsignal knock * HUP\n"},
 		{"reload, not running: start, no HUP", "reload_service", nil,
-			"running? knock\nstart\nconfig_load knock\n" + instance(fake) + "config_load knock\nreload_trigger knock firewall\ninterface_trigger wan\n"},
+			"config_load knock\nrunning? knock\nstart\nconfig_load knock\n" + instance(fake) + "config_load knock\nreload_trigger knock firewall\ninterface_trigger wan\n"},
 		{"reload, now disabled: no instance, no HUP", "reload_service", []string{"RUNNING=1", "UCI_knockd=main", "UCI_main_enabled=0"},
-			"running? knock\nstart\nconfig_load knock\nconfig_load knock\nreload_trigger knock firewall\ninterface_trigger wan\n"},
+			"config_load knock\nrunning? knock\nstart\nconfig_load knock\nconfig_load knock\nreload_trigger knock firewall\ninterface_trigger wan\n"},
 		{"boot without the binary: just start", "boot", nil,
 			"start\nconfig_load knock\n" + instance(fake) + "config_load knock\nreload_trigger knock firewall\ninterface_trigger wan\n"},
 	}
@@ -133,13 +133,13 @@ func TestInitScript(t *testing.T) {
 // the purge's output, and starts even when the purge fails.
 func TestInitScriptBootPurge(t *testing.T) {
 	out := runInit(t, "boot")
-	purge := strings.Index(out, "logger -t knock -p daemon.notice: uciknockd purge")
+	purge := strings.Index(out, "logger -t knock -p daemon.notice: uciknockd purge -q")
 	start := strings.Index(out, "start\n")
 	if purge < 0 || start < 0 || purge > start {
 		t.Errorf("boot: want the purge logged, then start; got\n%s", out)
 	}
 	out = runInit(t, "boot", "PROG_RC=1")
-	if !strings.Contains(out, "logger -t knock -p daemon.err: boot purge of expired doors failed: uciknockd purge") ||
+	if !strings.Contains(out, "logger -t knock -p daemon.err: boot purge of expired doors failed: uciknockd purge -q") ||
 		!strings.Contains(out, "open_instance") {
 		t.Errorf("boot with a failing purge: want an error logged and the daemon started; got\n%s", out)
 	}
@@ -147,5 +147,41 @@ func TestInitScriptBootPurge(t *testing.T) {
 		if got := runInit(t, fn); got != want {
 			t.Errorf("%s printed %q, want %q", fn, got, want)
 		}
+	}
+}
+
+// TestInitScriptBrokenConfig: with `uciknockd check` failing, start
+// registers no instance and fails (or, with a daemon running, exits
+// before procd gets a definition without it); reload and restart leave
+// the running daemon alone. The errors are logged at daemon.err.
+func TestInitScriptBrokenConfig(t *testing.T) {
+	tests := []struct {
+		name, fn string
+		env      []string
+		want     []string
+	}{
+		{"start, not running", `start_service; echo "rc=$?"; service_started; echo "started=$?"`, nil,
+			[]string{"logger -t knock -p daemon.err: \nnot started; fix /etc/config/knock", "running? knock", "rc=0", "started=1"}},
+		{"start, running", `(start_service); echo "rc=$?"`, []string{"RUNNING=1"},
+			[]string{"not started;", "running? knock", "rc=1"}},
+		{"reload", `reload_service; echo "rc=$?"`, []string{"RUNNING=1"},
+			[]string{"logger -t knock -p daemon.err: \nnot reloaded; the running daemon keeps its configuration", "rc=1"}},
+		{"restart", `stop() { echo stop; }; restart; echo "rc=$?"`, []string{"RUNNING=1"},
+			[]string{"not restarted;", "rc=1"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out := runInit(t, tt.fn, append([]string{"CHECK_RC=1"}, tt.env...)...)
+			for _, w := range tt.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("missing %q in\n%s", w, out)
+				}
+			}
+			for _, bad := range []string{"open_instance", "signal", "\nstart\n", "\nstop\n"} {
+				if strings.Contains(out, bad) {
+					t.Errorf("%q despite a broken config:\n%s", bad, out)
+				}
+			}
+		})
 	}
 }
