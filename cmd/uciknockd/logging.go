@@ -51,7 +51,7 @@ func openLogger(w io.Writer, level, format string) (zerolog.Logger, *levelFilter
 	case logText, "":
 		filter.next = zerolog.LevelWriterAdapter{Writer: textWriter(w)}
 	case logSyslog:
-		sw, err := dialSyslog("", "", w)
+		sw, err := dialSyslog("", w)
 		if err != nil {
 			// No syslog socket (a shell on a host): readable text on
 			// stderr rather than no log at all.

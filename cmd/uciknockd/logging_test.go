@@ -24,7 +24,7 @@ func TestSyslogPriorities(t *testing.T) {
 	}
 	defer conn.Close()
 	var fallback bytes.Buffer
-	sw, err := dialSyslog("unixgram", sock, &fallback)
+	sw, err := dialSyslog(sock, &fallback)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +66,7 @@ func TestSyslogFallback(t *testing.T) {
 		t.Fatal(err)
 	}
 	var fallback bytes.Buffer
-	sw, err := dialSyslog("unixgram", sock, &fallback)
+	sw, err := dialSyslog(sock, &fallback)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,42 +1,74 @@
-//go:build !windows && !plan9
-
 package main
 
 import (
 	"bytes"
 	"fmt"
 	"io"
-	"log/syslog"
+	"net"
+	"os"
+	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/rs/zerolog"
 )
 
-// syslogWriter sends each event as one text line to syslog (logd on
-// OpenWrt) at the priority of its level, facility daemon, tag uciknockd:
+// defaultSyslog is the local syslog socket (logd's on OpenWrt).
+const defaultSyslog = "/dev/log"
+
+// Syslog priorities (RFC 5424 severities) with facility daemon (3<<3).
+const (
+	facilityDaemon = 3 << 3
+	sevCrit        = 2
+	sevErr         = 3
+	sevWarning     = 4
+	sevInfo        = 6
+	sevDebug       = 7
+)
+
+// syslogWriter sends each event as one text line to the local syslog
+// socket at the priority of its level, facility daemon, tag uciknockd:
 // `logread` shows "daemon.warn uciknockd[PID]: …". The level is the
-// priority, so the line does not repeat it.
+// priority, so the line does not repeat it. The datagram has the form
+// syslog(3) sends, "<PRI>Mmm dd hh:mm:ss uciknockd[PID]: text", whose
+// time stamp logd strips and replaces with its own.
+//
+// It is written here rather than with log/syslog, whose net.Dial links
+// Go's DNS resolver into the binary (+320 KB on mipsle) for a socket that
+// is always a local path.
 type syslogWriter struct {
-	mu       sync.Mutex // guards buf (filled by text) and the syslog connection
-	sl       *syslog.Writer
+	mu       sync.Mutex // guards conn, buf and text (which fills buf)
+	path     string
+	conn     *net.UnixConn // nil until dialled, or after a failed write
+	prefix   string        // " uciknockd[PID]: "
 	buf      bytes.Buffer
-	text     zerolog.ConsoleWriter // writes into buf
-	fallback io.Writer             // a line syslog refused goes here (stderr → procd)
+	text     zerolog.ConsoleWriter
+	fallback io.Writer // a line syslog refused goes here (stderr → procd)
 }
 
-// dialSyslog connects to the syslog socket (network and addr empty: the
-// local one, /dev/log). log/syslog reconnects by itself when logd was
-// restarted.
-func dialSyslog(network, addr string, fallback io.Writer) (*syslogWriter, error) {
-	sl, err := syslog.Dial(network, addr, syslog.LOG_DAEMON|syslog.LOG_INFO, "uciknockd")
-	if err != nil {
-		return nil, err
+// dialSyslog connects to the syslog socket at path (defaultSyslog when
+// empty). A write that fails (logd restarted) dials again once.
+func dialSyslog(path string, fallback io.Writer) (*syslogWriter, error) {
+	if path == "" {
+		path = defaultSyslog
 	}
-	s := &syslogWriter{sl: sl, fallback: fallback}
+	s := &syslogWriter{path: path, fallback: fallback, prefix: " uciknockd[" + strconv.Itoa(os.Getpid()) + "]: "}
 	s.text = zerolog.ConsoleWriter{Out: &s.buf, NoColor: true,
 		PartsExclude: []string{zerolog.TimestampFieldName, zerolog.LevelFieldName}}
+	if err := s.dial(); err != nil {
+		return nil, err
+	}
 	return s, nil
+}
+
+func (s *syslogWriter) dial() error {
+	c, err := net.DialUnix("unixgram", nil, &net.UnixAddr{Name: s.path, Net: "unixgram"})
+	if err != nil {
+		return fmt.Errorf("syslog: %w", err)
+	}
+	s.conn = c
+	return nil
 }
 
 func (s *syslogWriter) Write(p []byte) (int, error) { return s.WriteLevel(zerolog.NoLevel, p) }
@@ -49,23 +81,40 @@ func (s *syslogWriter) WriteLevel(l zerolog.Level, p []byte) (int, error) {
 		return 0, err
 	}
 	msg := strings.TrimRight(s.buf.String(), "\n")
-	var err error
-	switch l {
-	case zerolog.TraceLevel, zerolog.DebugLevel:
-		err = s.sl.Debug(msg)
-	case zerolog.WarnLevel:
-		err = s.sl.Warning(msg)
-	case zerolog.ErrorLevel:
-		err = s.sl.Err(msg)
-	case zerolog.FatalLevel:
-		err = s.sl.Crit(msg)
-	case zerolog.PanicLevel:
-		err = s.sl.Emerg(msg)
-	default:
-		err = s.sl.Info(msg)
-	}
-	if err != nil && s.fallback != nil {
+	line := "<" + strconv.Itoa(facilityDaemon|severity(l)) + ">" + time.Now().Format(time.Stamp) + s.prefix + msg
+	if err := s.send(line); err != nil && s.fallback != nil {
 		fmt.Fprintf(s.fallback, "%s %s\n", strings.ToUpper(l.String()), msg)
 	}
 	return len(p), nil
+}
+
+// send writes one datagram, dialling again once if the socket went away.
+func (s *syslogWriter) send(line string) error {
+	for try := 0; ; try++ {
+		if s.conn == nil {
+			if err := s.dial(); err != nil {
+				return err
+			}
+		}
+		_, err := s.conn.Write([]byte(line))
+		if err == nil || try == 1 {
+			return err
+		}
+		s.conn.Close()
+		s.conn = nil
+	}
+}
+
+func severity(l zerolog.Level) int {
+	switch l {
+	case zerolog.TraceLevel, zerolog.DebugLevel:
+		return sevDebug
+	case zerolog.WarnLevel:
+		return sevWarning
+	case zerolog.ErrorLevel:
+		return sevErr
+	case zerolog.FatalLevel, zerolog.PanicLevel:
+		return sevCrit
+	}
+	return sevInfo
 }
