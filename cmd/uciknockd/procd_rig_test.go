@@ -123,7 +123,8 @@ func (b *procdBox) knockService() (registered bool, pid int) {
 
 // processes returns the command names of the instance's processes.
 func (b *procdBox) processes() string {
-	return b.mustSh(`cat /proc/[0-9]*/comm 2>/dev/null`)
+	// A process may end between the glob and cat: not an error.
+	return b.mustSh(`cat /proc/[0-9]*/comm 2>/dev/null; exit 0`)
 }
 
 func (b *procdBox) waitFor(what string, timeout time.Duration, cond func() bool) {
@@ -162,7 +163,8 @@ func (b *procdBox) logged(prio, tag string, pid int, text string) bool {
 	return strings.Contains(b.messages(), " daemon."+prio+" "+tag+": "+text)
 }
 
-// procdDoor is a door section as the daemon writes it, with expiry exp.
+// procdDoor is a door section as the daemon writes it, with expiry exp
+// (so that the daemon adopts it without rewriting it).
 func procdDoor(t *testing.T, prefix, src string, port uint16, exp time.Time) (name, text string) {
 	t.Helper()
 	d, err := door.Door{Kind: door.Rule, Prefix: prefix, Src: netip.MustParseAddr(src), Port: port}.Normalize()
@@ -170,8 +172,9 @@ func procdDoor(t *testing.T, prefix, src string, port uint16, exp time.Time) (na
 		t.Fatal(err)
 	}
 	return d.FwName(), fmt.Sprintf("\nconfig rule '%s'\n\toption name '%s'\n\toption src '%s'\n\toption proto '%s'\n"+
-		"\toption dest_port '%d'\n\toption src_ip '%s'\n\toption target 'ACCEPT'\n\toption uciknock 'expires=%d'\n",
-		d.ID(), d.FwName(), d.SrcZone, d.Proto, port, src, exp.Unix())
+		"\toption dest_port '%d'\n\toption src_ip '%s'\n\toption target 'ACCEPT'\n\toption uciknock 'expires=%d'\n"+
+		"\toption stop_date '%s'\n", // the sandbox has no /etc/TZ: UTC
+		d.ID(), d.FwName(), d.SrcZone, d.Proto, port, src, exp.Unix(), exp.UTC().Format("2006-01-02T15:04:05"))
 }
 
 // procdConfig writes /etc/config for the instance: the shipped sample

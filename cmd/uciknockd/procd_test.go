@@ -129,10 +129,14 @@ func TestProcdService(t *testing.T) {
 	checkProcdBrokenConfig(t, b, pid)
 
 	// Every line the daemon wrote is at its own priority: none at err in
-	// this run, and info, warn and debug were all seen above.
+	// this run, and info, warn and debug were all seen above. The live
+	// door was adopted as written, not rewritten.
 	for _, m := range daemonLine.FindAllStringSubmatch(b.messages(), -1) {
 		if m[1] == "err" {
 			t.Errorf("daemon error line in a run without errors: %s", m[0])
+		}
+		if strings.HasPrefix(m[3], "restored ") {
+			t.Errorf("the adopted door was rewritten: %s", m[0])
 		}
 	}
 
