@@ -43,7 +43,7 @@ type syslogWriter struct {
 	conn     *net.UnixConn // nil until dialled, or after a failed write
 	prefix   string        // " uciknockd[PID]: "
 	buf      bytes.Buffer
-	text     zerolog.ConsoleWriter
+	text     io.Writer // textWriter into buf: the same text as on stderr
 	fallback io.Writer // a line syslog refused goes here (stderr → procd)
 }
 
@@ -54,8 +54,7 @@ func dialSyslog(path string, fallback io.Writer) (*syslogWriter, error) {
 		path = defaultSyslog
 	}
 	s := &syslogWriter{path: path, fallback: fallback, prefix: " uciknockd[" + strconv.Itoa(os.Getpid()) + "]: "}
-	s.text = zerolog.ConsoleWriter{Out: &s.buf, NoColor: true,
-		PartsExclude: []string{zerolog.TimestampFieldName, zerolog.LevelFieldName}}
+	s.text = textWriter(&s.buf)
 	if err := s.dial(); err != nil {
 		return nil, err
 	}
@@ -80,12 +79,21 @@ func (s *syslogWriter) WriteLevel(l zerolog.Level, p []byte) (int, error) {
 	if _, err := s.text.Write(p); err != nil {
 		return 0, err
 	}
-	msg := strings.TrimRight(s.buf.String(), "\n")
+	msg := withoutLevel(strings.TrimRight(s.buf.String(), "\n"))
 	line := "<" + strconv.Itoa(facilityDaemon|severity(l)) + ">" + time.Now().Format(time.Stamp) + s.prefix + msg
 	if err := s.send(line); err != nil && s.fallback != nil {
 		fmt.Fprintf(s.fallback, "%s %s\n", strings.ToUpper(l.String()), msg)
 	}
 	return len(p), nil
+}
+
+// withoutLevel drops the text format's level word ("INF ", "WRN ", …):
+// in syslog the priority says it.
+func withoutLevel(line string) string {
+	if len(line) >= 4 && line[3] == ' ' && strings.Trim(line[:3], "ABCDEFGHIJKLMNOPQRSTUVWXYZ?") == "" {
+		return line[4:]
+	}
+	return line
 }
 
 // send writes one datagram, dialling again once if the socket went away.
