@@ -140,3 +140,19 @@ func logHasLine(out string, parts ...string) bool {
 	}
 	return false
 }
+
+// TestFirewallLine: fw4's include notices are debug, its other "[!]"
+// lines (a section skipped) warnings.
+func TestFirewallLine(t *testing.T) {
+	var buf bytes.Buffer
+	log, err := newLogger(&buf, "debug", logJSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	firewallLine(log, "reload", "[!] Automatically including '/usr/share/nftables.d/table-pre/uciknock.nft'")
+	firewallLine(log, "check", "[!] Section x (KnockSSH_bad) skipped due to invalid options")
+	got := buf.String()
+	if !logHasLine(got, `"level":"debug"`, "Automatically including") || !logHasLine(got, `"level":"warn"`, "skipped due to invalid options") {
+		t.Errorf("firewall lines:\n%s", got)
+	}
+}
