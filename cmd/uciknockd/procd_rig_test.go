@@ -5,6 +5,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -46,8 +47,23 @@ func newProcdBox(t *testing.T, name, confDir string, extra ...string) *procdBox 
 	daemon, _ := binaries(t)
 	b := &procdBox{t: t, bin: filepath.Join(shared, "openwrt", "bin", "owrt-procd"), name: name}
 	script := filepath.Join(testenv.ModuleRoot(t), "files", "etc", "init.d", "knock")
-	args := append([]string{"up", confDir, "--name", name,
-		"--file", daemon + ":/usr/sbin/uciknockd", "--file", script + ":/etc/init.d/knock"}, extra...)
+	args := []string{"up", confDir, "--name", name,
+		"--file", daemon + ":/usr/sbin/uciknockd", "--file", script + ":/etc/init.d/knock"}
+	// The package's nftables includes (the fast path's sets), as the feed
+	// installs them.
+	nftd := filepath.Join(testenv.ModuleRoot(t), "files", "usr", "share", "nftables.d")
+	err := filepath.WalkDir(nftd, func(path string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(nftd, path)
+		args = append(args, "--file", path+":/usr/share/nftables.d/"+filepath.ToSlash(rel))
+		return err
+	})
+	if err != nil {
+		t.Fatalf("the package's nftables includes: %v", err)
+	}
+	args = append(args, extra...)
 	out, err := exec.Command(b.bin, args...).Output()
 	if err != nil {
 		log, _ := exec.Command(b.bin, "log", "--name", name).CombinedOutput()
@@ -163,18 +179,24 @@ func (b *procdBox) logged(prio, tag string, pid int, text string) bool {
 	return strings.Contains(b.messages(), " daemon."+prio+" "+tag+": "+text)
 }
 
-// procdDoor is a door section as the daemon writes it, with expiry exp
-// (so that the daemon adopts it without rewriting it).
+// procdDoor is a door section as the daemon writes it (door.Section),
+// with expiry exp, so that the daemon adopts it without rewriting it.
 func procdDoor(t *testing.T, prefix, src string, port uint16, exp time.Time) (name, text string) {
 	t.Helper()
-	d, err := door.Door{Kind: door.Rule, Prefix: prefix, Src: netip.MustParseAddr(src), Port: port}.Normalize()
+	d, err := door.Door{Kind: door.Rule, Prefix: prefix, Src: netip.MustParseAddr(src), Port: port, Expires: exp}.Normalize()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return d.FwName(), fmt.Sprintf("\nconfig rule '%s'\n\toption name '%s'\n\toption src '%s'\n\toption proto '%s'\n"+
-		"\toption dest_port '%d'\n\toption src_ip '%s'\n\toption target 'ACCEPT'\n\toption uciknock 'expires=%d'\n"+
-		"\toption stop_date '%s'\n", // the sandbox has no /etc/TZ: UTC
-		d.ID(), d.FwName(), d.SrcZone, d.Proto, port, src, exp.Unix(), exp.UTC().Format("2006-01-02T15:04:05"))
+	// The sandbox has no /etc/TZ: stop_date in UTC.
+	sec := door.Section(d, door.TimeLimit{Local: func(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05") }})
+	var b strings.Builder
+	fmt.Fprintf(&b, "\nconfig %s '%s'\n", sec.Type, sec.Name)
+	for _, o := range sec.Options {
+		for _, v := range o.Values {
+			fmt.Fprintf(&b, "\toption %s '%s'\n", o.Name, v)
+		}
+	}
+	return d.FwName(), b.String()
 }
 
 // procdConfig writes /etc/config for the instance: the shipped sample
