@@ -46,9 +46,9 @@ func firewallFor(f *runFlags, cfg *config.Config, log zerolog.Logger, zoneChange
 		first := true
 		sys := &localtime.System{Root: f.root, Changed: func(z *localtime.Zone, err error) {
 			if err != nil {
-				log.Warn().Err(err).Str("zone", z.String()).Msg("time zone for stop_date: /etc/TZ is not what it seems; using musl's reading of it")
+				log.Warn().Err(err).Str("zone", strings.TrimSpace(z.String())).Msg("time zone for stop_date: /etc/TZ is not what it seems; using musl's reading of it")
 			} else {
-				log.Info().Str("zone", z.String()).Msg("time zone for stop_date")
+				log.Info().Str("zone", strings.TrimSpace(z.String())).Msg("time zone for stop_date")
 			}
 			if !first && zoneChanged != nil {
 				zoneChanged()
