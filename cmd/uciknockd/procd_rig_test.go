@@ -19,7 +19,7 @@ import (
 	"github.com/uciknock/uciknock/pkg/door"
 )
 
-// The service under real procd (../shared/openwrt owrt-procd): the
+// The service under real procd (the OpenWrt sandbox's owrt-procd): the
 // shipped init script, the shipped sample config (enabled on lo) and the
 // daemon binary, with real rc.common, procd.sh, ubusd, reload_config and
 // busybox syslogd writing /tmp/log/messages. The sandbox has fw4 but no
@@ -39,13 +39,9 @@ type procdBox struct {
 func newProcdBox(t *testing.T, name, confDir string, extra ...string) *procdBox {
 	t.Helper()
 	testenv.RequireRoot(t)
-	shared := testenv.SharedDir(t)
-	setup := filepath.Join(shared, "openwrt", "setup.sh")
-	if out, err := exec.Command(setup).CombinedOutput(); err != nil {
-		t.Fatalf("%s: %v\n%s", setup, err, out)
-	}
+	sandbox := testenv.OpenWrtDir(t) // runs its setup.sh
 	daemon, _ := binaries(t)
-	b := &procdBox{t: t, bin: filepath.Join(shared, "openwrt", "bin", "owrt-procd"), name: name}
+	b := &procdBox{t: t, bin: filepath.Join(sandbox, "bin", "owrt-procd"), name: name}
 	script := filepath.Join(testenv.ModuleRoot(t), "files", "etc", "init.d", "knock")
 	args := []string{"up", confDir, "--name", name,
 		"--file", daemon + ":/usr/sbin/uciknockd", "--file", script + ":/etc/init.d/knock"}
@@ -214,7 +210,7 @@ func procdDoor(t *testing.T, prefix, src string, port uint16, exp time.Time) (na
 func procdConfig(t *testing.T) (dir, expired, live string) {
 	t.Helper()
 	root := testenv.ModuleRoot(t)
-	stock := filepath.Join(testenv.SharedDir(t), "openwrt", "share", "config")
+	stock := filepath.Join(testenv.OpenWrtDir(t), "share", "config")
 	dir = t.TempDir()
 	knock, err := os.ReadFile(filepath.Join(root, "files", "etc", "config", "knock"))
 	if err != nil {
