@@ -20,6 +20,8 @@ Send a port-knock sequence: one TCP SYN (a non-blocking connect) or one
 options:
   -u, --udp            send every knock as UDP (overrides :tcp)
   -d, --delay MS       wait MS milliseconds between knocks (default 0)
+  -w, --wait MS        wait MS milliseconds after the last knock, so the door
+                       is open when uciknock returns (default 20; 0: none)
   -4, --ipv4           resolve host to an IPv4 address only
   -6, --ipv6           resolve host to an IPv6 address only
   -v, --verbose        print each knock as it is sent
@@ -67,7 +69,7 @@ type Args struct {
 	// NewSecret asks for a fresh random TOTP secret to be printed.
 	NewSecret bool
 
-	delaySet, familySet bool
+	delaySet, waitSet, familySet bool
 }
 
 // Apply returns d with the command line's -u, -d, -4/-6 applied: flags
@@ -78,6 +80,9 @@ func (a *Args) Apply(d Door) Door {
 	}
 	if a.delaySet {
 		d.Delay = a.Door.Delay
+	}
+	if a.waitSet {
+		d.Wait = a.Door.Wait
 	}
 	if a.familySet {
 		d.Family = a.Door.Family
@@ -110,6 +115,7 @@ var options = []option{
 	{short: 'h', long: "help", flag: func(a *Args) error { a.Help = true; return nil }},
 	{long: "new-secret", flag: func(a *Args) error { a.NewSecret = true; return nil }},
 	{short: 'd', long: "delay", value: func(a *Args, _ *totpFlags, v string) error { return a.setDelay(v) }},
+	{short: 'w', long: "wait", value: func(a *Args, _ *totpFlags, v string) error { return a.setWait(v) }},
 	{short: 'c', long: "config", value: func(a *Args, _ *totpFlags, v string) error {
 		if v == "" {
 			return usagef("--config: empty file name")
@@ -139,6 +145,28 @@ func (a *Args) setDelay(v string) error {
 	}
 	a.Door.Delay, a.delaySet = d, true
 	return nil
+}
+
+func (a *Args) setWait(v string) error {
+	d, err := parseWait(v)
+	if err != nil {
+		return usagef("--wait: %v", err)
+	}
+	a.Door.Wait, a.waitSet = d, true
+	return nil
+}
+
+// parseWait parses the pause after the last knock, whole milliseconds
+// like the delay; 0 (no pause) becomes Door.Wait's negative value.
+func parseWait(v string) (time.Duration, error) {
+	d, err := parseDelay(v)
+	if err != nil {
+		return 0, fmt.Errorf("wait%s", strings.TrimPrefix(err.Error(), "delay"))
+	}
+	if d == 0 {
+		return -1, nil
+	}
+	return d, nil
 }
 
 // parseDelay parses knock's delay: whole milliseconds, 0 or more.

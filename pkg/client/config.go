@@ -116,7 +116,7 @@ func fields(line string) []string {
 
 // doorKeys are the keywords of a door line; flag keywords take no value.
 var doorKeys = map[string]bool{
-	"host": true, "ports": true, "delay": true, "family": true, "udp": false,
+	"host": true, "ports": true, "delay": true, "wait": true, "family": true, "udp": false,
 	"totp": true, "length": true, "step": true, "min": true, "max": true,
 }
 
@@ -165,6 +165,11 @@ func parseDoorValues(d *Door, vals map[string]string) error {
 	}
 	if v, ok := vals["delay"]; ok {
 		if d.Delay, err = parseDelay(v); err != nil {
+			return err
+		}
+	}
+	if v, ok := vals["wait"]; ok {
+		if d.Wait, err = parseWait(v); err != nil {
 			return err
 		}
 	}

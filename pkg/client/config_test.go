@@ -81,6 +81,7 @@ func TestParseConfigErrors(t *testing.T) {
 		{"door a host h ports " + strings.TrimSuffix(strings.Repeat("1,", 33), ","), "33 knocks is more than"},
 		{"door a host h ports 1 delay -1", "delay cannot be negative"},
 		{"door a host h ports 1 delay 1s", `delay "1s" is not a whole number`},
+		{"door a host h ports 1 wait 1s", `wait "1s" is not a whole number`},
 		{"door a host h ports 1 family 5", `family "5" (want 4 or 6)`},
 		{"door a host h ports 1 length 3", "door a: length needs totp"},
 		{"door a host h ports 1 step 30", "door a: step needs totp"},
@@ -173,6 +174,7 @@ func TestLoadConfig(t *testing.T) {
 func FuzzClientConfig(f *testing.F) {
 	f.Add(sampleConfig)
 	f.Add("door a host h ports 1,2:udp,3:TCP delay 5 family 4 udp")
+	f.Add("door a host h ports 1 wait 0")
 	f.Add("door t host h totp " + testSecret + " length 32 step 86400 min 1 max 65535")
 	f.Add("door\ndoor a\ndoor a host\n#\n\r\n\x00")
 	f.Fuzz(func(t *testing.T, text string) {

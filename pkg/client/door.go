@@ -14,6 +14,13 @@ import (
 const (
 	MaxHits  = knock.MaxSteps // knockd's SEQ_MAX; the daemon refuses longer sequences
 	MaxDelay = time.Hour      // one pause between knocks
+
+	// DefaultWait is the pause after the last knock. The daemon opens a
+	// door in the kernel a few milliseconds after it sees the last knock;
+	// without the pause, the command run right after uciknock (`uciknock
+	// host … && ssh host`) can send its first SYN before that and, where
+	// the zone rejects, get a reset. It is well below a person's notice.
+	DefaultWait = 20 * time.Millisecond
 )
 
 // Family restricts which address family the host name resolves to.
@@ -64,7 +71,10 @@ type Door struct {
 	Hits []Hit
 	TOTP *TOTP
 	// Delay is the pause between two knocks.
-	Delay  time.Duration
+	Delay time.Duration
+	// Wait is the pause after the last knock: zero means DefaultWait, a
+	// negative value no pause (`--wait 0`).
+	Wait   time.Duration
 	Family Family
 	// UDP sends every knock as UDP, whatever its own protocol (knock's -u).
 	UDP bool
@@ -92,6 +102,17 @@ func (d *Door) Sequence(now time.Time) []Hit {
 	return hits
 }
 
+// wait is the pause after the last knock (zero: none).
+func (d *Door) wait() time.Duration {
+	switch {
+	case d.Wait == 0:
+		return DefaultWait
+	case d.Wait < 0:
+		return 0
+	}
+	return d.Wait
+}
+
 // check validates a door assembled from flags or a config line, so that a
 // Door that passed it can always be knocked.
 func (d *Door) check() error {
@@ -109,6 +130,9 @@ func (d *Door) check() error {
 	}
 	if d.Delay < 0 || d.Delay > MaxDelay {
 		return fmt.Errorf("delay %v out of range (0 to %v)", d.Delay, MaxDelay)
+	}
+	if d.Wait > MaxDelay {
+		return fmt.Errorf("wait %v out of range (0 to %v)", d.Wait, MaxDelay)
 	}
 	if t := d.TOTP; t != nil {
 		return checkTOTP(t)

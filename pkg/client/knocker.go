@@ -60,11 +60,11 @@ func NewKnocker() *Knocker {
 }
 
 // Knock resolves d.Host once, computes the sequence for the current time
-// and sends it, waiting d.Delay between two knocks.
+// and sends it, waiting d.Delay between two knocks and d.Wait (default
+// DefaultWait) after the last, so that the door is open when Knock returns.
 //
 // Unlike knock, the host is resolved once, not before every hit, so
-// round-robin DNS cannot spread one sequence over several servers, and
-// there is no pause after the last knock. A knock that cannot be sent
+// round-robin DNS cannot spread one sequence over several servers. A knock that cannot be sent
 // (no route, no permission) stops the sequence with an error; a refused
 // TCP connection is not an error, it is what a closed knock port does.
 func (k *Knocker) Knock(ctx context.Context, d *Door) error {
@@ -87,6 +87,11 @@ func (k *Knocker) Knock(ctx context.Context, d *Door) error {
 		}
 		if err := k.Transport.Knock(ctx, h.Proto, dst); err != nil {
 			return fmt.Errorf("hitting %s %s: %w", h.Proto, dst, err)
+		}
+	}
+	if w := d.wait(); w > 0 {
+		if err := k.Clock.Sleep(ctx, w); err != nil {
+			return fmt.Errorf("waiting for the door of %s: %w", d.Host, err)
 		}
 	}
 	return nil

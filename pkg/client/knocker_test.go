@@ -97,8 +97,8 @@ func TestKnockSequenceAndDelay(t *testing.T) {
 	if !reflect.DeepEqual(tr.sent, want) {
 		t.Errorf("sent %v, want %v", tr.sent, want)
 	}
-	if len(clock.sleeps) != 2 {
-		t.Errorf("slept %v: want a pause between knocks only, not after the last", clock.sleeps)
+	if want := []time.Duration{100 * time.Millisecond, 100 * time.Millisecond, DefaultWait}; !reflect.DeepEqual(clock.sleeps, want) {
+		t.Errorf("slept %v, want %v: the delay between knocks, then the wait for the door", clock.sleeps, want)
 	}
 	if !reflect.DeepEqual(res.calls, []string{"ip router.example.org"}) {
 		t.Errorf("resolver calls %v: want one lookup per sequence", res.calls)
@@ -116,8 +116,8 @@ func TestKnockUDPAndFamily(t *testing.T) {
 	}
 	a := netip.MustParseAddr("2001:db8::7")
 	want := []sent{{UDP, netip.AddrPortFrom(a, 7000), 0}, {UDP, netip.AddrPortFrom(a, 8000), 0}}
-	if !reflect.DeepEqual(tr.sent, want) || len(clock.sleeps) != 0 {
-		t.Errorf("sent %v sleeps %v, want %v and no sleep", tr.sent, clock.sleeps, want)
+	if !reflect.DeepEqual(tr.sent, want) || !reflect.DeepEqual(clock.sleeps, []time.Duration{DefaultWait}) {
+		t.Errorf("sent %v sleeps %v, want %v and only the wait after the last", tr.sent, clock.sleeps, want)
 	}
 	if res.calls[0] != "ip6 router.example.org" {
 		t.Errorf("lookup %q, want ip6", res.calls[0])
@@ -204,5 +204,36 @@ func TestSystemClockSleep(t *testing.T) {
 	}
 	if err := (SystemClock{}).Sleep(context.Background(), time.Millisecond); err != nil {
 		t.Errorf("Sleep: %v", err)
+	}
+}
+
+// TestKnockWait: the pause after the last knock is DefaultWait unless the
+// door says otherwise; a negative Wait (`--wait 0`) is no pause at all,
+// and a cancelled wait is an error (the door may not be open yet).
+func TestKnockWait(t *testing.T) {
+	for _, tc := range []struct {
+		wait time.Duration
+		want []time.Duration
+	}{
+		{0, []time.Duration{DefaultWait}},
+		{-1, nil},
+		{250 * time.Millisecond, []time.Duration{250 * time.Millisecond}},
+	} {
+		k, _, clock, _ := newFakeKnocker()
+		d := &Door{Host: "192.0.2.7", Hits: []Hit{{Port: 7000, Proto: TCP}}, Wait: tc.wait}
+		if err := k.Knock(context.Background(), d); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(clock.sleeps, tc.want) {
+			t.Errorf("Wait %v: slept %v, want %v", tc.wait, clock.sleeps, tc.want)
+		}
+	}
+	k, _, _, _ := newFakeKnocker()
+	k.Clock = SystemClock{}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	d := &Door{Host: "192.0.2.7", Hits: []Hit{{Port: 7000, Proto: TCP}}, Wait: time.Hour}
+	if err := k.Knock(ctx, d); err == nil || !strings.Contains(err.Error(), "waiting for the door") {
+		t.Errorf("cancelled wait: %v", err)
 	}
 }
