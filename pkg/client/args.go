@@ -139,20 +139,21 @@ func (a *Args) setFamily(f Family) error {
 }
 
 func (a *Args) setDelay(v string) error {
-	d, err := parseDelay(v)
-	if err != nil {
-		return usagef("--delay: %v", err)
-	}
-	a.Door.Delay, a.delaySet = d, true
-	return nil
+	return setMillis(&a.Door.Delay, &a.delaySet, "--delay", parseDelay, v)
 }
 
 func (a *Args) setWait(v string) error {
-	d, err := parseWait(v)
+	return setMillis(&a.Door.Wait, &a.waitSet, "--wait", parseWait, v)
+}
+
+// setMillis sets a pause option from the command line and records that the
+// command line gave it (Apply lets it win over the config).
+func setMillis(dst *time.Duration, set *bool, flag string, parse func(string) (time.Duration, error), v string) error {
+	d, err := parse(v)
 	if err != nil {
-		return usagef("--wait: %v", err)
+		return usagef("%s: %v", flag, err)
 	}
-	a.Door.Wait, a.waitSet = d, true
+	*dst, *set = d, true
 	return nil
 }
 
