@@ -26,6 +26,52 @@
 // a user's edit of a door (disabled, other port) is kept, only its
 // expiry is ours.
 //
+// The keeper's states and jobs. Open and Close touch only the batch
+// (and, with Config.Kernel, the kernel: at once). Everything else is
+// done by the Run goroutine, one job at a time, in this order on each
+// tick; each job has its own due time and its own backoff (state.go):
+//
+//	         New
+//	          │
+//	          ▼       read fails: adopt.backoff, retry
+//	     ┌─────────┐ ◄──────────┐ (an inotify change retries at once)
+//	     │ adopting├────────────┘
+//	     └────┬────┘ config reads: doors adopted (live ones into the
+//	          │      kernel again), write and reload due now
+//	          ▼
+//	     ┌─────────┐   ctx done   ┌──────────┐  pending closes written,
+//	     │ running ├─────────────►│ draining ├─► reload if owed (5 s) ─► Run returns
+//	     └─────────┘              └──────────┘
+//
+//	running, per tick:
+//
+//	Recheck (clock jump, zone) ───────────────────────────┐
+//	inotify ─► check (a batch later): read; bytes new?    │
+//	             reconcile ─► kernel sync, seen marks;    │
+//	             file off the doors? ─────────────────────┤
+//	Open/Close ─► batch (window Batch) ───────────────────┤
+//	expire: a door's Expires within a window ─────────────┤
+//	                                                      ▼
+//	 write: doors ± ops ± expiries; Store.Update(reconcile(file, desired, now))
+//	    │ fails: write.backoff          │ ok
+//	    ▼                               ▼
+//	 (retried; nothing reported       settle: events, seen marks, tombs,
+//	  as done)                        kills queued; kernel sync; publish
+//	                                    │ file changed
+//	                                    ▼   (at most one per Batch)
+//	 reload: Reload ─ ok ─► unchecked cleared, Kernel.Reloaded, kills run
+//	    │ fails
+//	    ▼
+//	 Check ─ fails ─► rollback our unchecked change ─ Check ok ─► Reload
+//	    │                                          └─ still fails: doors back
+//	    └──── passes, or not ours ─► reload.backoff, retry
+//
+// reconcile is pure (no I/O, no clock, no keeper state written): the
+// file and the desired doors in, the file edited and a changeset out;
+// settle applies the changeset to the keeper's state afterwards. The
+// kernel sync keeps the fast path no wider than the file: a door a user
+// disabled or edited leaves the kernel and returns when put back.
+//
 // What it does not do: parse or validate the knock config (pkg/config),
 // run start/stop commands (pkg/command), detect or run fw4/fw3
 // (pkg/fwreload), delete conntrack entries (pkg/conntrack), know the

@@ -148,7 +148,7 @@ func TestStopDate(t *testing.T) {
 			}
 			s := Section(d, tt.tl)
 			val := func(k string) string {
-				if o := getOption(s, k); o != nil {
+				if o := s.Get(k); o != nil {
 					return o.Values[0]
 				}
 				return ""

@@ -30,21 +30,21 @@ func (c *changeset) empty() bool {
 	return len(c.added)+len(c.readded)+len(c.modified)+len(c.removed) == 0
 }
 
-// start reads the config once and adopts the doors in it: live ones get
-// their timers again, expired ones are removed by the first reconcile.
-// Until the config reads, nothing is written: a write must never remove
-// doors we have not seen.
-func (k *Keeper) start(now time.Time) {
+// adoptFile is the adopt job: it reads the config once and adopts the
+// doors in it: live ones get their timers again, expired ones are
+// removed by the first write. Until the config reads, nothing is
+// written: a write must never remove doors we have not seen.
+func (k *Keeper) adoptFile(now time.Time) {
 	s := &k.st
 	p, data, err := k.cfg.Store.Read()
 	if err != nil {
-		wait := k.backoff(&s.wbackoff)
-		s.startAt = now.Add(wait)
-		k.emit(Event{Kind: EventError, Time: now, Err: err, Retry: s.startAt,
+		retry := k.retry(&s.adopt, now)
+		k.emit(Event{Kind: EventError, Time: now, Err: err, Retry: retry,
 			Reason: "cannot read the firewall config; no door is written until it reads"})
 		return
 	}
-	s.started, s.wbackoff = true, 0
+	s.started = true
+	s.adopt.done()
 	s.lastHash = sha256.Sum256(data)
 	s.target = k.target()
 	for _, sec := range p.Sections {
@@ -53,7 +53,7 @@ func (k *Keeper) start(now time.Time) {
 			continue
 		}
 		name := sec.Name
-		if o := getOption(sec, "name"); o != nil && len(o.Values) == 1 {
+		if o := sec.Get("name"); o != nil && len(o.Values) == 1 {
 			name = o.Values[0]
 		}
 		d, derr := DoorFromSection(sec)
@@ -77,20 +77,20 @@ func (k *Keeper) start(now time.Time) {
 			k.cfg.Kernel.Open(d)
 		}
 	}
-	s.dirty, s.dirtyAt = true, now
+	s.write.due = now
 	// Reload once at start whatever the reconcile finds: a crash between
 	// a write and its reload leaves the running ruleset behind the file
 	// (a closed door still open in the kernel, an opened one not yet).
-	s.reload, s.reloadAt = true, now
+	s.reload.due = now
 	k.publish()
 }
 
-// checkFile re-reads the config after a change notification. If it
-// differs from what we last saw and no longer matches the doors we
-// want, a reconcile is scheduled.
+// checkFile is the check job: it re-reads the config after a change
+// notification. If it differs from what we last saw and no longer
+// matches the doors we want, the write job is asked for.
 func (k *Keeper) checkFile(now time.Time) {
 	s := &k.st
-	s.checkAt = time.Time{}
+	s.check.done()
 	k.followTarget()
 	p, data, err := k.cfg.Store.Read()
 	if err != nil {
@@ -107,17 +107,16 @@ func (k *Keeper) checkFile(now time.Time) {
 		return // our own write, or nothing new
 	}
 	s.lastHash = h
-	cs := k.reconcile(p, now)
+	cs := reconcile(p, k.desired(), now)
 	k.syncKernel(cs)
 	s.markSeen(cs)
 	if !cs.empty() || len(cs.lost) > 0 {
-		if !s.dirty {
-			s.dirty, s.dirtyAt = true, now
-		}
+		s.write.ask(now)
 	}
 }
 
-// flush applies ops and due expiries to the desired doors and writes the
+// flush is the write job (and the expire job, whose work is a write):
+// it applies ops and due expiries to the desired doors and writes the
 // result in one update.
 func (k *Keeper) flush(ctx context.Context, now time.Time, ops []op) {
 	s := &k.st
@@ -139,18 +138,19 @@ func (k *Keeper) flush(ctx context.Context, now time.Time, ops []op) {
 	}
 	var cs *changeset
 	k.followTarget()
+	want := k.desired()
 	changed, err := k.cfg.Store.Update(func(p *uci.Package) error {
-		cs = k.reconcile(p, now)
+		cs = reconcile(p, want, now)
 		return nil
 	})
 	if err != nil {
-		s.dirty, s.dirtyAt = true, now.Add(k.backoff(&s.wbackoff))
-		k.emit(Event{Kind: EventError, Time: now, Err: err, Retry: s.dirtyAt,
+		retry := k.retry(&s.write, now)
+		k.emit(Event{Kind: EventError, Time: now, Err: err, Retry: retry,
 			Reason: "firewall config not written (a config that does not parse is never rewritten); retrying"})
 		k.publish()
 		return
 	}
-	s.dirty, s.wbackoff = false, 0
+	s.write.done()
 	k.settle(cs, now)
 	k.syncKernel(cs)
 	if changed {
@@ -161,16 +161,15 @@ func (k *Keeper) flush(ctx context.Context, now time.Time, ops []op) {
 	}
 	if changed && !cs.empty() {
 		k.remember(cs)
-		if !s.reload {
-			// At most one reload per batch window, whatever the input:
-			// writes due to opens, closes and expiries can fall into the
-			// same window (an expiry just past one batch's reach, the next
-			// batch of opens a moment later); they share the next reload.
-			s.reload, s.reloadAt = true, now
-			if next := s.reloaded.Add(k.cfg.Batch); !s.reloaded.IsZero() && next.After(now) {
-				s.reloadAt = next
-			}
+		// At most one reload per batch window, whatever the input:
+		// writes due to opens, closes and expiries can fall into the
+		// same window (an expiry just past one batch's reach, the next
+		// batch of opens a moment later); they share the next reload.
+		at := now
+		if next := s.reloaded.Add(k.cfg.Batch); !s.reloaded.IsZero() && next.After(now) {
+			at = next
 		}
+		s.reload.ask(at)
 	}
 	k.publish()
 }
@@ -281,10 +280,25 @@ func (k *Keeper) takeAway(id string, e *entry, kind EventKind, reason string, no
 	s.bury(id, t)
 }
 
-// reconcile makes the file's own sections match the desired doors. It
-// only reads keeper state: Update may call it more than once.
-func (k *Keeper) reconcile(p *uci.Package, now time.Time) *changeset {
-	s := &k.st
+// desired is what the file should contain: the doors the keeper wants
+// and how it writes them. It is the input of reconcile.
+type desired struct {
+	doors map[string]*entry
+	order []string // ids in open order: new sections are appended so
+	limit TimeLimit
+	readd time.Duration
+}
+
+func (k *Keeper) desired() desired {
+	return desired{doors: k.st.doors, order: k.st.orderedIDs(), limit: k.cfg.Limit, readd: k.cfg.Readd}
+}
+
+// reconcile makes the file's own sections match the desired doors and
+// returns what it changed. It is a pure function of its arguments: no
+// I/O, no clock, no keeper state written (Update may call it more than
+// once, and settle applies its result afterwards). Every section that
+// is not ours is left alone.
+func reconcile(p *uci.Package, want desired, now time.Time) *changeset {
 	cs := &changeset{prev: make(map[string]*uci.Section)}
 	present := make(map[string]bool)
 	foreign := make(map[string]bool)
@@ -298,10 +312,10 @@ func (k *Keeper) reconcile(p *uci.Package, now time.Time) *changeset {
 			continue
 		}
 		id := baseID(sec.Name)
-		e := s.doors[id]
+		e := want.doors[id]
 		if e == nil || present[id] {
 			cs.removed = append(cs.removed, sec)
-			removeSection(p, i)
+			p.Delete(sec.Name)
 			continue
 		}
 		present[id] = true
@@ -312,27 +326,30 @@ func (k *Keeper) reconcile(p *uci.Package, now time.Time) *changeset {
 			}
 			cs.edited[id] = true
 		}
-		prev := cloneSection(sec)
+		// A rollback puts this copy back: detached from the source text,
+		// so the safe update renders it anew.
+		prev := sec.Clone()
+		prev.Spans = nil
 		// Edited in place (the same section, renamed when its expiry
 		// moved), so the file keeps it where it is.
-		if setExpiry(sec, e.fileExpires(), e.door.KillSessions, k.cfg.Limit) {
+		if setExpiry(sec, e.fileExpires(), e.door.KillSessions, want.limit) {
 			cs.prev[id] = prev
 			cs.modified = append(cs.modified, id)
 		}
 		i++
 	}
-	for _, id := range s.orderedIDs() {
-		e := s.doors[id]
+	for _, id := range want.order {
+		e := want.doors[id]
 		switch {
 		case present[id]:
 		case foreign[id]:
 			cs.conflict = append(cs.conflict, id)
 		case e.written.IsZero():
-			p.Sections = append(p.Sections, Section(e.door, k.cfg.Limit))
+			p.Sections = append(p.Sections, Section(e.door, want.limit))
 			cs.added = append(cs.added, id)
 			cs.prev[id] = nil
-		case !e.partial && !e.seen && now.Sub(e.written) <= k.cfg.Readd:
-			p.Sections = append(p.Sections, Section(e.door, k.cfg.Limit))
+		case !e.partial && !e.seen && now.Sub(e.written) <= want.readd:
+			p.Sections = append(p.Sections, Section(e.door, want.limit))
 			cs.readded = append(cs.readded, id)
 			cs.prev[id] = nil
 		default:
@@ -345,7 +362,7 @@ func (k *Keeper) reconcile(p *uci.Package, now time.Time) *changeset {
 // matchesDoor reports whether our section still makes fw4 match what
 // door d's kernel element matches: enabled and reading back as d.
 func matchesDoor(sec *uci.Section, d Door) bool {
-	if o := getOption(sec, "enabled"); o != nil && len(o.Values) == 1 {
+	if o := sec.Get("enabled"); o != nil && len(o.Values) == 1 {
 		switch o.Values[0] {
 		case "0", "no", "off", "false", "disabled":
 			return false

@@ -32,7 +32,8 @@ func (k *Keeper) applyFirewall(ctx context.Context, now time.Time) {
 		return
 	}
 	s.unchecked = nil
-	s.reload, s.rbackoff, s.reloaded = false, 0, now
+	s.reload.done()
+	s.reloaded = now
 	if r, ok := k.cfg.Kernel.(interface{ Reloaded(start time.Time) }); ok {
 		// Doors closed before this reload have no fw4 rule any more.
 		r.Reloaded(start)
@@ -43,8 +44,8 @@ func (k *Keeper) applyFirewall(ctx context.Context, now time.Time) {
 
 func (k *Keeper) reloadFailed(now time.Time, err error, reason string) {
 	s := &k.st
-	s.reloadAt = now.Add(k.backoff(&s.rbackoff))
-	k.emit(Event{Kind: EventReloadFailed, Time: now, Err: err, Retry: s.reloadAt, Reason: reason})
+	retry := k.retry(&s.reload, now)
+	k.emit(Event{Kind: EventReloadFailed, Time: now, Err: err, Retry: retry, Reason: reason})
 }
 
 // rollback restores our sections as they were before the unchecked
@@ -70,11 +71,11 @@ func (k *Keeper) rollback(ctx context.Context, now time.Time, checkErr error) bo
 		// Not ours. Put our doors back; the reload is retried until
 		// whoever broke the config fixes it.
 		if _, err := k.cfg.Store.Update(func(p *uci.Package) error {
-			k.reconcile(p, now)
+			reconcile(p, k.desired(), now)
 			return nil
 		}); err != nil {
 			k.emit(Event{Kind: EventError, Time: now, Err: err, Reason: "could not write our doors back after a rollback"})
-			s.dirty, s.dirtyAt = true, now
+			s.write.due = now
 		}
 		return false
 	}
@@ -115,12 +116,12 @@ func (k *Keeper) restore(p *uci.Package, u *changeset) {
 		}
 		switch {
 		case prev == nil && i >= 0:
-			removeSection(p, i)
+			p.Delete(p.Sections[i].Name)
 		case prev == nil || k.st.doors[id] == nil:
 		case i >= 0:
-			p.Sections[i] = cloneSection(prev)
+			p.Sections[i] = prev.Clone()
 		default:
-			p.Sections = append(p.Sections, cloneSection(prev))
+			p.Sections = append(p.Sections, prev.Clone())
 		}
 	}
 }

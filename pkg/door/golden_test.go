@@ -94,13 +94,13 @@ func compareOptions(t *testing.T, golden, ours *uci.Section, ignore, extra []str
 		if skip[o.Name] {
 			continue
 		}
-		got := getOption(ours, o.Name)
+		got := ours.Get(o.Name)
 		if got == nil || got.Kind != o.Kind || strings.Join(got.Values, "\x00") != strings.Join(o.Values, "\x00") {
 			t.Errorf("option %s: ours %v, case %v\nours:\n%s", o.Name, got, o.Values, uci.RenderSection(ours))
 		}
 	}
 	for _, o := range ours.Options {
-		if getOption(golden, o.Name) == nil && !mayAdd[o.Name] && !skip[o.Name] {
+		if golden.Get(o.Name) == nil && !mayAdd[o.Name] && !skip[o.Name] {
 			t.Errorf("we write option %s that the case does not have", o.Name)
 		}
 	}

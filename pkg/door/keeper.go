@@ -110,7 +110,9 @@ type Keeper struct {
 	wake  chan struct{}
 
 	mu      sync.Mutex // guards pending, opens, due, recheck, view, viewKeys and viewNames
-	recheck bool       // Recheck was called: reconcile the file at the next tick
+	recheck bool       // Recheck was called: the write job runs at the next tick
+	// pending is the batch: Open and Close queue here, the write job
+	// takes it when its window is over (due).
 	pending []op
 	opens   int       // open ops in pending (closes never count against the cap)
 	due     time.Time // when the pending batch is written
@@ -342,44 +344,57 @@ func (k *Keeper) shutdown() {
 	defer cancel()
 	now := k.clock.Now()
 	k.flush(ctx, now, k.takePending())
-	if k.st.reload {
+	if k.st.reload.scheduled() {
 		k.applyFirewall(ctx, now)
 	}
 }
 
-// tick does everything due at now and returns when it next has
-// something to do (zero: nothing scheduled).
+// tick runs every job due at now, in the order doc.go draws, and
+// returns when it next has something to do (zero: nothing scheduled).
 func (k *Keeper) tick(ctx context.Context, now time.Time) time.Time {
 	s := &k.st
-	if !s.started && !now.Before(s.startAt) {
-		k.start(now)
+	if !s.started {
+		if s.adopt.ready(now) {
+			k.adoptFile(now)
+		}
+		if !s.started {
+			return k.next()
+		}
 	}
-	if s.started {
-		k.mu.Lock()
-		recheck := k.recheck
-		k.recheck = false
-		k.mu.Unlock()
-		if recheck && !s.dirty {
-			s.dirty, s.dirtyAt = true, now
-		}
-		if !s.checkAt.IsZero() && !now.Before(s.checkAt) {
-			k.checkFile(now)
-		}
-		var ops []op
-		k.mu.Lock()
-		batchDue := len(k.pending) > 0 && !now.Before(k.due)
-		k.mu.Unlock()
-		if batchDue {
-			ops = k.takePending()
-		}
-		if len(ops) > 0 || s.expiryDue(now) || (s.dirty && !now.Before(s.dirtyAt)) {
-			k.flush(ctx, now, ops)
-		}
-		if s.reload && !now.Before(s.reloadAt) {
-			k.applyFirewall(ctx, now)
-		}
+	if k.takeRecheck() {
+		s.write.ask(now)
+	}
+	if s.check.ready(now) {
+		k.checkFile(now)
+	}
+	ops := k.takeBatch(now)
+	if len(ops) > 0 || s.expiryDue(now) || s.write.ready(now) {
+		k.flush(ctx, now, ops)
+	}
+	if s.reload.ready(now) {
+		k.applyFirewall(ctx, now)
 	}
 	return k.next()
+}
+
+// takeRecheck reports (once) whether Recheck was called.
+func (k *Keeper) takeRecheck() bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	r := k.recheck
+	k.recheck = false
+	return r
+}
+
+// takeBatch returns the queued changes once their batch window is over.
+func (k *Keeper) takeBatch(now time.Time) []op {
+	k.mu.Lock()
+	due := len(k.pending) > 0 && !now.Before(k.due)
+	k.mu.Unlock()
+	if !due {
+		return nil
+	}
+	return k.takePending()
 }
 
 // supersede drops the queued changes that o makes moot and reports
@@ -449,16 +464,15 @@ func (k *Keeper) takePending() []op {
 
 func (k *Keeper) next() time.Time {
 	s := &k.st
+	if !s.started {
+		// Opens wait for the start-up read; nothing else to do yet.
+		return s.adopt.due
+	}
 	var next time.Time
 	consider := func(t time.Time) {
 		if !t.IsZero() && (next.IsZero() || t.Before(next)) {
 			next = t
 		}
-	}
-	if !s.started {
-		consider(s.startAt)
-		// Opens wait for the start-up read; nothing else to do yet.
-		return next
 	}
 	k.mu.Lock()
 	if len(k.pending) > 0 {
@@ -466,13 +480,9 @@ func (k *Keeper) next() time.Time {
 	}
 	k.mu.Unlock()
 	consider(s.nextExpiry())
-	if s.dirty {
-		consider(s.dirtyAt)
-	}
-	consider(s.checkAt)
-	if s.reload {
-		consider(s.reloadAt)
-	}
+	consider(s.write.due)
+	consider(s.check.due)
+	consider(s.reload.due)
 	return next
 }
 
@@ -499,18 +509,10 @@ func (k *Keeper) publish() {
 	k.mu.Unlock()
 }
 
-// backoff doubles *d within [RetryMin, RetryMax] and returns it.
-func (k *Keeper) backoff(d *time.Duration) time.Duration {
-	switch {
-	case *d == 0:
-		*d = k.cfg.RetryMin
-	case *d < k.cfg.RetryMax:
-		*d *= 2
-	}
-	if *d > k.cfg.RetryMax {
-		*d = k.cfg.RetryMax
-	}
-	return *d
+// retry reschedules j after a failure at now, within [RetryMin,
+// RetryMax], and returns when it runs again.
+func (k *Keeper) retry(j *job, now time.Time) time.Time {
+	return j.retry(now, k.cfg.RetryMin, k.cfg.RetryMax)
 }
 
 func sortedKeys[M ~map[string]V, V any](m M) []string {

@@ -91,7 +91,7 @@ func TestRefreshNoDuplicate(t *testing.T) {
 	if got, want := expiryOf(t, s), marker(d.Expires, false); got != want {
 		t.Fatalf("marker %q, want %q", got, want)
 	}
-	if got := getOption(s, "stop_date").Values[0]; got != "2026-11-25T21:10:00" {
+	if got := s.Get("stop_date").Values[0]; got != "2026-11-25T21:10:00" {
 		t.Fatalf("stop_date %q", got)
 	}
 	if h.rec.count(EventRefresh) != 1 || h.rec.count(EventOpen) != 1 {
@@ -158,7 +158,7 @@ func TestNoTimeoutNoStopDate(t *testing.T) {
 	mustOpen(t, h.k, d)
 	h.at(100 * time.Millisecond)
 	s := doorSection(h.store.pkg(t), d)
-	if getOption(s, "stop_date") != nil || expiryOf(t, s) != "expires=0" {
+	if s.Get("stop_date") != nil || expiryOf(t, s) != "expires=0" {
 		t.Fatalf("section:\n%s", uci.RenderSection(s))
 	}
 	if !h.k.next().IsZero() {
@@ -385,7 +385,7 @@ func TestRecheckFollowsZoneChange(t *testing.T) {
 	mustOpen(t, h.k, d)
 	h.at(100 * time.Millisecond)
 	stop := func() string {
-		return getOption(doorSection(h.store.pkg(t), d), "stop_date").Values[0]
+		return doorSection(h.store.pkg(t), d).Get("stop_date").Values[0]
 	}
 	if got := stop(); got != "2026-11-25T22:00:00" {
 		t.Fatalf("stop_date %s", got)

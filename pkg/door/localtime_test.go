@@ -40,7 +40,7 @@ func TestStopDateZones(t *testing.T) {
 					t.Fatal(err)
 				}
 				s := Section(d, TimeLimit{Local: z.StopDate})
-				if o := getOption(s, "stop_date"); o == nil || o.Values[0] != c.want {
+				if o := s.Get("stop_date"); o == nil || o.Values[0] != c.want {
 					t.Fatalf("expiry %v: stop_date %v, want %s", c.exp, o, c.want)
 				}
 			}

@@ -26,7 +26,7 @@ func TestRestartReconcile(t *testing.T) {
 	}
 	// The user's edit (other port, disabled) stays; only stop_date is added.
 	s := doorSection(h.store.pkg(t), edited)
-	if getOption(s, "dest_port").Values[0] != "2222" || getOption(s, "enabled").Values[0] != "0" {
+	if s.Get("dest_port").Values[0] != "2222" || s.Get("enabled").Values[0] != "0" {
 		t.Fatalf("user edit lost:\n%s", uci.RenderSection(s))
 	}
 	h.at(time.Hour)
@@ -122,8 +122,8 @@ func TestUserEditKeptExpiryRestored(t *testing.T) {
 	h.k.st.noteChange(h.clock.now, h.k.cfg.Batch)
 	h.at(2 * time.Second)
 	s := doorSection(h.store.pkg(t), d)
-	if expiryOf(t, s) != marker(d.Expires, false) || getOption(s, "enabled").Values[0] != "0" ||
-		getOption(s, "dest_port").Values[0] != "2200" {
+	if expiryOf(t, s) != marker(d.Expires, false) || s.Get("enabled").Values[0] != "0" ||
+		s.Get("dest_port").Values[0] != "2200" {
 		t.Fatalf("section:\n%s", uci.RenderSection(s))
 	}
 	if h.rec.count(EventRestored) != 1 {

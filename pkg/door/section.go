@@ -102,28 +102,32 @@ func Section(d Door, tl TimeLimit) *uci.Section {
 // stop_date, utc_time and the marker. It returns whether anything
 // changed. Everything else on a written door belongs to the user.
 func setExpiry(s *uci.Section, exp time.Time, kill bool, tl TimeLimit) bool {
-	changed := false
-	put := func(k, v string) {
-		if v == "" {
-			changed = delOption(s, k) || changed
-			return
-		}
-		changed = setOption(s, k, v) || changed
-	}
+	before := s.Clone()
+	// Our values are dates, "1" and "": always valid option values, and
+	// Set with "" deletes.
 	sd := tl.stopDate(exp)
-	put("stop_date", sd)
+	_ = s.Set("stop_date", sd)
 	utc := ""
 	if sd != "" && tl.UTC {
 		utc = "1"
 	}
-	put("utc_time", utc)
+	_ = s.Set("utc_time", utc)
 	// The expiry lives in the id: atomic with the section, and not an
 	// option fw4 or fw3 would warn about.
-	if name := SectionName(baseID(s.Name), exp, kill); s.Name != name {
-		s.Name, changed = name, true
+	s.Name = SectionName(baseID(s.Name), exp, kill)
+	s.Del(MarkerOption)
+	return !s.Equal(before)
+}
+
+// doorIndex returns the index of the named section whose door identity
+// (baseID) is id, or -1.
+func doorIndex(p *uci.Package, id string) int {
+	for i, s := range p.Sections {
+		if !s.Anonymous && baseID(s.Name) == id {
+			return i
+		}
 	}
-	changed = delOption(s, MarkerOption) || changed
-	return changed
+	return -1
 }
 
 // SectionName is the id of a door section: the door's identity (Door.ID)
@@ -228,7 +232,7 @@ func owned(s *uci.Section) (exp time.Time, kill bool, ok bool) {
 		return exp, kill, true
 	}
 	// Written by an earlier version: the marker option.
-	o := getOption(s, MarkerOption)
+	o := s.Get(MarkerOption)
 	if o == nil || o.Kind != uci.KindOption || len(o.Values) != 1 {
 		return time.Time{}, false, false
 	}
@@ -254,7 +258,7 @@ func DoorFromSection(s *uci.Section) (Door, error) {
 	}
 	var err error
 	get := func(k string) string {
-		o := getOption(s, k)
+		o := s.Get(k)
 		if o == nil || len(o.Values) != 1 {
 			if err == nil {
 				err = fmt.Errorf("section %q: option %s missing or a list", s.Name, k)

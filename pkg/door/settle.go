@@ -58,7 +58,7 @@ func (k *Keeper) settleRemoved(sec *uci.Section, now time.Time) {
 	s := &k.st
 	id := baseID(sec.Name)
 	name := id
-	if o := getOption(sec, "name"); o != nil && len(o.Values) == 1 {
+	if o := sec.Get("name"); o != nil && len(o.Values) == 1 {
 		name = o.Values[0]
 	}
 	t, ok := s.tombs[id]

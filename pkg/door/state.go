@@ -6,34 +6,75 @@ import (
 	"time"
 )
 
-// state is the keeper's desired world and its schedule. Only the Run
-// goroutine touches it, so it has no lock.
+// state is the keeper's desired world and its schedule (doc.go draws
+// it). Only the Run goroutine touches it, so it has no lock.
 type state struct {
+	// started: the config has been read once and its doors adopted.
+	// Until then only the adopt job runs (a write must never remove
+	// doors we have not seen).
 	started bool
-	startAt time.Time // next start-up attempt while the config is unreadable
+
+	// The jobs. Each runs when it is due; a failed one retries after
+	// its own backoff.
+	adopt  job // read the config once and take over its doors
+	check  job // re-read the file: it changed behind us (inotify)
+	write  job // reconcile the file with doors (opens, closes, expiries, repairs)
+	reload job // check + reload the firewall after a write changed it
 
 	doors map[string]*entry // desired doors by section id
 	tombs map[string]tomb   // doors we took away, for the reason in events
 	seq   uint64            // open order
 
-	// dirty: the file must be reconciled with doors at dirtyAt (after a
-	// failed write, dirtyAt carries the backoff).
-	dirty    bool
-	dirtyAt  time.Time
-	wbackoff time.Duration
-
-	// checkAt: re-read the file then, it may have changed behind us.
-	checkAt  time.Time
 	lastHash [sha256.Size]byte
 	lastErr  string // last read error reported, to report each once
 	target   string // the file the Store used last (see followTarget)
 
-	reload    bool // a check+reload is owed
-	reloadAt  time.Time
-	reloaded  time.Time // when the last reload succeeded
-	rbackoff  time.Duration
+	reloaded  time.Time  // when the last reload succeeded
 	unchecked *changeset // our changes since the last check that passed
 	kills     []Door     // closed doors whose sessions die after the reload
+}
+
+// job is one kind of work of the keeper: when it is next due (zero: not
+// scheduled) and the backoff of its failures.
+type job struct {
+	due     time.Time
+	backoff time.Duration
+}
+
+// asap is a due time that has passed whatever the clock says.
+var asap = time.Unix(0, 0)
+
+// scheduled reports whether the job is due at some time.
+func (j *job) scheduled() bool { return !j.due.IsZero() }
+
+// ready reports whether the job is due at now.
+func (j *job) ready(now time.Time) bool { return j.scheduled() && !now.Before(j.due) }
+
+// ask schedules the job at t unless it is scheduled already (possibly
+// later, when a backoff runs: the backoff is kept).
+func (j *job) ask(t time.Time) {
+	if !j.scheduled() {
+		j.due = t
+	}
+}
+
+// done unschedules the job after it succeeded and resets its backoff.
+func (j *job) done() { j.due, j.backoff = time.Time{}, 0 }
+
+// retry schedules the job again after a failure at now: its backoff
+// doubles within [lo, hi]. It returns the new due time.
+func (j *job) retry(now time.Time, lo, hi time.Duration) time.Time {
+	switch {
+	case j.backoff == 0:
+		j.backoff = lo
+	case j.backoff < hi:
+		j.backoff *= 2
+	}
+	if j.backoff > hi {
+		j.backoff = hi
+	}
+	j.due = now.Add(j.backoff)
+	return j.due
 }
 
 // entry is one desired door.
@@ -105,18 +146,17 @@ const (
 func (s *state) init() {
 	s.doors = make(map[string]*entry)
 	s.tombs = make(map[string]tomb)
+	s.adopt.due = asap
 }
 
 // noteChange schedules a re-read of the file one batch window after a
 // change notification, so a burst of events costs one read.
 func (s *state) noteChange(now time.Time, batch time.Duration) {
 	if !s.started {
-		s.startAt = now // the config may read now: try again at once
+		s.adopt.due = now // the config may read now: try again at once
 		return
 	}
-	if s.checkAt.IsZero() {
-		s.checkAt = now.Add(batch)
-	}
+	s.check.ask(now.Add(batch))
 }
 
 func (s *state) nextExpiry() time.Time {
