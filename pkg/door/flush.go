@@ -362,11 +362,8 @@ func reconcile(p *uci.Package, want desired, now time.Time) *changeset {
 // matchesDoor reports whether our section still makes fw4 match what
 // door d's kernel element matches: enabled and reading back as d.
 func matchesDoor(sec *uci.Section, d Door) bool {
-	if o := sec.Get("enabled"); o != nil && len(o.Values) == 1 {
-		switch o.Values[0] {
-		case "0", "no", "off", "false", "disabled":
-			return false
-		}
+	if disabled(sec) {
+		return false
 	}
 	got, err := DoorFromSection(sec)
 	if err != nil {

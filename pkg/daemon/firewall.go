@@ -1,0 +1,73 @@
+package daemon
+
+import (
+	"os"
+	"path/filepath"
+
+	"github.com/rs/zerolog"
+
+	"github.com/uciknock/uciknock/pkg/config"
+	"github.com/uciknock/uciknock/pkg/door"
+	"github.com/uciknock/uciknock/pkg/fwreload"
+	"github.com/uciknock/uciknock/pkg/localtime"
+)
+
+// firewallFor picks the reload mechanism (fw4, fw3 or the configured
+// reload_command) and how door expiries are handed to the kernel as
+// stop_date: fw4 reads it in the router's local time (musl, /etc/TZ); fw3
+// only with the xt_time match and utc_time '1'.
+//
+// zoneChanged, if set, is called when the zone changes after the first
+// reading (the caller makes the keeper rewrite every stop_date); the zone
+// is looked at whenever a stop_date is computed, and the caller polls it
+// by computing one.
+func firewallFor(root string, cfg *config.Config, log zerolog.Logger, zoneChanged func()) (*fwreload.Firewall, door.TimeLimit, error) {
+	fc := fwreload.Config{
+		Root: root,
+		Warn: func(op, line string) { log.Warn().Str("op", op).Msg("firewall: " + line) },
+	}
+	fc.Reload = cfg.Global.Reload // reload_command, already split
+	fw, err := fwreload.New(fc)
+	if err != nil {
+		return nil, door.TimeLimit{}, err
+	}
+	var limit door.TimeLimit
+	switch fw.Kind() {
+	case fwreload.KindFW3:
+		if xtTimeAvailable(root) {
+			limit.UTC = true
+		} else {
+			log.Warn().Msg("fw3 without the xt_time match: doors get no kernel-side stop_date backstop")
+		}
+	default:
+		// Read again whenever /etc/TZ changes (a time-zone change in LuCI
+		// while we run): stop_date must be in the zone nft reads it in.
+		first := true
+		sys := &localtime.System{Root: root, Changed: func(z *localtime.Zone, err error) {
+			if err != nil {
+				log.Warn().Err(err).Str("zone", z.String()).Msg("time zone for stop_date: /etc/TZ is not what it seems; using musl's reading of it")
+			} else {
+				log.Info().Str("zone", z.String()).Msg("time zone for stop_date")
+			}
+			if !first && zoneChanged != nil {
+				zoneChanged()
+			}
+			first = false
+		}}
+		sys.Zone()
+		limit.Local = sys.StopDate
+	}
+	log.Info().Str("firewall", fw.Kind()).Strs("reload", fw.ReloadCommand()).Msg("firewall detected")
+	return fw, limit, nil
+}
+
+// xtTimeAvailable reports whether iptables' time match is installed
+// (OpenWrt package iptables-mod-extra puts libxt_time.so there).
+func xtTimeAvailable(root string) bool {
+	for _, p := range []string{"usr/lib/iptables/libxt_time.so", "usr/lib/xtables/libxt_time.so"} {
+		if _, err := os.Stat(filepath.Join(root, p)); err == nil {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,60 @@
+package daemon
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"os/exec"
+	"time"
+
+	"github.com/uciknock/uciknock/pkg/config"
+)
+
+// resolveInterface turns a configured interface into the device to capture
+// on. A name that can be a UCI network (`wan`) is looked up over ubus
+// (`ubus call network.interface.wan status` → l3_device, e.g. pppoe-wan),
+// so a PPPoE or DHCP WAN is followed wherever netifd puts it. When ubus is
+// missing (not OpenWrt) or knows no such network, the name is used as a
+// device. "*" (or "any") captures on every interface.
+func resolveInterface(ctx context.Context, ifc config.Interface) (string, string) {
+	if ifc.Name == "*" || ifc.Name == "any" {
+		return "", "all interfaces"
+	}
+	if !ifc.MaybeNetwork {
+		return ifc.Name, "device"
+	}
+	if dev, err := ubusL3Device(ctx, ifc.Name); err == nil && dev != "" {
+		return dev, "network " + ifc.Name
+	}
+	if _, err := net.InterfaceByName(ifc.Name); err == nil {
+		return ifc.Name, "device"
+	}
+	// Neither a known network nor an existing device: capture waits for a
+	// device of that name to appear (the listener re-attaches).
+	return ifc.Name, "device (not present yet)"
+}
+
+func ubusL3Device(ctx context.Context, network string) (string, error) {
+	path, err := exec.LookPath("ubus")
+	if err != nil {
+		return "", err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, path, "call", "network.interface."+network, "status").Output()
+	if err != nil {
+		return "", fmt.Errorf("ubus network.interface.%s: %w", network, err)
+	}
+	var st struct {
+		L3Device string `json:"l3_device"`
+		Device   string `json:"device"`
+	}
+	if err := json.Unmarshal(out, &st); err != nil {
+		return "", fmt.Errorf("ubus network.interface.%s: %w", network, err)
+	}
+	if st.L3Device != "" {
+		return st.L3Device, nil
+	}
+	return st.Device, nil
+}
