@@ -2,6 +2,8 @@ package config
 
 import (
 	"net/netip"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -164,5 +166,37 @@ config knockd 'main'
 	}
 	if web.Port != 8080 || web.DestPort != 80 || web.DestIP != netip.MustParseAddr("192.168.1.10") || web.Proto != ProtoTCP {
 		t.Errorf("forward: %+v", web)
+	}
+}
+
+func TestLoad(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "knock")
+	if err := os.WriteFile(good, []byte("config sequence\n\toption name 'SSH'\n\toption sequence '7000,8000,9000'\n\toption dest_port '22'\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := Load(good)
+	if err != nil || len(cfg.Sequences) != 1 {
+		t.Fatalf("Load: %v, %+v", err, cfg)
+	}
+	if got := cfg.Sequences[0].DescribeKnocks(); got != "7000:tcp,8000:tcp,9000:tcp" {
+		t.Errorf("DescribeKnocks = %q", got)
+	}
+	bad := filepath.Join(dir, "bad")
+	if err := os.WriteFile(bad, []byte("config sequence\n\toption name 'SSH'\n\toption dest_port 'x'\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(bad); err == nil || !strings.HasPrefix(err.Error(), bad+": ") || !strings.Contains(err.Error(), "knock.@sequence[0]") {
+		t.Errorf("Load(bad) = %v, want the file and the UCI path", err)
+	}
+	if _, err := Load(filepath.Join(dir, "missing")); err == nil {
+		t.Error("missing file loaded")
+	}
+	syntax := filepath.Join(dir, "syntax")
+	if err := os.WriteFile(syntax, []byte("config 'sequence\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(syntax); err == nil || !strings.Contains(err.Error(), syntax) {
+		t.Errorf("Load(syntax) = %v, want file:line", err)
 	}
 }
