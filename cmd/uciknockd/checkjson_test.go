@@ -5,7 +5,10 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/uciknock/uciknock/pkg/config"
 )
 
 // TestCheckJSON: every error comes with the UCI path split into section
@@ -16,16 +19,16 @@ func TestCheckJSON(t *testing.T) {
 	for _, tt := range []struct {
 		name, cfg string
 		code      int
-		want      []checkError
+		want      []config.ReportError
 		sequences int
 	}{
 		{"ok", "config knockd 'main'\n\toption enabled '1'\n\nconfig sequence 'ssh'\n\toption sequence '7000 8000'\n\toption dest_port '22'\n", 0, nil, 1},
-		{"fields", "config sequence 'a'\n\toption sequence '70000'\n\toption dest_port '22'\n\nconfig sequence\n\toption name 'B'\n\toption sequence '1 2'\n\toption dest_port '0'\n", 1, []checkError{
+		{"fields", "config sequence 'a'\n\toption sequence '70000'\n\toption dest_port '22'\n\nconfig sequence\n\toption name 'B'\n\toption sequence '1 2'\n\toption dest_port '0'\n", 1, []config.ReportError{
 			{Path: "knock.a.sequence", Section: "a", Option: "sequence"},
 			{Path: "knock.@sequence[1].dest_port", Section: "@sequence[1]", Option: "dest_port"},
 		}, 0},
-		{"syntax", "config knockd 'main'\n\nbroken line\n", 1, []checkError{{Line: 3}}, 0},
-		{"onetime", "config sequence 'ot'\n\toption one_time_file '" + filepath.Join(dir, "missing") + "'\n\toption dest_port '22'\n", 1, []checkError{
+		{"syntax", "config knockd 'main'\n\nbroken line\n", 1, []config.ReportError{{Line: 3}}, 0},
+		{"onetime", "config sequence 'ot'\n\toption one_time_file '" + filepath.Join(dir, "missing") + "'\n\toption dest_port '22'\n", 1, []config.ReportError{
 			{Path: "knock.ot.one_time_file", Section: "ot", Option: "one_time_file"},
 		}, 0},
 	} {
@@ -39,7 +42,7 @@ func TestCheckJSON(t *testing.T) {
 			if code != tt.code {
 				t.Errorf("exit %d, want %d (stderr %q)", code, tt.code, errb.String())
 			}
-			var res checkResult
+			var res config.Report
 			if err := json.Unmarshal(out.Bytes(), &res); err != nil {
 				t.Fatalf("output is not JSON: %v\n%s", err, out.String())
 			}
@@ -56,5 +59,24 @@ func TestCheckJSON(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestCheckJSONStateDir: the state_dir error of `check` (daemon.Check)
+// reaches the JSON output with its UCI path, for LuCI to show by the field.
+func TestCheckJSONStateDir(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "knock")
+	text := "config knockd 'main'\n\toption state_dir '/dev/shm/uciknock-test-missing/knock'\n" +
+		"\nconfig sequence\n\toption name 'Once'\n\toption dest_port '22'\n\tlist one_time_sequences '7301:udp 7302:udp'\n"
+	if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	err := cmdCheck([]string{"--json", p}, &out)
+	if err == nil && strings.Contains(out.String(), `"ok": true`) {
+		t.Skip("/dev/shm is not tmpfs here")
+	}
+	if err == nil || !strings.Contains(out.String(), `"path": "knock.main.state_dir"`) {
+		t.Errorf("check --json = %v\n%s", err, out.String())
 	}
 }

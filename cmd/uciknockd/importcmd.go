@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 
+	"github.com/uciknock/uciknock/internal/atomicfile"
 	"github.com/uciknock/uciknock/pkg/config"
 	"github.com/uciknock/uciknock/pkg/knockdconf"
 	"github.com/uciknock/uciknock/uci"
@@ -18,9 +18,8 @@ import (
 // --write the result replaces --config, but only if it validates and the
 // target does not exist yet (never clobber a hand-written config).
 func cmdImport(args []string, stdout, stderr io.Writer) error {
-	var p paths
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
-	p.register(fs)
+	p := pathFlags(fs)
 	write := fs.Bool("write", false, "write the converted config to --config instead of printing uci batch text")
 	force := fs.Bool("force", false, "with --write: replace an existing --config")
 	// Flags may follow the file name (uciknockd import FILE --write).
@@ -41,8 +40,8 @@ func cmdImport(args []string, stdout, stderr io.Writer) error {
 		// (the shipped sample's well-known doors must not stay enabled).
 		var batch string
 		var warnings []string
-		if cur, rerr := os.ReadFile(p.config); rerr == nil {
-			existing, perr := uci.ParseFile(p.config, "knock", cur)
+		if cur, rerr := os.ReadFile(p.Config); rerr == nil {
+			existing, perr := uci.ParseFile(p.Config, "knock", cur)
 			if perr != nil {
 				return fmt.Errorf("current config: %w", perr)
 			}
@@ -64,20 +63,20 @@ func cmdImport(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	pkg, err := uci.ParseFile(p.config, "knock", text)
+	pkg, err := uci.ParseFile(p.Config, "knock", text)
 	if err != nil {
 		return fmt.Errorf("converted config does not parse (a bug): %w", err)
 	}
 	if _, err := config.Parse(pkg); err != nil {
 		return fmt.Errorf("converted config is not valid: %w", err)
 	}
-	if _, err := os.Stat(p.config); err == nil && !*force {
-		return fmt.Errorf("%s exists; use --force to replace it, or apply the batch text with `uci batch`", p.config)
+	if _, err := os.Stat(p.Config); err == nil && !*force {
+		return fmt.Errorf("%s exists; use --force to replace it, or apply the batch text with `uci batch`", p.Config)
 	}
-	if err := writeFileAtomic(p.config, text, 0o600); err != nil {
+	if err := atomicfile.Write(p.Config, text, 0o600); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "wrote %s (%d bytes); check it with `uciknockd check`\n", p.config, len(text))
+	fmt.Fprintf(stdout, "wrote %s (%d bytes); check it with `uciknockd check`\n", p.Config, len(text))
 	return nil
 }
 
@@ -85,41 +84,6 @@ func printWarnings(w io.Writer, warnings []string) {
 	for _, s := range warnings {
 		fmt.Fprintf(w, "warning: %s\n", s)
 	}
-}
-
-// writeFileAtomic writes a temp file in the same directory, fsyncs it,
-// renames it over path and fsyncs the directory.
-func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".uciknock-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(mode); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return err
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }
 
 // oneOperand parses args (flags may follow the operand) and returns the

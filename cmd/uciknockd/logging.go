@@ -101,3 +101,29 @@ func (f *levelFilter) WriteLevel(l zerolog.Level, p []byte) (int, error) {
 	}
 	return f.next.WriteLevel(l, p)
 }
+
+// logLevels applies knock.main.log_level on a reload (daemon.Options.LogLevel)
+// to every copy of the logger, unless --log-level was given.
+type logLevels struct {
+	log    zerolog.Logger
+	filter *levelFilter
+	fixed  string // --log-level: the command line wins, as at start
+}
+
+// apply makes level the level of every logger copy.
+func (l *logLevels) apply(level string) {
+	if l.filter == nil || l.fixed != "" {
+		return
+	}
+	lvl, err := parseLevel(level)
+	if err != nil || lvl == l.filter.level() {
+		return // the config parser already rejected a bad level
+	}
+	// An INFO line, shown if the old or the new level lets it through:
+	// a louder level is set before it, a quieter one after.
+	if lvl < l.filter.level() {
+		l.filter.set(lvl)
+	}
+	l.log.Info().Str("option", "knock.main.log_level").Str("value", lvl.String()).Msg("log level changed")
+	l.filter.set(lvl)
+}

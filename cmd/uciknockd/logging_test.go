@@ -86,13 +86,13 @@ func TestLogLevelOnReload(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := &daemon{flags: &runFlags{}, log: log, logLevel: filter}
+	d := &logLevels{log: log, filter: filter}
 	copied := log.With().Str("part", "capture").Logger() // handed out before the HUP
 	copied.Debug().Msg("hidden")
-	d.applyLogLevel("debug")
+	d.apply("debug")
 	copied.Debug().Msg("shown")
-	d.applyLogLevel("debug") // unchanged: no second line
-	d.applyLogLevel("error")
+	d.apply("debug") // unchanged: no second line
+	d.apply("error")
 	copied.Warn().Msg("quiet")
 	copied.Error().Msg("loud")
 	got := buf.String()
@@ -110,8 +110,8 @@ func TestLogLevelOnReload(t *testing.T) {
 	}
 
 	buf.Reset()
-	d.flags.logLevel = "error" // run --log-level error
-	d.applyLogLevel("debug")
+	d.fixed = "error" // run --log-level error
+	d.apply("debug")
 	copied.Info().Msg("still quiet")
 	if buf.Len() != 0 {
 		t.Errorf("--log-level overridden by the config: %s", buf.String())
@@ -139,20 +139,4 @@ func logHasLine(out string, parts ...string) bool {
 		}
 	}
 	return false
-}
-
-// TestFirewallLine: fw4's include notices are debug, its other "[!]"
-// lines (a section skipped) warnings.
-func TestFirewallLine(t *testing.T) {
-	var buf bytes.Buffer
-	log, err := newLogger(&buf, "debug", logJSON)
-	if err != nil {
-		t.Fatal(err)
-	}
-	firewallLine(log, "reload", "[!] Automatically including '/usr/share/nftables.d/table-pre/uciknock.nft'")
-	firewallLine(log, "check", "[!] Section x (KnockSSH_bad) skipped due to invalid options")
-	got := buf.String()
-	if !logHasLine(got, `"level":"debug"`, "Automatically including") || !logHasLine(got, `"level":"warn"`, "skipped due to invalid options") {
-		t.Errorf("firewall lines:\n%s", got)
-	}
 }

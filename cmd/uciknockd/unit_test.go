@@ -10,48 +10,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/uciknock/uciknock/pkg/config"
+	"github.com/uciknock/uciknock/pkg/daemon"
 	"github.com/uciknock/uciknock/pkg/door"
-	"github.com/uciknock/uciknock/pkg/knock"
 	"github.com/uciknock/uciknock/uci"
 )
-
-func TestStateFileName(t *testing.T) {
-	for in, want := range map[string]string{
-		"knock.ssh_open":      "ssh_open",
-		"knock.@sequence[2]":  "sequence_2",
-		"knock.@sequence[-1]": "sequence_1",
-	} {
-		if got := stateFileName(in); got != want {
-			t.Errorf("stateFileName(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
-func TestDoorFor(t *testing.T) {
-	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
-	src := netip.MustParseAddr("192.0.2.7")
-	open := &config.Sequence{Name: "KnockSSH", Action: config.ActionOpen, Proto: config.ProtoTCP, Port: 22, SrcZone: "wan", Timeout: time.Minute}
-	d := doorFor(open, src, now)
-	if d.Kind != door.Rule || d.Name() != "KnockSSH_192.0.2.7_22" || !d.Expires.Equal(now.Add(time.Minute)) || d.DestIP.IsValid() {
-		t.Errorf("open door = %+v", d)
-	}
-	fwd := &config.Sequence{Name: "KnockWeb", Action: config.ActionForward, Proto: config.ProtoTCPUDP, Port: 8080,
-		SrcZone: "wan", DestZone: "lan", DestIP: netip.MustParseAddr("192.168.1.10"), DestPort: 80}
-	d = doorFor(fwd, src, now)
-	if d.Kind != door.Redirect || d.DestPort != 80 || d.DestZone != "lan" || d.Proto != "tcp udp" || !d.Expires.IsZero() {
-		t.Errorf("forward door = %+v", d)
-	}
-	if _, err := d.Normalize(); err != nil {
-		t.Errorf("forward door does not normalise: %v", err)
-	}
-}
-
-func TestSourceOfUnmaps(t *testing.T) {
-	if got := sourceOf(netip.MustParseAddr("::ffff:192.0.2.7")); got != netip.MustParseAddr("192.0.2.7") {
-		t.Errorf("sourceOf = %v", got)
-	}
-}
 
 func TestNewLogger(t *testing.T) {
 	var buf bytes.Buffer
@@ -68,90 +30,6 @@ func TestNewLogger(t *testing.T) {
 		if _, err := newLogger(&buf, bad[0], bad[1]); err == nil {
 			t.Errorf("newLogger(%q, %q) accepted", bad[0], bad[1])
 		}
-	}
-}
-
-func TestReadOneTimeFile(t *testing.T) {
-	dir := t.TempDir()
-	p := filepath.Join(dir, "otp")
-	if err := os.WriteFile(p, []byte("# used\n 7001,7002:udp\nbogus:xyz\n7003\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	var warnings []string
-	seqs, err := readOneTimeFile(p, func(s string) { warnings = append(warnings, s) })
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(seqs) != 2 || knock.FormatSteps(seqs[0]) != "7001:tcp,7002:udp" || knock.FormatSteps(seqs[1]) != "7003:tcp" {
-		t.Errorf("sequences %v", seqs)
-	}
-	if len(warnings) != 1 || !strings.Contains(warnings[0], p+":3:") {
-		t.Errorf("warnings %q, want one naming line 3", warnings)
-	}
-	if _, err := readOneTimeFile(filepath.Join(dir, "missing"), func(string) {}); err == nil {
-		t.Error("missing file accepted")
-	}
-}
-
-// TestListDoorsAndRemove checks status and purge on a firewall config with
-// a live door, an expired door, a user-edited door and a user's own rule
-// that merely looks like ours.
-func TestListDoorsAndRemove(t *testing.T) {
-	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
-	mk := func(prefix, ip string, exp time.Time) *uci.Section {
-		d, err := door.Door{Kind: door.Rule, Prefix: prefix, Src: netip.MustParseAddr(ip), Port: 22, Expires: exp}.Normalize()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return door.Section(d, door.TimeLimit{})
-	}
-	var text []byte
-	text = append(text, "config rule 'uciknock_lookalike'\n\toption name 'KnockSSH_192.0.2.9_22'\n\toption src_ip '192.0.2.9'\n"...)
-	live := mk("KnockSSH", "192.0.2.7", now.Add(time.Hour))
-	expired := mk("KnockSSH", "2001:db8::7", now.Add(-time.Minute))
-	edited := mk("KnockWeb", "192.0.2.8", time.Time{})
-	if err := edited.Set("enabled", "0"); err != nil {
-		t.Fatal(err)
-	}
-	edited.Del("family")
-	for _, s := range []*uci.Section{live, expired, edited} {
-		text = append(text, uci.RenderSection(s)...)
-	}
-	pkg, err := uci.Parse("firewall", text)
-	if err != nil {
-		t.Fatalf("parse: %v\n%s", err, text)
-	}
-	doors := listDoors(pkg, now)
-	if len(doors) != 3 {
-		t.Fatalf("listDoors: %d doors, want 3 (the look-alike is not ours): %+v", len(doors), doors)
-	}
-	byName := map[string]openDoor{}
-	for _, d := range doors {
-		byName[d.Name] = d
-	}
-	if d := byName["KnockSSH_192.0.2.7_22"]; d.Left != 3600 || d.Expired || !d.Enabled || d.Source != "192.0.2.7" {
-		t.Errorf("live door %+v", d)
-	}
-	if d := byName["KnockSSH_2001:db8::7_22"]; !d.Expired || d.Left != 0 {
-		t.Errorf("expired door %+v", d)
-	}
-	if d := byName["KnockWeb_192.0.2.8_22"]; d.Enabled || d.Left != -1 {
-		t.Errorf("edited door %+v", d)
-	}
-
-	path := filepath.Join(t.TempDir(), "firewall")
-	if err := os.WriteFile(path, text, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	n, err := removeDoors(&uci.File{Path: path, Package: "firewall"}, func(_ *uci.Section, exp time.Time) bool {
-		return !exp.IsZero() && !exp.After(now)
-	})
-	if err != nil || n != 1 {
-		t.Fatalf("purge removed %d (%v), want 1", n, err)
-	}
-	data, _ := os.ReadFile(path)
-	if bytes.Contains(data, []byte("2001:db8::7")) || !bytes.Contains(data, []byte("uciknock_lookalike")) || !bytes.Contains(data, []byte("192.0.2.8")) {
-		t.Errorf("after purge:\n%s", data)
 	}
 }
 
@@ -172,7 +50,7 @@ func TestCloseNotBehindRunningDaemon(t *testing.T) {
 		t.Fatal(err)
 	}
 	socket := filepath.Join(dir, "uciknockd.sock") // never listened on
-	lock, err := lockInstance(socket)
+	lock, err := daemon.LockInstance(socket)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,17 +68,6 @@ func TestCloseNotBehindRunningDaemon(t *testing.T) {
 	err = cmdClose(args, &out)
 	if data, _ := os.ReadFile(fw); bytes.Contains(data, []byte("192.0.2.7")) {
 		t.Errorf("no daemon: door not removed (%v):\n%s", err, data)
-	}
-}
-
-// TestBatchWindowZeroIsNoBatch: batch_window '0' reaches the keeper as
-// NoBatch (a zero Batch would mean the keeper's 100ms default).
-func TestBatchWindowZeroIsNoBatch(t *testing.T) {
-	if got := batchFor(0); got != door.NoBatch {
-		t.Errorf("batchFor(0) = %v, want door.NoBatch", got)
-	}
-	if got := batchFor(250 * time.Millisecond); got != 250*time.Millisecond {
-		t.Errorf("batchFor(250ms) = %v", got)
 	}
 }
 

@@ -18,6 +18,7 @@ import (
 type captureSet struct {
 	log     zerolog.Logger
 	matcher *matcher
+	ring    capture.Option // --capture-ring; nil: the default ring
 
 	mu        sync.Mutex // guards listeners, devices, ports, restart
 	listeners []*capture.Listener
@@ -96,13 +97,17 @@ func (c *captureSet) start(ctx context.Context, devices []string, errc chan<- er
 	dup := &capture.Dedup{}
 	for _, dev := range devices {
 		dev := dev
-		l, err := capture.Listen(dev, ports, capture.WithDedup(dup), capture.WithEvents(func(e capture.Event) {
+		opts := []capture.Option{capture.WithDedup(dup), capture.WithEvents(func(e capture.Event) {
 			ev := c.log.Info()
 			if e.Err != nil {
 				ev = c.log.Warn().Err(e.Err)
 			}
 			ev.Str("device", dev).Msg("capture: " + e.String())
-		}))
+		})}
+		if c.ring != nil {
+			opts = append(opts, c.ring)
+		}
+		l, err := capture.Listen(dev, ports, opts...)
 		if err != nil {
 			for _, o := range c.listeners {
 				o.Close()

@@ -68,7 +68,14 @@ func newFastPath(fw *fwreload.Firewall, cfg *config.Config, log zerolog.Logger) 
 	}
 	fp.state = fastPathState(nft, zonesOf(cfg))
 	ev := log.Info()
-	if !strings.HasPrefix(fp.state, "on") {
+	switch {
+	case strings.HasPrefix(fp.state, "on"):
+	case !fw.Loaded():
+		// Boot (S18, before the firewall's S19): no fw4 table yet is
+		// the normal state, already said once by the firewall wait; the
+		// watch puts the doors in when the table appears (Resynced).
+		ev = log.Debug()
+	default:
 		ev = log.Warn()
 	}
 	ev.Msg("fast path " + fp.state)

@@ -3,6 +3,7 @@ package daemon
 import (
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/rs/zerolog"
 
@@ -24,7 +25,7 @@ import (
 func firewallFor(root string, cfg *config.Config, log zerolog.Logger, zoneChanged func()) (*fwreload.Firewall, door.TimeLimit, error) {
 	fc := fwreload.Config{
 		Root: root,
-		Warn: func(op, line string) { log.Warn().Str("op", op).Msg("firewall: " + line) },
+		Warn: func(op, line string) { firewallLine(log, op, line) },
 	}
 	fc.Reload = cfg.Global.Reload // reload_command, already split
 	fw, err := fwreload.New(fc)
@@ -45,9 +46,9 @@ func firewallFor(root string, cfg *config.Config, log zerolog.Logger, zoneChange
 		first := true
 		sys := &localtime.System{Root: root, Changed: func(z *localtime.Zone, err error) {
 			if err != nil {
-				log.Warn().Err(err).Str("zone", z.String()).Msg("time zone for stop_date: /etc/TZ is not what it seems; using musl's reading of it")
+				log.Warn().Err(err).Str("zone", strings.TrimSpace(z.String())).Msg("time zone for stop_date: /etc/TZ is not what it seems; using musl's reading of it")
 			} else {
-				log.Info().Str("zone", z.String()).Msg("time zone for stop_date")
+				log.Info().Str("zone", strings.TrimSpace(z.String())).Msg("time zone for stop_date")
 			}
 			if !first && zoneChanged != nil {
 				zoneChanged()
@@ -59,6 +60,19 @@ func firewallFor(root string, cfg *config.Config, log zerolog.Logger, zoneChange
 	}
 	log.Info().Str("firewall", fw.Kind()).Strs("reload", fw.ReloadCommand()).Msg("firewall detected")
 	return fw, limit, nil
+}
+
+// firewallLine logs a line fw4 or fw3 printed on a successful check or
+// reload. fw4 announces every package include it loads with a "[!]" line
+// ("[!] Automatically including '/usr/share/nftables.d/table-pre/
+// uciknock.nft'") on each run: that is information about our own files,
+// not a warning, and at WARN it would be four warnings per knock.
+func firewallLine(log zerolog.Logger, op, line string) {
+	ev := log.Warn()
+	if strings.HasPrefix(line, "[!] Automatically including ") {
+		ev = log.Debug()
+	}
+	ev.Str("op", op).Msg("firewall: " + line)
 }
 
 // xtTimeAvailable reports whether iptables' time match is installed

@@ -2,12 +2,12 @@ package daemon
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net"
 	"os/exec"
 	"time"
 
+	"github.com/uciknock/uciknock/internal/jsonscan"
 	"github.com/uciknock/uciknock/pkg/config"
 )
 
@@ -46,15 +46,16 @@ func ubusL3Device(ctx context.Context, network string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("ubus network.interface.%s: %w", network, err)
 	}
-	var st struct {
-		L3Device string `json:"l3_device"`
-		Device   string `json:"device"`
-	}
-	if err := json.Unmarshal(out, &st); err != nil {
+	// jsonscan rather than encoding/json: its decoder is a large part of
+	// the router binary and this is the daemon's only JSON input.
+	st, err := jsonscan.Object(out)
+	if err != nil {
 		return "", fmt.Errorf("ubus network.interface.%s: %w", network, err)
 	}
-	if st.L3Device != "" {
-		return st.L3Device, nil
+	for _, key := range []string{"l3_device", "device"} {
+		if m, ok := jsonscan.Get(st, key); ok && m.IsString() && m.String() != "" {
+			return m.String(), nil
+		}
 	}
-	return st.Device, nil
+	return "", nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/rs/zerolog"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/uciknock/uciknock/pkg/capture"
 	"github.com/uciknock/uciknock/pkg/config"
 	"github.com/uciknock/uciknock/pkg/conntrack"
 	"github.com/uciknock/uciknock/pkg/door"
@@ -51,6 +52,13 @@ type Options struct {
 	Socket  string
 	Version string // for the "started" line
 	Log     zerolog.Logger
+	// Ring is the capture ring per interface (--capture-ring,
+	// RingOption); nil: the default ring.
+	Ring capture.Option
+	// LogLevel, if set, is called with knock.main.log_level after every
+	// reload of the config (SIGHUP), so that the level applies without a
+	// restart; the logger is the caller's.
+	LogLevel func(level string)
 }
 
 // Server is uciknockd at run time: capture → engine → doors/commands,
@@ -69,6 +77,7 @@ type Server struct {
 	// (a change since the last look makes the keeper rewrite stop_dates);
 	// nil when stop_date is not in local time.
 	zonePoll func(time.Time)
+	fwWait   *firewallWait
 }
 
 // New sets the daemon up for cfg: boot purge (first start of a boot),
@@ -109,9 +118,10 @@ func New(opts Options, cfg *config.Config) (*Server, error) {
 	if limit.Local != nil {
 		d.zonePoll = func(t time.Time) { limit.Local(t) }
 	}
+	d.fwWait = newFirewallWait(fw, log)
 	d.keeper, err = door.New(door.Config{
 		Store:    store,
-		Reloader: fw,
+		Reloader: d.fwWait,
 		Kernel:   d.fast.kernel(),
 		Sessions: conntrack.Killer{},
 		Limit:    limit,
@@ -168,7 +178,9 @@ func (d *Server) Serve(ctx context.Context, hup <-chan os.Signal) error {
 	go func() { keeperDone <- d.keeper.Run(keeperCtx) }()
 	g.Go(func() error { return d.watch.Run(gctx) })
 	g.Go(func() error { return d.fast.run(gctx) })
+	g.Go(func() error { return d.fwWait.run(gctx) })
 	d.capture = newCaptureSet(d.log, d.matcher)
+	d.capture.ring = d.opts.Ring
 	cfg := d.matcher.config()
 	g.Go(func() error { return d.capture.run(gctx, cfg) })
 	g.Go(func() error { return d.portsLoop(gctx) })
@@ -288,6 +300,9 @@ func (d *Server) reload(ctx context.Context) {
 		return
 	}
 	d.capture.reconfigure(cfg)
+	if d.opts.LogLevel != nil {
+		d.opts.LogLevel(cfg.Global.LogLevel)
+	}
 	for _, name := range restartOnly(&old.Global, &cfg.Global) {
 		d.log.Warn().Str("option", "knock.main."+name).Msg("changed; takes effect at the next restart (/etc/init.d/knock restart)")
 	}
@@ -304,12 +319,10 @@ func usesOneTimeFile(cfg *config.Config) bool {
 }
 
 // restartOnly names the global options that changed but are only read at
-// start: the logger, the door keeper and the command runner keep theirs.
+// start: the door keeper and the command runner keep theirs (log_level
+// applies on reload, Options.LogLevel).
 func restartOnly(old, cur *config.Global) []string {
 	var names []string
-	if old.LogLevel != cur.LogLevel {
-		names = append(names, "log_level")
-	}
 	if old.BatchWindow != cur.BatchWindow {
 		names = append(names, "batch_window")
 	}

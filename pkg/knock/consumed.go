@@ -7,13 +7,13 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/uciknock/uciknock/internal/atomicfile"
 	"github.com/uciknock/uciknock/pkg/totp"
 )
 
@@ -63,48 +63,7 @@ func (f *FileConsumed) Store(keys []string) error {
 		b.WriteString(k)
 		b.WriteByte('\n')
 	}
-	return writeAtomic(f.Path, b.Bytes(), f.Mode)
-}
-
-func writeAtomic(path string, data []byte, mode fs.FileMode) (err error) {
-	if mode == 0 {
-		mode = 0o600
-	}
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if err = tmp.Chmod(mode); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if _, err = tmp.Write(data); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err = tmp.Sync(); err != nil {
-		return fmt.Errorf("writing %s: fsync: %w", path, err)
-	}
-	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("writing %s: opening directory: %w", path, err)
-	}
-	defer d.Close()
-	if err = d.Sync(); err != nil {
-		return fmt.Errorf("writing %s: fsync directory: %w", path, err)
-	}
-	return nil
+	return atomicfile.Write(f.Path, b.Bytes(), f.Mode)
 }
 
 // MemoryConsumed is a Consumed that lives only in memory: for tests, and for

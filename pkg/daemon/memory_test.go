@@ -1,4 +1,4 @@
-package main
+package daemon
 
 import (
 	"runtime/debug"
@@ -24,9 +24,9 @@ func TestSetMemoryLimit(t *testing.T) {
 		{"-5MiB", 0, true},
 		{"9999999999GiB", 0, true},
 	} {
-		got, err := setMemoryLimit(tt.flag)
+		got, err := SetMemoryLimit(tt.flag)
 		if (err != nil) != tt.err || (!tt.err && got != tt.want) {
-			t.Errorf("setMemoryLimit(%q) = %d, %v; want %d (error %v)", tt.flag, got, err, tt.want, tt.err)
+			t.Errorf("SetMemoryLimit(%q) = %d, %v; want %d (error %v)", tt.flag, got, err, tt.want, tt.err)
 			continue
 		}
 		if tt.err {
@@ -34,13 +34,13 @@ func TestSetMemoryLimit(t *testing.T) {
 		}
 		in := debug.SetMemoryLimit(-1)
 		if (tt.want == -1 && in != 1<<63-1) || (tt.want != -1 && in != tt.want) {
-			t.Errorf("setMemoryLimit(%q): runtime limit %d", tt.flag, in)
+			t.Errorf("SetMemoryLimit(%q): runtime limit %d", tt.flag, in)
 		}
 	}
 	// GOMEMLIMIT set by the user (the runtime read it at start): kept.
 	debug.SetMemoryLimit(20 << 20)
 	t.Setenv("GOMEMLIMIT", "20MiB")
-	if got, err := setMemoryLimit(""); err != nil || got != 20<<20 || debug.SetMemoryLimit(-1) != 20<<20 {
+	if got, err := SetMemoryLimit(""); err != nil || got != 20<<20 || debug.SetMemoryLimit(-1) != 20<<20 {
 		t.Errorf("with GOMEMLIMIT: %d, %v", got, err)
 	}
 }
@@ -60,9 +60,9 @@ func TestRingOption(t *testing.T) {
 		{"128MiB", false, true}, // too large
 		{"big", false, true},
 	} {
-		opt, err := ringOption(tt.flag)
+		opt, err := RingOption(tt.flag)
 		if (err != nil) != tt.err || (!tt.err && (opt == nil) != tt.nilOpt) {
-			t.Errorf("ringOption(%q) = %v, %v", tt.flag, opt != nil, err)
+			t.Errorf("RingOption(%q) = %v, %v", tt.flag, opt != nil, err)
 		}
 	}
 }

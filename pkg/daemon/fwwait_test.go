@@ -1,6 +1,6 @@
 //go:build linux
 
-package main
+package daemon
 
 import (
 	"context"
@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rs/zerolog"
 
 	"github.com/uciknock/uciknock/pkg/fwreload"
 )
@@ -52,10 +54,7 @@ func reloadsDone(root string) int {
 func TestFirewallWaitBoot(t *testing.T) {
 	root, state := fakeFW4Root(t)
 	var logs syncBuffer
-	log, err := newLogger(&logs, "debug", "json")
-	if err != nil {
-		t.Fatal(err)
-	}
+	log := zerolog.New(&logs).Level(zerolog.DebugLevel)
 	fw, err := fwreload.Detect(root)
 	if err != nil {
 		t.Fatal(err)
@@ -127,7 +126,7 @@ func TestFirewallWaitRace(t *testing.T) {
 		t.Fatal(err)
 	}
 	var logs syncBuffer
-	log, _ := newLogger(&logs, "info", "json")
+	log := zerolog.New(&logs).Level(zerolog.InfoLevel)
 	fw, err := fwreload.Detect(root)
 	if err != nil {
 		t.Fatal(err)
@@ -150,7 +149,7 @@ func TestFirewallWaitPolls(t *testing.T) {
 		t.Fatal(err)
 	}
 	var logs syncBuffer
-	log, _ := newLogger(&logs, "info", "json")
+	log := zerolog.New(&logs).Level(zerolog.InfoLevel)
 	fw, err := fwreload.Detect(root)
 	if err != nil {
 		t.Fatal(err)

@@ -1,4 +1,4 @@
-package main
+package daemon
 
 import (
 	"fmt"
@@ -21,12 +21,12 @@ import (
 // saved).
 const defaultMemoryLimit = 16 << 20
 
-// setMemoryLimit applies the soft memory limit: flag ("" for the default,
+// SetMemoryLimit applies the soft memory limit: flag ("" for the default,
 // "off" for none, else bytes with an optional KiB/MiB/GiB suffix). A
 // GOMEMLIMIT in the environment wins over the default (the runtime has
 // already applied it) but not over an explicit flag. It returns the limit
 // in force, -1 for none.
-func setMemoryLimit(flag string) (int64, error) {
+func SetMemoryLimit(flag string) (int64, error) {
 	switch {
 	case flag == "off":
 		debug.SetMemoryLimit(1<<63 - 1)
@@ -45,10 +45,10 @@ func setMemoryLimit(flag string) (int64, error) {
 	return n, nil
 }
 
-// ringOption turns --capture-ring (bytes with an optional KiB/MiB suffix,
+// RingOption turns --capture-ring (bytes with an optional KiB/MiB suffix,
 // a multiple of the 64 KiB block; "" for the default) into the capture
 // option, nil for the default.
-func ringOption(flag string) (capture.Option, error) {
+func RingOption(flag string) (capture.Option, error) {
 	if flag == "" {
 		return nil, nil
 	}

@@ -1,0 +1,187 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"text/tabwriter"
+	"time"
+
+	"github.com/uciknock/uciknock/pkg/config"
+	"github.com/uciknock/uciknock/pkg/daemon"
+	"github.com/uciknock/uciknock/pkg/door"
+)
+
+// The admin commands: check, status, close and purge. What they do to the
+// system is in pkg/daemon and pkg/door; here are their flags and output.
+
+func cmdCheck(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("check", flag.ContinueOnError)
+	asJSON := fs.Bool("json", false, "print the result as JSON, every error with its UCI path (for LuCI)")
+	operands, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	path := "/etc/config/knock"
+	switch len(operands) {
+	case 0:
+	case 1:
+		path = operands[0]
+	default:
+		return fmt.Errorf("%w: check takes at most one FILE", errUsage)
+	}
+	var warnings []string
+	cfg, err := daemon.Check(path, func(w string) { warnings = append(warnings, w) })
+	if *asJSON {
+		return writeCheckJSON(stdout, path, cfg, warnings, err)
+	}
+	for _, w := range warnings {
+		fmt.Fprintf(stdout, "warning: %s\n", w)
+	}
+	if err != nil {
+		return err
+	}
+	state := "enabled"
+	if !cfg.Global.Enabled {
+		state = "disabled (knock.main.enabled is 0)"
+	}
+	fmt.Fprintf(stdout, "%s: ok, %d sequence(s), daemon %s\n", path, len(cfg.Sequences), state)
+	for _, s := range cfg.Sequences {
+		fmt.Fprintf(stdout, "  %-24s %-9s %s\n", s.Name, s.Action, s.DescribeKnocks())
+	}
+	return nil
+}
+
+// writeCheckJSON prints the result of daemon.Check as config.Report. A
+// configuration with errors is still a successful run of the command's
+// JSON output, but the exit status stays 1 so scripts can test it.
+func writeCheckJSON(w io.Writer, path string, cfg *config.Config, warnings []string, err error) error {
+	res := config.NewReport(path, cfg, warnings, err)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if encErr := enc.Encode(res); encErr != nil {
+		return encErr
+	}
+	if !res.OK {
+		return errCheckFailed
+	}
+	return nil
+}
+
+// errCheckFailed makes `check --json` exit 1 after printing the errors.
+var errCheckFailed = errors.New("configuration has errors (see the JSON output)")
+
+func cmdStatus(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("status", flag.ContinueOnError)
+	p := pathFlags(fs)
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
+	}
+	doors, state, err := daemon.Status(*p, time.Now())
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		if doors == nil {
+			doors = []door.Listing{}
+		}
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(doors)
+	}
+	fmt.Fprintln(stdout, "fast path: "+state)
+	if len(doors) == 0 {
+		fmt.Fprintln(stdout, "no open doors")
+		return nil
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tTYPE\tSOURCE\tPORT\tLEFT\tKERNEL\tSECTION")
+	for _, d := range doors {
+		left := "never"
+		switch {
+		case d.Expired:
+			left = "expired"
+		case d.Left >= 0:
+			left = (time.Duration(d.Left) * time.Second).String()
+		}
+		note := ""
+		if !d.Enabled {
+			note = " (disabled)"
+		} else if d.Edited {
+			note = " (edited)"
+		}
+		live := "-"
+		if d.Live {
+			live = "live"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s%s\n", d.Name, d.Type, d.Source, d.Port, left, live, d.Section, note)
+	}
+	return tw.Flush()
+}
+
+// cmdClose closes doors by rule name or by source address: through the
+// running daemon when there is one, else directly in the firewall config.
+func cmdClose(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("close", flag.ContinueOnError)
+	p := pathFlags(fs)
+	socket := fs.String("socket", daemon.DefaultSocket, "control socket `path` of the running daemon")
+	operands, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(operands) != 1 {
+		return fmt.Errorf("%w: close takes one NAME or IP", errUsage)
+	}
+	target := operands[0]
+	answer, err := daemon.AskRunningDaemon(*socket, "close "+target)
+	if err == nil {
+		fmt.Fprintln(stdout, answer)
+		return nil
+	}
+	if !errors.Is(err, daemon.ErrNoDaemon) {
+		return err
+	}
+	r, err := daemon.CloseOffline(*p, door.ParseSelector(target))
+	if r.Removed > 0 {
+		fmt.Fprintf(stdout, "ok: removed %d door(s) from the firewall config (no daemon running)\n", r.Removed)
+	}
+	if r.Kernel > 0 {
+		fmt.Fprintf(stdout, "removed %d door(s) from the kernel fast path\n", r.Kernel)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "firewall reloaded (%s)\n", r.Firewall)
+	return nil
+}
+
+// cmdPurge removes expired doors: run at boot before the firewall starts,
+// so a reboot never brings back a door whose time has passed.
+func cmdPurge(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("purge", flag.ContinueOnError)
+	p := pathFlags(fs)
+	// -q: the init script logs what purge prints at every boot, where
+	// "purged 0" is noise.
+	quiet := fs.Bool("q", false, "print nothing when no door was purged")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	r, err := daemon.Purge(*p, time.Now())
+	if err != nil {
+		return err
+	}
+	if r.Untrusted > 0 {
+		fmt.Fprintf(stdout, "purged %d expired door(s) and %d timed door(s) from before this boot (%s)\n", r.Expired, r.Untrusted, r.Why)
+		return nil
+	}
+	if r.Expired > 0 || !*quiet {
+		fmt.Fprintf(stdout, "purged %d expired door(s)\n", r.Expired)
+	}
+	return nil
+}

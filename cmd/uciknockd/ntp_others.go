@@ -1,6 +1,0 @@
-//go:build !linux
-
-package main
-
-// ntpSynchronised cannot tell outside Linux: the clock is not trusted.
-func ntpSynchronised() bool { return false }

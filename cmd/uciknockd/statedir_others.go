@@ -1,6 +1,0 @@
-//go:build !linux
-
-package main
-
-// volatileDir cannot tell file system types apart here; it reports none.
-func volatileDir(string) (string, bool) { return "", false }
