@@ -9,11 +9,13 @@
 //	uciknockd uci [-c DIR] ARGS...   the uci command line (for systems without uci)
 //	uciknockd version
 //
-// What it does: wires capture (pkg/capture) → the knock engine (pkg/knock)
-// → doors in /etc/config/firewall (pkg/door) and commands (pkg/command)
-// under one errgroup, and decides what to log (zerolog, one line per
-// event; under procd straight to syslog at the event's priority, else to
-// stderr) and when to stop. The packages it uses never log or exit.
+// What it does: the flags and output of each command, the logger (zerolog,
+// one line per event; under procd straight to syslog at the event's
+// priority, else to stderr) and the exit status. The daemon itself —
+// capture (pkg/capture) → the knock engine (pkg/knock) → doors in
+// /etc/config/firewall (pkg/door) and commands (pkg/command) under one
+// errgroup — is pkg/daemon's Server; the packages never exit, and only
+// pkg/daemon logs, through the logger given to it.
 //
 // What it does not: it keeps no state of its own beyond the firewall
 // config (doors and their expiry) and state_dir (used one-time sequences);

@@ -15,6 +15,7 @@
 //	door watch (inotify on the firewall config) ──► keeper's Changes
 //	fast-path watch (nftables notifications) ──► live doors put back
 //	clock/zone watch (2 s) ──► keeper.Recheck on a wall-clock jump or a new /etc/TZ
+//	firewall wait ──► the reload owed while the firewall was not loaded (boot)
 //	control socket ──► keeper.CloseSelected (`uciknockd close`)
 //	signals (SIGHUP)
 //
