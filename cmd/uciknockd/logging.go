@@ -9,6 +9,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/uciknock/uciknock/internal/logtext"
+	"github.com/uciknock/uciknock/internal/syslog"
 )
 
 // Log formats of `uciknockd run --log-format`.
@@ -51,7 +52,7 @@ func openLogger(w io.Writer, level, format string) (zerolog.Logger, *levelFilter
 	case logText, "":
 		filter.next = zerolog.LevelWriterAdapter{Writer: textWriter(w)}
 	case logSyslog:
-		sw, err := dialSyslog("", w)
+		sw, err := syslog.Dial("", w)
 		if err != nil {
 			// No syslog socket (a shell on a host): readable text on
 			// stderr rather than no log at all.

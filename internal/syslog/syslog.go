@@ -1,4 +1,4 @@
-package main
+package syslog
 
 import (
 	"bytes"
@@ -12,10 +12,12 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+
+	"github.com/uciknock/uciknock/internal/logtext"
 )
 
-// defaultSyslog is the local syslog socket (logd's on OpenWrt).
-const defaultSyslog = "/dev/log"
+// DefaultPath is the local syslog socket (logd's on OpenWrt).
+const DefaultPath = "/dev/log"
 
 // Syslog priorities (RFC 5424 severities) with facility daemon (3<<3).
 const (
@@ -27,7 +29,7 @@ const (
 	sevDebug       = 7
 )
 
-// syslogWriter sends each event as one text line to the local syslog
+// Writer sends each event as one text line to the local syslog
 // socket at the priority of its level, facility daemon, tag uciknockd:
 // `logread` shows "daemon.warn uciknockd[PID]: …". The level is the
 // priority, so the line does not repeat it. The datagram has the form
@@ -37,31 +39,31 @@ const (
 // It is written here rather than with log/syslog, whose net.Dial links
 // Go's DNS resolver into the binary (+320 KB on mipsle) for a socket that
 // is always a local path.
-type syslogWriter struct {
+type Writer struct {
 	mu       sync.Mutex // guards conn, buf and text (which fills buf)
 	path     string
 	conn     *net.UnixConn // nil until dialled, or after a failed write
 	prefix   string        // " uciknockd[PID]: "
 	buf      bytes.Buffer
-	text     io.Writer // textWriter into buf: the same text as on stderr
+	text     io.Writer // logtext into buf: the same text as on stderr
 	fallback io.Writer // a line syslog refused goes here (stderr → procd)
 }
 
-// dialSyslog connects to the syslog socket at path (defaultSyslog when
+// Dial connects to the syslog socket at path (DefaultPath when
 // empty). A write that fails (logd restarted) dials again once.
-func dialSyslog(path string, fallback io.Writer) (*syslogWriter, error) {
+func Dial(path string, fallback io.Writer) (*Writer, error) {
 	if path == "" {
-		path = defaultSyslog
+		path = DefaultPath
 	}
-	s := &syslogWriter{path: path, fallback: fallback, prefix: " uciknockd[" + strconv.Itoa(os.Getpid()) + "]: "}
-	s.text = textWriter(&s.buf)
+	s := &Writer{path: path, fallback: fallback, prefix: " uciknockd[" + strconv.Itoa(os.Getpid()) + "]: "}
+	s.text = logtext.New(&s.buf)
 	if err := s.dial(); err != nil {
 		return nil, err
 	}
 	return s, nil
 }
 
-func (s *syslogWriter) dial() error {
+func (s *Writer) dial() error {
 	c, err := net.DialUnix("unixgram", nil, &net.UnixAddr{Name: s.path, Net: "unixgram"})
 	if err != nil {
 		return fmt.Errorf("syslog: %w", err)
@@ -70,9 +72,9 @@ func (s *syslogWriter) dial() error {
 	return nil
 }
 
-func (s *syslogWriter) Write(p []byte) (int, error) { return s.WriteLevel(zerolog.NoLevel, p) }
+func (s *Writer) Write(p []byte) (int, error) { return s.WriteLevel(zerolog.NoLevel, p) }
 
-func (s *syslogWriter) WriteLevel(l zerolog.Level, p []byte) (int, error) {
+func (s *Writer) WriteLevel(l zerolog.Level, p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.buf.Reset()
@@ -97,7 +99,7 @@ func withoutLevel(line string) string {
 }
 
 // send writes one datagram, dialling again once if the socket went away.
-func (s *syslogWriter) send(line string) error {
+func (s *Writer) send(line string) error {
 	for try := 0; ; try++ {
 		if s.conn == nil {
 			if err := s.dial(); err != nil {
