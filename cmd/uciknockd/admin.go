@@ -14,8 +14,9 @@ import (
 	"github.com/uciknock/uciknock/pkg/door"
 )
 
-// The admin commands: check, status, close and purge. What they do to the
-// system is in pkg/daemon and pkg/door; here are their flags and output.
+// The admin commands: check, status, close, purge and import. What they
+// do to the system is in pkg/daemon and pkg/door; here are their flags
+// and output.
 
 func cmdCheck(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
@@ -74,14 +75,13 @@ func writeCheckJSON(w io.Writer, path string, cfg *config.Config, warnings []str
 var errCheckFailed = errors.New("configuration has errors (see the JSON output)")
 
 func cmdStatus(args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("status", flag.ContinueOnError)
-	p := pathFlags(fs)
+	fs, p := commandFlags("status")
 	asJSON := fs.Bool("json", false, "print JSON")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
+	if err := noOperands(fs); err != nil {
+		return err
 	}
 	doors, state, err := daemon.Status(*p, time.Now())
 	if err != nil {
@@ -128,8 +128,7 @@ func cmdStatus(args []string, stdout io.Writer) error {
 // cmdClose closes doors by rule name or by source address: through the
 // running daemon when there is one, else directly in the firewall config.
 func cmdClose(args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("close", flag.ContinueOnError)
-	p := pathFlags(fs)
+	fs, p := commandFlags("close")
 	socket := fs.String("socket", daemon.DefaultSocket, "control socket `path` of the running daemon")
 	operands, err := parseArgs(fs, args)
 	if err != nil {
@@ -164,8 +163,7 @@ func cmdClose(args []string, stdout io.Writer) error {
 // cmdPurge removes expired doors: run at boot before the firewall starts,
 // so a reboot never brings back a door whose time has passed.
 func cmdPurge(args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("purge", flag.ContinueOnError)
-	p := pathFlags(fs)
+	fs, p := commandFlags("purge")
 	// -q: the init script logs what purge prints at every boot, where
 	// "purged 0" is noise.
 	quiet := fs.Bool("q", false, "print nothing when no door was purged")
@@ -184,4 +182,55 @@ func cmdPurge(args []string, stdout io.Writer) error {
 		fmt.Fprintf(stdout, "purged %d expired door(s)\n", r.Expired)
 	}
 	return nil
+}
+
+// cmdImport converts a knockd.conf. Default output: `uci batch` text on
+// stdout, ending in `commit knock` (review it, then
+// `uciknockd import FILE | uci batch`). With
+// --write the result replaces --config, but only if it validates and the
+// target does not exist yet (never clobber a hand-written config).
+func cmdImport(args []string, stdout, stderr io.Writer) error {
+	fs, p := commandFlags("import")
+	write := fs.Bool("write", false, "write the converted config to --config instead of printing uci batch text")
+	force := fs.Bool("force", false, "with --write: replace an existing --config")
+	// Flags may follow the file name (uciknockd import FILE --write).
+	file, err := oneOperand(fs, args, "import takes one knockd.conf FILE")
+	if err != nil {
+		return err
+	}
+	if !*write {
+		batch, warnings, err := daemon.ImportBatch(*p, file)
+		printWarnings(stderr, warnings)
+		if err != nil {
+			return err
+		}
+		_, err = io.WriteString(stdout, batch)
+		return err
+	}
+	n, warnings, err := daemon.ImportWrite(*p, file, *force)
+	printWarnings(stderr, warnings)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %s (%d bytes); check it with `uciknockd check`\n", p.Config, n)
+	return nil
+}
+
+func printWarnings(w io.Writer, warnings []string) {
+	for _, s := range warnings {
+		fmt.Fprintf(w, "warning: %s\n", s)
+	}
+}
+
+// oneOperand parses args (flags may follow the operand) and returns the
+// one operand a subcommand takes, or a usage error saying what it takes.
+func oneOperand(fs *flag.FlagSet, args []string, takes string) (string, error) {
+	operands, err := parseArgs(fs, args)
+	if err != nil {
+		return "", err
+	}
+	if len(operands) != 1 {
+		return "", fmt.Errorf("%w: %s", errUsage, takes)
+	}
+	return operands[0], nil
 }

@@ -17,17 +17,25 @@ import (
 // version is set by the build: -ldflags "-X main.version=…".
 var version = "dev"
 
-// pathFlags registers the flags that point the daemon and its
-// subcommands at their files (daemon.DefaultPaths: OpenWrt's; tests and
-// the demo use a temporary directory).
-func pathFlags(fs *flag.FlagSet) *daemon.Paths {
-	p, d := &daemon.Paths{}, daemon.DefaultPaths
+// commandFlags returns the flag set of a subcommand with the flags that
+// point it at its files (daemon.DefaultPaths: OpenWrt's; tests and the
+// demo use a temporary directory).
+func commandFlags(name string) (*flag.FlagSet, *daemon.Paths) {
+	fs, p, d := flag.NewFlagSet(name, flag.ContinueOnError), &daemon.Paths{}, daemon.DefaultPaths
 	fs.StringVar(&p.Config, "config", d.Config, "knock configuration `file`")
 	fs.StringVar(&p.Firewall, "firewall", d.Firewall, "firewall configuration `file`")
 	fs.StringVar(&p.OverrideDir, "override-dir", d.OverrideDir, "libuci runtime override `dir` (\"\" disables)")
 	fs.StringVar(&p.StateDir, "state-dir", "", "state `dir` for one-time sequences (default: knock.main.state_dir)")
 	fs.StringVar(&p.Root, "root", d.Root, "system root `dir` used to find fw4/fw3 and /etc/TZ")
-	return p
+	return fs, p
+}
+
+// noOperands fails with a usage error when flags were followed by operands.
+func noOperands(fs *flag.FlagSet) error {
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
+	}
+	return nil
 }
 
 // errUsage marks command-line mistakes: exit status 2 after the usage text.
@@ -138,8 +146,7 @@ func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 // cmdRun is `uciknockd run`: flags, the logger and the instance lock
 // here; the daemon's tasks in pkg/daemon.
 func cmdRun(args []string, stderr io.Writer) error {
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	p := pathFlags(fs)
+	fs, p := commandFlags("run")
 	logLevel := fs.String("log-level", "", "log `level` (debug, info, warn, error); default: knock.main.log_level")
 	logFormat := fs.String("log-format", "text", "log `format`: text (stderr), json (stderr) or syslog (/dev/log, at each line's priority; what the init script uses)")
 	socket := fs.String("socket", daemon.DefaultSocket, "control socket `path` (\"\" disables)")
@@ -153,8 +160,8 @@ func cmdRun(args []string, stderr io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
+	if err := noOperands(fs); err != nil {
+		return err
 	}
 	cfg, err := config.Load(p.Config)
 	if err != nil {
