@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+
+	"github.com/uciknock/uciknock/internal/nlattr"
 )
 
 // ctnetlink message types and attributes (linux/netfilter/nfnetlink_conntrack.h).
@@ -127,22 +129,11 @@ var errShort = errors.New("conntrack: truncated netlink attribute")
 // attrs walks the attributes in b, calling fn with the type (flags
 // masked) and payload of each.
 func attrs(b []byte, fn func(typ uint16, data []byte) error) error {
-	for len(b) >= 4 {
-		l := int(binary.NativeEndian.Uint16(b[0:]))
-		typ := binary.NativeEndian.Uint16(b[2:]) & nlaTypeMask
-		if l < 4 || l > len(b) {
-			return errShort
-		}
-		if err := fn(typ, b[4:l]); err != nil {
-			return err
-		}
-		l = (l + 3) &^ 3
-		if l > len(b) {
-			l = len(b)
-		}
-		b = b[l:]
+	err := nlattr.Walk(b, fn)
+	if errors.Is(err, nlattr.ErrShort) {
+		return errShort
 	}
-	return nil
+	return err
 }
 
 // parseEntry decodes the attributes of one IPCTNL_MSG_CT_NEW message

@@ -130,7 +130,7 @@ func (w *Watch) handle(b []byte) bool {
 		if end > len(b) {
 			break
 		}
-		name := cString(b[unix.SizeofInotifyEvent:end])
+		name := unix.ByteSliceToString(b[unix.SizeofInotifyEvent:end])
 		b = b[end:]
 		switch {
 		case ev.Mask&unix.IN_Q_OVERFLOW != 0:
@@ -155,15 +155,6 @@ func (w *Watch) handle(b []byte) bool {
 		}
 	}
 	return hit
-}
-
-func cString(b []byte) string {
-	for i, c := range b {
-		if c == 0 {
-			return string(b[:i])
-		}
-	}
-	return string(b)
 }
 
 // Close stops the watch; a running Run returns an error.

@@ -1,8 +1,9 @@
 package fastpath
 
 import (
-	"encoding/binary"
 	"errors"
+
+	"github.com/uciknock/uciknock/internal/nlattr"
 )
 
 // nftables netlink message types (linux/netfilter/nf_tables.h) and the
@@ -125,22 +126,11 @@ func parseAttrs(b []byte) ([32][]byte, error) {
 }
 
 func walkAttrs(b []byte, fn func(t uint16, v []byte) error) error {
-	for len(b) >= 4 {
-		n := int(binary.NativeEndian.Uint16(b))
-		t := binary.NativeEndian.Uint16(b[2:]) & 0x3fff // NLA_F_NESTED, NLA_F_NET_BYTEORDER
-		if n < 4 || n > len(b) {
-			return errShort
-		}
-		if err := fn(t, b[4:n]); err != nil {
-			return err
-		}
-		n = (n + 3) &^ 3
-		if n > len(b) {
-			n = len(b)
-		}
-		b = b[n:]
+	err := nlattr.Walk(b, fn)
+	if errors.Is(err, nlattr.ErrShort) {
+		return errShort
 	}
-	return nil
+	return err
 }
 
 // cstr returns a NUL-terminated netlink string.
