@@ -10,8 +10,12 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/rs/zerolog"
+
+	"github.com/uciknock/uciknock/internal/daemonlog"
 	"github.com/uciknock/uciknock/pkg/config"
 	"github.com/uciknock/uciknock/pkg/daemon"
+	"github.com/uciknock/uciknock/uci/ucicli"
 )
 
 // version is set by the build: -ldflags "-X main.version=…".
@@ -171,11 +175,10 @@ func cmdRun(args []string, stderr io.Writer) error {
 	if *logLevel != "" {
 		level = *logLevel
 	}
-	log, filter, err := openLogger(stderr, level, *logFormat)
+	log, logLevels, err := daemonlog.Open(stderr, level, *logFormat)
 	if err != nil {
 		return err
 	}
-	levels := &logLevels{log: log, filter: filter, fixed: *logLevel}
 	if _, err := daemon.SetMemoryLimit(*memLimit); err != nil {
 		return fmt.Errorf("%w: %w", errUsage, err)
 	}
@@ -194,11 +197,29 @@ func cmdRun(args []string, stderr io.Writer) error {
 		log.Warn().Str("config", p.Config).Msg("disabled (knock.main.enabled is 0): nothing to do")
 		return nil
 	}
-	srv, err := daemon.New(daemon.Options{Paths: *p, Socket: *socket, Version: version, Log: log, Ring: ring, LogLevel: levels.apply}, cfg)
+	srv, err := daemon.New(daemon.Options{Paths: *p, Socket: *socket, Version: version, Log: log, Ring: ring, LogLevel: levelOnReload(log, logLevels, *logLevel)}, cfg)
 	if err != nil {
 		return err
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 	return srv.Serve(ctx, hup)
+}
+
+// levelOnReload is daemon.Options.LogLevel: knock.main.log_level applies
+// on a reload, unless --log-level (flagLevel) was given: the command line
+// wins, as at start.
+func levelOnReload(log zerolog.Logger, l *daemonlog.Level, flagLevel string) func(string) {
+	if flagLevel != "" {
+		return nil
+	}
+	return func(level string) { l.Apply(log, level) }
+}
+
+// cmdUCI runs the uci command line from package uci/ucicli, for machines without
+// OpenWrt's uci (the demo, tests, a development box): `uciknockd uci -c DIR
+// show firewall`. On a router, use the real `uci`.
+func cmdUCI(args []string, stdout, stderr io.Writer) int {
+	var cli ucicli.CLI
+	return cli.Run(args, os.Stdin, stdout, stderr)
 }

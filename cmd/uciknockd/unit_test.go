@@ -10,28 +10,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/uciknock/uciknock/internal/daemonlog"
 	"github.com/uciknock/uciknock/pkg/daemon"
 	"github.com/uciknock/uciknock/pkg/door"
 	"github.com/uciknock/uciknock/uci"
 )
-
-func TestNewLogger(t *testing.T) {
-	var buf bytes.Buffer
-	log, err := newLogger(&buf, "info", "text")
-	if err != nil {
-		t.Fatal(err)
-	}
-	log.Debug().Msg("hidden")
-	log.Info().Str("rule", "KnockSSH_192.0.2.7_22").Msg("open")
-	if got := buf.String(); strings.Contains(got, "hidden") || !strings.Contains(got, "open rule=KnockSSH_192.0.2.7_22") || strings.Count(got, "\n") != 1 {
-		t.Errorf("log output %q", got)
-	}
-	for _, bad := range [][2]string{{"loud", "text"}, {"", "text"}, {"info", "xml"}} {
-		if _, err := newLogger(&buf, bad[0], bad[1]); err == nil {
-			t.Errorf("newLogger(%q, %q) accepted", bad[0], bad[1])
-		}
-	}
-}
 
 // TestCloseNotBehindRunningDaemon: when a daemon holds the instance lock
 // but its control socket does not answer, `uciknockd close` fails and
@@ -146,5 +129,27 @@ func TestParseArgsInterspersed(t *testing.T) {
 		if err != nil || strings.Join(got, "|") != strings.Join(tt.operands, "|") || *socket != tt.socket {
 			t.Errorf("parseArgs(%q) = %q, socket %q, %v; want %q, %q", tt.args, got, *socket, err, tt.operands, tt.socket)
 		}
+	}
+}
+
+// TestLevelOnReload: knock.main.log_level applies on a reload unless
+// --log-level was given (the command line wins, as at start).
+func TestLevelOnReload(t *testing.T) {
+	var buf bytes.Buffer
+	log, level, err := daemonlog.Open(&buf, "info", daemonlog.JSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if levelOnReload(log, level, "error") != nil {
+		t.Error("--log-level error: the config's level would still apply on reload")
+	}
+	apply := levelOnReload(log, level, "")
+	if apply == nil {
+		t.Fatal("no --log-level: the config's level does not apply on reload")
+	}
+	apply("debug")
+	log.Debug().Msg("shown")
+	if !strings.Contains(buf.String(), `"message":"shown"`) {
+		t.Errorf("log_level debug not applied:\n%s", buf.String())
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package daemonlog
 
 import (
 	"fmt"
@@ -14,21 +14,21 @@ import (
 
 // Log formats of `uciknockd run --log-format`.
 const (
-	logText   = "text"   // one line per event on stderr, level word first
-	logJSON   = "json"   // zerolog's JSON with a timestamp on stderr (tests, collectors)
-	logSyslog = "syslog" // one line per event to /dev/log at the event's priority (procd)
+	Text   = "text"   // one line per event on stderr, level word first
+	JSON   = "json"   // zerolog's JSON with a timestamp on stderr (tests, collectors)
+	Syslog = "syslog" // one line per event to /dev/log at the event's priority (procd)
 )
 
-// newLogger returns a logger writing to w in format at level ("syslog"
+// New returns a logger writing to w in format at level ("syslog"
 // writes to /dev/log instead, falling back to text on w).
-func newLogger(w io.Writer, level, format string) (zerolog.Logger, error) {
-	log, _, err := openLogger(w, level, format)
+func New(w io.Writer, level, format string) (zerolog.Logger, error) {
+	log, _, err := Open(w, level, format)
 	return log, err
 }
 
-// openLogger returns the daemon's logger and the filter that holds its
-// level, so that a HUP can change log_level for every copy of the logger
-// handed out since. The logger itself lets debug events through; the
+// Open returns the daemon's logger and the Level that holds its level,
+// so that a HUP can change log_level for every copy of the logger handed
+// out since. The logger itself lets debug events through; the
 // filter drops what is below the level (only a few debug events are built
 // in vain, none per packet).
 //
@@ -38,20 +38,20 @@ func newLogger(w io.Writer, level, format string) (zerolog.Logger, error) {
 // capture is for programs that cannot: it knows two priorities (stdout
 // info, stderr err), so warnings and notices would be lost in one of them.
 // logd stamps the time, so text and syslog lines carry none.
-func openLogger(w io.Writer, level, format string) (zerolog.Logger, *levelFilter, error) {
+func Open(w io.Writer, level, format string) (zerolog.Logger, *Level, error) {
 	lvl, err := parseLevel(level)
 	if err != nil {
 		return zerolog.Nop(), nil, err
 	}
-	filter := &levelFilter{}
+	filter := &Level{}
 	filter.set(lvl)
 	switch format {
-	case logJSON:
+	case JSON:
 		filter.next = zerolog.LevelWriterAdapter{Writer: w}
 		return zerolog.New(filter).Level(zerolog.DebugLevel).With().Timestamp().Logger(), filter, nil
-	case logText, "":
+	case Text, "":
 		filter.next = zerolog.LevelWriterAdapter{Writer: textWriter(w)}
-	case logSyslog:
+	case Syslog:
 		sw, err := syslog.Dial("", w)
 		if err != nil {
 			// No syslog socket (a shell on a host): readable text on
@@ -83,48 +83,43 @@ func textWriter(w io.Writer) io.Writer {
 	return logtext.New(w)
 }
 
-// levelFilter drops events below its level and passes the rest on. The
-// level is atomic: a HUP sets it while other goroutines log.
-type levelFilter struct {
+// Level is the level of a logger from Open and every copy of it: a
+// zerolog.LevelWriter that drops events below the level and passes the
+// rest on. The level is atomic: a HUP sets it while other goroutines log.
+type Level struct {
 	min  atomic.Int32
 	next zerolog.LevelWriter
 }
 
-func (f *levelFilter) set(l zerolog.Level) { f.min.Store(int32(l)) }
+func (f *Level) set(l zerolog.Level) { f.min.Store(int32(l)) }
 
-func (f *levelFilter) level() zerolog.Level { return zerolog.Level(f.min.Load()) }
+func (f *Level) level() zerolog.Level { return zerolog.Level(f.min.Load()) }
 
-func (f *levelFilter) Write(p []byte) (int, error) { return f.next.Write(p) }
+// Write passes an event without a level on.
+func (f *Level) Write(p []byte) (int, error) { return f.next.Write(p) }
 
-func (f *levelFilter) WriteLevel(l zerolog.Level, p []byte) (int, error) {
+// WriteLevel passes the event on unless it is below the level.
+func (f *Level) WriteLevel(l zerolog.Level, p []byte) (int, error) {
 	if l != zerolog.NoLevel && l < f.level() {
 		return len(p), nil
 	}
 	return f.next.WriteLevel(l, p)
 }
 
-// logLevels applies knock.main.log_level on a reload (daemon.Options.LogLevel)
-// to every copy of the logger, unless --log-level was given.
-type logLevels struct {
-	log    zerolog.Logger
-	filter *levelFilter
-	fixed  string // --log-level: the command line wins, as at start
-}
-
-// apply makes level the level of every logger copy.
-func (l *logLevels) apply(level string) {
-	if l.filter == nil || l.fixed != "" {
-		return
-	}
+// Apply makes level (knock.main.log_level, after a reload) the level
+// of every copy of log, the logger Open returned with l, and says so in
+// one INFO line. A level that does not parse (the config parser rejects
+// it first) or is already in force changes nothing.
+func (l *Level) Apply(log zerolog.Logger, level string) {
 	lvl, err := parseLevel(level)
-	if err != nil || lvl == l.filter.level() {
-		return // the config parser already rejected a bad level
+	if err != nil || lvl == l.level() {
+		return
 	}
 	// An INFO line, shown if the old or the new level lets it through:
 	// a louder level is set before it, a quieter one after.
-	if lvl < l.filter.level() {
-		l.filter.set(lvl)
+	if lvl < l.level() {
+		l.set(lvl)
 	}
-	l.log.Info().Str("option", "knock.main.log_level").Str("value", lvl.String()).Msg("log level changed")
-	l.filter.set(lvl)
+	log.Info().Str("option", "knock.main.log_level").Str("value", lvl.String()).Msg("log level changed")
+	l.set(lvl)
 }

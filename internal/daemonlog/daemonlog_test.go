@@ -1,6 +1,4 @@
-//go:build linux
-
-package main
+package daemonlog
 
 import (
 	"bytes"
@@ -9,20 +7,19 @@ import (
 )
 
 // TestLogLevelOnReload: a HUP with a new log_level changes what every
-// copy of the logger writes, says so once, and --log-level still wins.
+// copy of the logger writes, and says so once.
 func TestLogLevelOnReload(t *testing.T) {
 	var buf bytes.Buffer
-	log, filter, err := openLogger(&buf, "info", logJSON)
+	log, level, err := Open(&buf, "info", JSON)
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := &logLevels{log: log, filter: filter}
 	copied := log.With().Str("part", "capture").Logger() // handed out before the HUP
 	copied.Debug().Msg("hidden")
-	d.apply("debug")
+	level.Apply(log, "debug")
 	copied.Debug().Msg("shown")
-	d.apply("debug") // unchanged: no second line
-	d.apply("error")
+	level.Apply(log, "debug") // unchanged: no second line
+	level.Apply(log, "error")
 	copied.Warn().Msg("quiet")
 	copied.Error().Msg("loud")
 	got := buf.String()
@@ -38,21 +35,13 @@ func TestLogLevelOnReload(t *testing.T) {
 	if n := strings.Count(got, "log level changed"); n != 2 {
 		t.Errorf("%d 'log level changed' lines, want 2:\n%s", n, got)
 	}
-
-	buf.Reset()
-	d.fixed = "error" // run --log-level error
-	d.apply("debug")
-	copied.Info().Msg("still quiet")
-	if buf.Len() != 0 {
-		t.Errorf("--log-level overridden by the config: %s", buf.String())
-	}
 }
 
 func TestLogFormats(t *testing.T) {
 	var buf bytes.Buffer
 	for _, bad := range [][2]string{{"trace", "text"}, {"fatal", "text"}, {"info", "journald"}} {
-		if _, _, err := openLogger(&buf, bad[0], bad[1]); err == nil {
-			t.Errorf("openLogger(%q, %q) accepted", bad[0], bad[1])
+		if _, _, err := Open(&buf, bad[0], bad[1]); err == nil {
+			t.Errorf("Open(%q, %q) accepted", bad[0], bad[1])
 		}
 	}
 }
@@ -69,4 +58,22 @@ func logHasLine(out string, parts ...string) bool {
 		}
 	}
 	return false
+}
+
+func TestNew(t *testing.T) {
+	var buf bytes.Buffer
+	log, err := New(&buf, "info", "text")
+	if err != nil {
+		t.Fatal(err)
+	}
+	log.Debug().Msg("hidden")
+	log.Info().Str("rule", "KnockSSH_192.0.2.7_22").Msg("open")
+	if got := buf.String(); strings.Contains(got, "hidden") || !strings.Contains(got, "open rule=KnockSSH_192.0.2.7_22") || strings.Count(got, "\n") != 1 {
+		t.Errorf("log output %q", got)
+	}
+	for _, bad := range [][2]string{{"loud", "text"}, {"", "text"}, {"info", "xml"}} {
+		if _, err := New(&buf, bad[0], bad[1]); err == nil {
+			t.Errorf("New(%q, %q) accepted", bad[0], bad[1])
+		}
+	}
 }
