@@ -41,6 +41,10 @@ func newProcdBox(t *testing.T, name, confDir string, extra ...string) *procdBox 
 	testenv.RequireRoot(t)
 	sandbox := testenv.OpenWrtDir(t) // runs its setup.sh
 	daemon, _ := binaries(t)
+	// One instance per test process: a second `make test` beside this one
+	// (or another worktree's) boots its own procd instead of taking ours
+	// down (owrt-procd up replaces an instance of the same name).
+	name = fmt.Sprintf("%s-%d", name, os.Getpid())
 	b := &procdBox{t: t, bin: filepath.Join(sandbox, "bin", "owrt-procd"), name: name}
 	script := filepath.Join(testenv.ModuleRoot(t), "files", "etc", "init.d", "knock")
 	args := []string{"up", confDir, "--name", name,

@@ -46,7 +46,7 @@ func TestLuCIACL(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	in := startLuCI(t, bin, 8019, conf, true)
+	in := startLuCI(t, bin, conf, true)
 	base := strings.TrimSuffix(in.url, "cgi-bin/luci/")
 	rootPW := os.Getenv("OWRT_LUCI_PASSWORD")
 	if rootPW == "" {

@@ -31,7 +31,7 @@ func TestLuCIClient(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(conf, "knock"), []byte(clientKnock), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	in := startLuCI(t, bin, 8018, conf, true)
+	in := startLuCI(t, bin, conf, true)
 	b := newBrowser(t)
 	b.login(in)
 	b.open(in, "admin/services/uciknock/client", ".knock-command")

@@ -76,7 +76,7 @@ config sequence 'nas_fwd'
 // source, a forward (redirect) among them.
 func TestLuCIDoors(t *testing.T) {
 	bin := sandbox(t)
-	in := startLuCI(t, bin, 8015, "-", true)
+	in := startLuCI(t, bin, "-", true)
 
 	r, c := netns.New(t, "l14r"), netns.New(t, "l14c")
 	netns.Veth(t, r, c, doorsRouterIf, doorsClientIf)

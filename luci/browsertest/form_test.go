@@ -66,7 +66,7 @@ func TestLuCIForm(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(conf, "knock"), []byte(formKnock), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	in := startLuCI(t, bin, 8014, conf, true)
+	in := startLuCI(t, bin, conf, true)
 	b := newBrowser(t)
 	b.login(in)
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,9 +19,23 @@ import (
 	"github.com/uciknock/uciknock/internal/testenv"
 )
 
-// The rig: the OpenWrt sandbox's wrappers, a LuCI instance per test on its
-// own port (14 is this app's issue number), the real uciknockd, and one
+// The rig: the OpenWrt sandbox's wrappers, a LuCI instance per test on a
+// free port, the real uciknockd, and one
 // headless Chromium per test whose console errors fail the test.
+
+// freePort is a loopback TCP port nobody listens on now. owrt-luci up
+// replaces an instance on the same port, so fixed ports would let a second
+// test run beside this one (another make test, another worktree) take our
+// LuCI down; a port that is free now is, but for a moment's race, ours.
+func freePort(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return fmt.Sprint(l.Addr().(*net.TCPAddr).Port)
+}
 
 // repoRoot is the uciknock repository: this module lives in luci/browsertest.
 func repoRoot(t testing.TB) string {
@@ -114,11 +129,12 @@ type instance struct {
 	root string // its rootfs on the host
 }
 
-// startLuCI brings up LuCI on port with the app and the given CONFDIR
-// ("-" for none); withDaemon copies uciknockd in as /usr/sbin/uciknockd.
-func startLuCI(t *testing.T, bin string, port int, confdir string, withDaemon bool) *instance {
+// startLuCI brings up LuCI on a free port with the app and the given
+// CONFDIR ("-" for none); withDaemon copies uciknockd in as
+// /usr/sbin/uciknockd.
+func startLuCI(t *testing.T, bin string, confdir string, withDaemon bool) *instance {
 	t.Helper()
-	p := fmt.Sprint(port)
+	p := freePort(t)
 	args := []string{"up", confdir, "--app", filepath.Join(repoRoot(t), "luci", "luci-app-uciknock"), "--port", p}
 	if withDaemon {
 		args = append(args, "--file", bins.daemon+":/usr/sbin/uciknockd")

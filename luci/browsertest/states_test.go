@@ -15,7 +15,7 @@ func TestLuCIStates(t *testing.T) {
 	bin := sandbox(t)
 
 	t.Run("not installed", func(t *testing.T) {
-		in := startLuCI(t, bin, 8016, "-", false)
+		in := startLuCI(t, bin, "-", false)
 		b := newBrowser(t)
 		b.login(in)
 		b.open(in, "admin/services/uciknock/sequences", "#knock-not-configured")
@@ -39,7 +39,7 @@ func TestLuCIStates(t *testing.T) {
 		if err := os.WriteFile(filepath.Join(conf, "knock"), []byte(knock), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		in := startLuCI(t, bin, 8017, conf, true)
+		in := startLuCI(t, bin, conf, true)
 		b := newBrowser(t)
 		b.login(in)
 		b.open(in, "admin/services/uciknock/sequences", "#cbi-knock-sequence")
@@ -58,7 +58,7 @@ func TestLuCIStates(t *testing.T) {
 		if err := os.WriteFile(filepath.Join(conf, "knock"), []byte(knock), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		in := startLuCI(t, bin, 8017, conf, true)
+		in := startLuCI(t, bin, conf, true)
 		b := newBrowser(t)
 		b.login(in)
 		b.open(in, "admin/services/uciknock/sequences", "#cbi-knock-main-enabled")
