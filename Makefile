@@ -117,7 +117,7 @@ demo: demo-deps build
 bench: deps build gobench
 	./scripts/bench.sh
 	@# instant doors on the real fw4: last knock → first accepted SYN (docs/benchmarks.md)
-	UCIKNOCK_BENCH=1 go test -count=1 -run '^TestBenchInstantDoor$$' ./cmd/uciknockd/ | tee build/instantdoor.txt
+	set -o pipefail; UCIKNOCK_BENCH=1 go test -count=1 -v -run '^TestBenchInstantDoor$$' ./cmd/uciknockd/ | grep -E '^(\||ok|FAIL|--- )' | tee build/instantdoor.txt
 
 gobench:
 	@mkdir -p build
