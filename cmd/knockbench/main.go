@@ -5,7 +5,7 @@
 //
 //	knockbench [-flood-seconds 5] [-pps 200000] [-daemons uciknockd,knockd] ...
 //
-// Run as root by `make bench` (scripts/sh). Benchmarks report; they
+// Run as root by `make bench` (scripts/bench.sh). Benchmarks report; they
 // do not judge: the exit status is non-zero only when a scenario could not
 // run at all. The namespaces are deleted at exit, also on SIGINT/SIGTERM.
 //
@@ -54,7 +54,7 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&o.bin, "bin", "build", "`dir` holding the built uciknockd")
 	fs.StringVar(&o.template, "firewall", "scripts/demo/firewall", "stock firewall config `file` each uciknockd start begins with")
 	fs.StringVar(&o.doc, "doc", "docs/benchmarks.md", "markdown `file` whose knockbench section is rewritten (\"\": none)")
-	fs.StringVar(&o.jsonOut, "json", "build/json", "JSON output `file` (\"\": none)")
+	fs.StringVar(&o.jsonOut, "json", "build/bench.json", "JSON output `file` (\"\": none)")
 	fs.StringVar(&o.nsPrefix, "ns-prefix", fmt.Sprintf("kb%d", os.Getpid()), "namespace name `prefix` (-r router, -c client)")
 	fs.StringVar(&o.daemons, "daemons", "uciknockd,knockd", "comma-separated daemons to run")
 	fs.IntVar(&o.pps, "pps", 200000, "flood rate target, packets/s")

@@ -240,7 +240,7 @@ const docIntro = `# Benchmarks
 
 ## uciknockd and knockd side by side (` + "`make bench`" + `)
 
-` + "`make bench`" + ` (cmd/knockbench, run by scripts/sh as root) runs the same door on
+` + "`make bench`" + ` (cmd/knockbench, run by scripts/bench.sh as root) runs the same door on
 uciknockd and on Debian's knockd in a throw-away router namespace, knocked and
 flooded from a client namespace over veth. The section between the markers is
 rewritten by each run; the rest of this file is kept.
