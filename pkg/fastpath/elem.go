@@ -96,7 +96,7 @@ func Elements(d door.Door) ([]Elem, error) {
 		return nil, fmt.Errorf("fastpath: door %s: no source or port", d.Name())
 	}
 	src := d.Src.Unmap()
-	if !zoneOK(d.SrcZone) {
+	if door.CheckZone(d.SrcZone) != nil { // "*" (any zone) has no chain, so no fast path
 		return nil, fmt.Errorf("%w: zone %q", ErrNoFastPath, d.SrcZone)
 	}
 	v := 6
@@ -136,21 +136,6 @@ func Elements(d door.Door) ([]Elem, error) {
 		}
 	}
 	return out, nil
-}
-
-// zoneOK accepts what fw4 takes as a zone name and nft as part of a set
-// name; "*" (any zone) has no chain of its own and so no fast path.
-func zoneOK(z string) bool {
-	if z == "" || len(z) > 64 {
-		return false
-	}
-	for i := 0; i < len(z); i++ {
-		c := z[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
-			return false
-		}
-	}
-	return true
 }
 
 func protoNum(p string) (byte, bool) {
