@@ -37,6 +37,7 @@ func TestMain(m *testing.M) {
 	if e2eBuild.dir != "" {
 		os.RemoveAll(e2eBuild.dir)
 	}
+	testenv.ReportSkips() // tests that needed the OpenWrt sandbox and skipped
 	os.Exit(code)
 }
 

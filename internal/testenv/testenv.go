@@ -139,10 +139,16 @@ func OpenWrtDir(t testing.TB) string {
 // silently. Use it as the package's TestMain.
 func Main(m *testing.M) {
 	code := m.Run()
+	ReportSkips()
+	os.Exit(code)
+}
+
+// ReportSkips prints Main's summary line, for a package whose TestMain
+// does more than run the tests.
+func ReportSkips() {
 	if line := skipSummary(); line != "" {
 		fmt.Fprintln(os.Stderr, line)
 	}
-	os.Exit(code)
 }
 
 // skipSummary is Main's line: "" when nothing was skipped.
