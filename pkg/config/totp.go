@@ -29,12 +29,11 @@ func parseTOTP(r *section, s *Sequence) {
 	t.Secret = b
 	if v, ok := r.scalar("totp_length"); ok {
 		n, err := strconv.Atoi(v)
-		switch {
-		case err != nil:
+		if err != nil {
 			r.errorf("totp_length", "%q is not a number", v)
-		case totp.CheckLength(n) != nil:
-			r.errorf("totp_length", "%v", totp.CheckLength(n))
-		default:
+		} else if err := totp.CheckLength(n); err != nil {
+			r.errorf("totp_length", "%v", err)
+		} else {
 			t.Length = n
 		}
 	}

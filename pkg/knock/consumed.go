@@ -127,11 +127,7 @@ func (f *FileConsumed) Merge(paths []string, keep func(key string) bool) ([]stri
 // good knock.
 func (s *Sequence) Meaningful(now time.Time) func(key string) bool {
 	if t := s.TOTP; t != nil {
-		period := t.Period
-		if period == 0 {
-			period = totp.DefaultPeriod
-		}
-		limit := totp.Counter(now, period) + 1
+		limit := totp.Counter(now, t.Period) + 1 // Counter takes 0 as totp.DefaultPeriod
 		return func(k string) bool {
 			n, err := strconv.ParseUint(strings.TrimPrefix(k, "totp:"), 10, 64)
 			return err == nil && strings.HasPrefix(k, "totp:") && n <= limit

@@ -125,8 +125,7 @@ func (l *loaded) replayDelta(data []byte) int {
 	lx := syntax.New(data)
 	changes := 0
 	for !lx.EOF {
-		lx.Pos = 0
-		lx.Getln(0)
+		lx.NextLine()
 		if lx.At(0) == 0 {
 			continue
 		}
@@ -180,8 +179,7 @@ func (l *loaded) replayLine(lx *syntax.Lexer) error {
 func filterDelta(pkg string, data []byte, section, option string, hasSection, hasOption bool) (out []byte, ok bool) {
 	lx := syntax.New(data)
 	for !lx.EOF {
-		lx.Pos = 0
-		lx.Getln(0)
+		lx.NextLine()
 		if lx.At(0) == 0 {
 			continue
 		}
