@@ -157,21 +157,21 @@ func (t *Doors) Open(d door.Door) error {
 	}
 	l.door, l.elems = d, elems
 	t.unshut(d, elems)
-	return t.write(l, true)
+	return t.write(l)
 }
 
 // write puts l's elements into the kernel with the remaining timeout.
-// With replace, elements already there are deleted in the same batch
-// (that is how a timeout moves: the kernel keeps an existing element's
-// timeout on add). Called with mu held.
-func (t *Doors) write(l *live, replace bool) error {
+// Elements already there (l.in) are deleted in the same batch (that is how
+// a timeout moves: the kernel keeps an existing element's timeout on add);
+// a caller that knows they are gone clears l.in first. Called with mu held.
+func (t *Doors) write(l *live) error {
 	to, ok := t.timeout(l.door.Expires)
 	if !ok {
 		t.drop(l)
 		return nil
 	}
 	var err error
-	if replace && l.in {
+	if l.in {
 		if err = t.k.Apply(l.elems, l.elems, to); err == nil {
 			return nil
 		}
@@ -300,7 +300,7 @@ func (t *Doors) Resync(lost bool) (int, error) {
 		if lost {
 			l.in = false
 		}
-		if err := t.write(l, true); err != nil {
+		if err := t.write(l); err != nil {
 			if first == nil {
 				first = err
 			}
@@ -327,7 +327,7 @@ func Available(k Kernel) (map[string]bool, error) {
 	zones := make(map[string]bool)
 	for _, n := range names {
 		z, ok := zoneOf(n)
-		if !ok {
+		if _, done := zones[z]; !ok || done {
 			continue
 		}
 		all := true
@@ -375,7 +375,7 @@ func (t *Doors) restore(gone map[string]map[string]bool) (int, error) {
 			continue
 		}
 		l.in = false
-		if err := t.write(l, false); err != nil && first == nil {
+		if err := t.write(l); err != nil && first == nil {
 			first = err
 		}
 		n++
