@@ -104,7 +104,7 @@ var (
 
 // OpenWrtDir returns the OpenWrt userland sandbox (../shared/openwrt next
 // to the repository, or $OPENWRT_DIR) after running its idempotent
-// setup.sh. The sandbox is not part of the repository: without it the test
+// setup.sh (once per test process). The sandbox is not part of the repository: without it the test
 // is skipped and recorded for Main's summary, or fails under CI.
 func OpenWrtDir(t testing.TB) string {
 	t.Helper()
@@ -112,15 +112,7 @@ func OpenWrtDir(t testing.TB) string {
 	if dir == "" {
 		dir = filepath.Join(ModuleRoot(t), "..", "shared", "openwrt")
 	}
-	setup := filepath.Join(dir, "setup.sh")
-	reason := ""
-	if _, err := os.Stat(setup); err != nil {
-		reason = fmt.Sprintf("OpenWrt sandbox missing at %s", dir)
-	} else if os.Geteuid() != 0 {
-		reason = "OpenWrt sandbox needs root"
-	} else if out, err := exec.Command(setup, "--no-apt").CombinedOutput(); err != nil {
-		reason = fmt.Sprintf("%s failed: %v: %s", setup, err, strings.TrimSpace(string(out)))
-	}
+	reason := sandboxReason(dir)
 	if reason == "" {
 		return dir
 	}
@@ -132,6 +124,33 @@ func OpenWrtDir(t testing.TB) string {
 	skippedMu.Unlock()
 	t.Skip(reason)
 	return ""
+}
+
+// sandboxReasons holds, per sandbox directory, why it cannot be used (""
+// when it can): setup.sh runs once per test process, not once per test.
+// Guarded by sandboxMu.
+var (
+	sandboxMu      sync.Mutex
+	sandboxReasons = map[string]string{}
+)
+
+func sandboxReason(dir string) string {
+	sandboxMu.Lock()
+	defer sandboxMu.Unlock()
+	if r, ok := sandboxReasons[dir]; ok {
+		return r
+	}
+	setup := filepath.Join(dir, "setup.sh")
+	reason := ""
+	if _, err := os.Stat(setup); err != nil {
+		reason = fmt.Sprintf("OpenWrt sandbox missing at %s", dir)
+	} else if os.Geteuid() != 0 {
+		reason = "OpenWrt sandbox needs root"
+	} else if out, err := exec.Command(setup, "--no-apt").CombinedOutput(); err != nil {
+		reason = fmt.Sprintf("%s failed: %v: %s", setup, err, strings.TrimSpace(string(out)))
+	}
+	sandboxReasons[dir] = reason
+	return reason
 }
 
 // Main runs the package's tests and then prints one line naming the tests
