@@ -213,10 +213,10 @@ func (k *Keeper) applyOpen(d Door, live bool, now time.Time) {
 			e.door = d
 		}
 		e.refreshed = true
-		if e.kernelOff && k.cfg.Kernel != nil {
+		if e.kernelOff {
 			// A user's edit keeps the door out of the kernel; a refresh
 			// only moves the expiry (Open put it in again: out it goes).
-			k.cfg.Kernel.Close(d)
+			k.kernelClose(d)
 			live = false
 		}
 		// With the door live in the kernel (its timeout moved there),
@@ -229,9 +229,7 @@ func (k *Keeper) applyOpen(d Door, live bool, now time.Time) {
 		return
 	}
 	if len(s.doors) >= k.cfg.MaxDoors {
-		if k.cfg.Kernel != nil {
-			k.cfg.Kernel.Close(d)
-		}
+		k.kernelClose(d)
 		k.emit(Event{Kind: EventError, Time: now, Sequence: d.Sequence, Src: d.Src, Name: d.FwName(), Section: id,
 			Reason: "too many open doors; not opening another (MaxDoors)"})
 		return

@@ -196,8 +196,8 @@ func (k *Keeper) Open(d Door) error {
 		o.live = k.cfg.Kernel.Open(d) == nil
 	}
 	if err := k.enqueue(o); err != nil {
-		if k.cfg.Kernel != nil && o.live {
-			k.cfg.Kernel.Close(d)
+		if o.live {
+			k.kernelClose(d)
 		}
 		return err
 	}
@@ -216,14 +216,12 @@ func (k *Keeper) Close(prefix string, src netip.Addr, port uint16) {
 func (k *Keeper) CloseFor(reason, prefix string, src netip.Addr, port uint16) {
 	// Closes are never refused: they only take doors away.
 	d := Door{Prefix: prefix, Src: src.Unmap().WithZone(""), Port: port}
-	if k.cfg.Kernel != nil {
-		// At once, not after the batch window: the next SYN is refused.
-		for _, kind := range []Kind{Rule, Redirect} {
-			d.Kind = kind
-			k.cfg.Kernel.Close(d)
-		}
-		d.Kind = Rule
+	// At once, not after the batch window: the next SYN is refused.
+	for _, kind := range []Kind{Rule, Redirect} {
+		d.Kind = kind
+		k.kernelClose(d)
 	}
+	d.Kind = Rule
 	k.enqueue(op{door: d, reason: reason})
 }
 
