@@ -3,7 +3,6 @@ package daemon
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/uciknock/uciknock/pkg/config"
@@ -38,8 +37,7 @@ func Check(path string, warn func(string)) (*config.Config, error) {
 		}
 	}
 	if err := checkStateDir(cfg, cfg.Global.StateDir); err != nil {
-		at := cfg.Global.Path + ".state_dir"
-		errs.List = append(errs.List, &config.FieldError{Path: at, Msg: strings.TrimPrefix(err.Error(), at+": ")})
+		errs.List = append(errs.List, err)
 	}
 	if len(errs.List) > 0 {
 		return nil, &errs
