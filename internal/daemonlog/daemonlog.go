@@ -19,13 +19,6 @@ const (
 	Syslog = "syslog" // one line per event to /dev/log at the event's priority (procd)
 )
 
-// New returns a logger writing to w in format at level ("syslog"
-// writes to /dev/log instead, falling back to text on w).
-func New(w io.Writer, level, format string) (zerolog.Logger, error) {
-	log, _, err := Open(w, level, format)
-	return log, err
-}
-
 // Open returns the daemon's logger and the Level that holds its level,
 // so that a HUP can change log_level for every copy of the logger handed
 // out since. The logger itself lets debug events through; the
@@ -50,13 +43,13 @@ func Open(w io.Writer, level, format string) (zerolog.Logger, *Level, error) {
 		filter.next = zerolog.LevelWriterAdapter{Writer: w}
 		return zerolog.New(filter).Level(zerolog.DebugLevel).With().Timestamp().Logger(), filter, nil
 	case Text, "":
-		filter.next = zerolog.LevelWriterAdapter{Writer: textWriter(w)}
+		filter.next = zerolog.LevelWriterAdapter{Writer: logtext.New(w)}
 	case Syslog:
 		sw, err := syslog.Dial("", w)
 		if err != nil {
 			// No syslog socket (a shell on a host): readable text on
 			// stderr rather than no log at all.
-			filter.next = zerolog.LevelWriterAdapter{Writer: textWriter(w)}
+			filter.next = zerolog.LevelWriterAdapter{Writer: logtext.New(w)}
 			log := zerolog.New(filter).Level(zerolog.DebugLevel)
 			log.Warn().Err(err).Msg("syslog unavailable; logging to stderr")
 			return log, filter, nil
@@ -74,13 +67,6 @@ func parseLevel(level string) (zerolog.Level, error) {
 		return zerolog.NoLevel, fmt.Errorf("log level %q: want debug, info, warn or error", level)
 	}
 	return lvl, nil
-}
-
-// textWriter formats events as "INF open rule=… src=…" lines on w:
-// ConsoleWriter's text without ConsoleWriter, which decodes each event
-// with encoding/json (most of what it adds to the binary).
-func textWriter(w io.Writer) io.Writer {
-	return logtext.New(w)
 }
 
 // Level is the level of a logger from Open and every copy of it: a

@@ -62,7 +62,7 @@ func logHasLine(out string, parts ...string) bool {
 
 func TestNew(t *testing.T) {
 	var buf bytes.Buffer
-	log, err := New(&buf, "info", "text")
+	log, _, err := Open(&buf, "info", "text")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,8 +72,8 @@ func TestNew(t *testing.T) {
 		t.Errorf("log output %q", got)
 	}
 	for _, bad := range [][2]string{{"loud", "text"}, {"", "text"}, {"info", "xml"}} {
-		if _, err := New(&buf, bad[0], bad[1]); err == nil {
-			t.Errorf("New(%q, %q) accepted", bad[0], bad[1])
+		if _, _, err := Open(&buf, bad[0], bad[1]); err == nil {
+			t.Errorf("Open(%q, %q) accepted", bad[0], bad[1])
 		}
 	}
 }
