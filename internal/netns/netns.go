@@ -141,16 +141,25 @@ func (ns *NS) Batch(lines []string) error {
 func (ns *NS) Do(fn func() error) error {
 	errc := make(chan error, 1)
 	go func() {
-		// Never unlocked: when this goroutine returns, the runtime
-		// discards the thread, so it cannot leak into other work.
-		runtime.LockOSThread()
-		if err := unix.Setns(int(ns.file.Fd()), unix.CLONE_NEWNET); err != nil {
-			errc <- fmt.Errorf("netns: enter %s: %w", ns.Name, err)
+		if err := ns.enterThread(); err != nil {
+			errc <- err
 			return
 		}
 		errc <- fn()
 	}()
 	return <-errc
+}
+
+// enterThread locks the calling goroutine to its thread and moves the
+// thread into ns. The thread is never unlocked: when the goroutine
+// returns, the runtime discards it, so it cannot carry the namespace into
+// other work.
+func (ns *NS) enterThread() error {
+	runtime.LockOSThread()
+	if err := unix.Setns(int(ns.file.Fd()), unix.CLONE_NEWNET); err != nil {
+		return fmt.Errorf("netns: enter %s: %w", ns.Name, err)
+	}
+	return nil
 }
 
 // IP is RunIP for tests: a failure fails the test with the command and

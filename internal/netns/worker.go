@@ -2,13 +2,6 @@
 
 package netns
 
-import (
-	"fmt"
-	"runtime"
-
-	"golang.org/x/sys/unix"
-)
-
 // Worker is a goroutine whose OS thread is inside a namespace, for a
 // program that enters it many times (Do starts a thread per call). Sockets
 // it creates belong to that namespace and may then be used from anywhere.
@@ -23,11 +16,9 @@ type Worker struct {
 func (ns *NS) NewWorker() (*Worker, error) {
 	w := &Worker{calls: make(chan func())}
 	errc := make(chan error, 1)
-	fd := int(ns.file.Fd())
 	go func() {
-		runtime.LockOSThread()
-		if err := unix.Setns(fd, unix.CLONE_NEWNET); err != nil {
-			errc <- fmt.Errorf("netns %s: enter: %w", ns.Name, err)
+		if err := ns.enterThread(); err != nil {
+			errc <- err
 			return
 		}
 		errc <- nil
