@@ -143,7 +143,7 @@ func parseInterfaces(r *section, names []string) []Interface {
 			continue
 		}
 		seen[n] = true
-		out = append(out, Interface{Name: n, MaybeNetwork: isIdent(n)})
+		out = append(out, Interface{Name: n, MaybeNetwork: uci.ValidName(n)}) // a UCI section name can be a network
 	}
 	if len(out) == 0 {
 		return defaultGlobal("").Interfaces

@@ -158,23 +158,6 @@ func parseProto(values []string) (Proto, error) {
 	return "", fmt.Errorf("empty protocol")
 }
 
-func isIdentByte(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'
-}
-
-// isIdent reports whether s is a valid UCI section name ([A-Za-z0-9_]+).
-func isIdent(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if !isIdentByte(s[i]) {
-			return false
-		}
-	}
-	return true
-}
-
 // validDevice checks a Linux network device name (IFNAMSIZ-1 = 15 bytes,
 // no '/', ':', blanks or control characters, not "." or "..").
 func validDevice(s string) error {
