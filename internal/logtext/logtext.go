@@ -43,6 +43,20 @@ func (w *Writer) Write(p []byte) (int, error) {
 // Append appends the text form of the JSON event p (with its newline) to
 // dst; ok is false if p is not a JSON object.
 func Append(dst, p []byte) ([]byte, bool) {
+	dst, ok := appendEvent(dst, p, true)
+	if !ok {
+		return dst, false
+	}
+	return append(dst, '\n'), true
+}
+
+// AppendBody is Append without the level word and the newline: the line
+// for a log whose priority already says the level (syslog).
+func AppendBody(dst, p []byte) ([]byte, bool) {
+	return appendEvent(dst, p, false)
+}
+
+func appendEvent(dst, p []byte, withLevel bool) ([]byte, bool) {
 	ms, err := jsonscan.Object(p)
 	if err != nil {
 		return dst, false
@@ -70,7 +84,9 @@ func Append(dst, p []byte) ([]byte, bool) {
 		}
 	}
 	start := len(dst)
-	dst = append(dst, levelText(level, hasLevel)...)
+	if withLevel {
+		dst = append(dst, levelText(level, hasLevel)...)
+	}
 	if msg != "" {
 		dst = appendSep(dst, start)
 		dst = append(dst, msg...)
@@ -97,7 +113,7 @@ func Append(dst, p []byte) ([]byte, bool) {
 			dst = append(dst, s...)
 		}
 	}
-	return append(dst, '\n'), true
+	return dst, true
 }
 
 func appendSep(dst []byte, start int) []byte {

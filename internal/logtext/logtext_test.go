@@ -86,3 +86,22 @@ func FuzzMatchesConsoleWriter(f *testing.F) {
 		}
 	})
 }
+
+// TestAppendBody: the syslog line is the stderr line less its level word
+// and newline, for every level and for an event without a message.
+func TestAppendBody(t *testing.T) {
+	for _, ev := range []string{
+		`{"level":"info","message":"open","rule":"KnockSSH_192.0.2.7_22"}`,
+		`{"level":"warn","error":"x","message":"reload failed"}`,
+		`{"level":"debug","n":1}`,
+	} {
+		full, ok1 := Append(nil, []byte(ev))
+		body, ok2 := AppendBody(nil, []byte(ev))
+		if !ok1 || !ok2 || string(full[4:len(full)-1]) != string(body) {
+			t.Errorf("%s: Append %q, AppendBody %q", ev, full, body)
+		}
+	}
+	if _, ok := AppendBody(nil, []byte("not json")); ok {
+		t.Error("AppendBody accepted text that is not a JSON event")
+	}
+}

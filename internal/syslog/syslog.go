@@ -40,13 +40,12 @@ const (
 // Go's DNS resolver into the binary (+320 KB on mipsle) for a socket that
 // is always a local path.
 type Writer struct {
-	mu       sync.Mutex // guards conn, buf and text (which fills buf)
+	mu       sync.Mutex // guards conn and buf
 	path     string
 	conn     *net.UnixConn // nil until dialled, or after a failed write
 	prefix   string        // " uciknockd[PID]: "
-	buf      bytes.Buffer
-	text     io.Writer // logtext into buf: the same text as on stderr
-	fallback io.Writer // a line syslog refused goes here (stderr → procd)
+	buf      []byte        // the line being built: the text on stderr, less its level word
+	fallback io.Writer     // a line syslog refused goes here (stderr → procd)
 }
 
 // Dial connects to the syslog socket at path (DefaultPath when
@@ -56,7 +55,6 @@ func Dial(path string, fallback io.Writer) (*Writer, error) {
 		path = DefaultPath
 	}
 	s := &Writer{path: path, fallback: fallback, prefix: " uciknockd[" + strconv.Itoa(os.Getpid()) + "]: "}
-	s.text = logtext.New(&s.buf)
 	if err := s.dial(); err != nil {
 		return nil, err
 	}
@@ -77,25 +75,17 @@ func (s *Writer) Write(p []byte) (int, error) { return s.WriteLevel(zerolog.NoLe
 func (s *Writer) WriteLevel(l zerolog.Level, p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.buf.Reset()
-	if _, err := s.text.Write(p); err != nil {
-		return 0, err
+	body, ok := logtext.AppendBody(s.buf[:0], p)
+	if !ok {
+		body = append(s.buf[:0], bytes.TrimRight(p, "\n")...)
 	}
-	msg := withoutLevel(strings.TrimRight(s.buf.String(), "\n"))
+	s.buf = body[:0]
+	msg := string(body)
 	line := "<" + strconv.Itoa(facilityDaemon|severity(l)) + ">" + time.Now().Format(time.Stamp) + s.prefix + msg
 	if err := s.send(line); err != nil && s.fallback != nil {
 		fmt.Fprintf(s.fallback, "%s %s\n", strings.ToUpper(l.String()), msg)
 	}
 	return len(p), nil
-}
-
-// withoutLevel drops the text format's level word ("INF ", "WRN ", …):
-// in syslog the priority says it.
-func withoutLevel(line string) string {
-	if len(line) >= 4 && line[3] == ' ' && strings.Trim(line[:3], "ABCDEFGHIJKLMNOPQRSTUVWXYZ?") == "" {
-		return line[4:]
-	}
-	return line
 }
 
 // send writes one datagram, dialling again once if the socket went away.
