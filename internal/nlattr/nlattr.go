@@ -1,9 +1,10 @@
-// Package nlattr walks netlink attributes (struct nlattr: a 16-bit
-// length that counts the 4-byte header, a 16-bit type, the payload,
-// padding to 4 bytes), the one piece of netlink decoding that conntrack
-// (ctnetlink) and the fast path (nftables) share.
+// Package nlattr walks and appends netlink attributes (struct nlattr: a
+// 16-bit length that counts the 4-byte header, a 16-bit type, the
+// payload, padding to 4 bytes), the piece of netlink coding that
+// conntrack (ctnetlink) and the fast path (nftables) share.
 //
-// It does not open sockets, build messages or know any attribute type.
+// It does not open sockets, build message headers or know any attribute
+// type.
 //
 // Example:
 //
@@ -19,6 +20,10 @@ import (
 	"encoding/binary"
 	"errors"
 )
+
+// Nested is NLA_F_NESTED: set in the type of an attribute whose payload
+// is attributes.
+const Nested = 0x8000
 
 // TypeMask clears the NLA_F_NESTED and NLA_F_NET_BYTEORDER flags from an
 // attribute type.
@@ -49,4 +54,23 @@ func Walk(b []byte, fn func(typ uint16, data []byte) error) error {
 		b = b[n:]
 	}
 	return nil
+}
+
+// Append appends to b an attribute of type typ holding data, padded to 4
+// bytes. The header is in host byte order, as netlink wants; data is
+// copied as it is (nftables and ctnetlink numbers are big-endian).
+func Append(b []byte, typ uint16, data []byte) []byte {
+	b = binary.NativeEndian.AppendUint16(b, uint16(4+len(data)))
+	b = binary.NativeEndian.AppendUint16(b, typ)
+	b = append(b, data...)
+	for len(b)%4 != 0 {
+		b = append(b, 0)
+	}
+	return b
+}
+
+// AppendString appends a NUL-terminated string attribute (NLA_STRING as
+// the kernel's nla_strcmp and nla_strscpy read it).
+func AppendString(b []byte, typ uint16, s string) []byte {
+	return Append(b, typ, append([]byte(s), 0))
 }

@@ -42,3 +42,35 @@ func TestWalk(t *testing.T) {
 		}
 	}
 }
+
+// TestAppend: what Append writes, Walk reads back: lengths without the
+// padding, payloads byte for byte, nested attributes, in host order
+// (the test runs on big-endian mips too: make mips-test).
+func TestAppend(t *testing.T) {
+	inner := AppendString(nil, 2, "fw4")
+	b := Append(nil, 1|Nested, inner)
+	b = Append(b, 3, []byte{0xde, 0xad, 0xbe, 0xef, 0x01})
+	b = Append(b, 4, nil)
+	want := append(attr(1|Nested, attr(2, 'f', 'w', '4', 0)...), attr(3, 0xde, 0xad, 0xbe, 0xef, 0x01)...)
+	want = append(want, attr(4)...)
+	if string(b) != string(want) {
+		t.Fatalf("Append:\n got %x\nwant %x", b, want)
+	}
+	if len(b)%4 != 0 || binary.NativeEndian.Uint16(b) != 4+8 || binary.NativeEndian.Uint16(b[4:]) != 4+4 {
+		t.Fatalf("padding or length: %x", b)
+	}
+	var got []string
+	err := Walk(b, func(typ uint16, data []byte) error {
+		if typ == 1 {
+			return Walk(data, func(typ uint16, data []byte) error {
+				got = append(got, string(data))
+				return nil
+			})
+		}
+		got = append(got, string(data))
+		return nil
+	})
+	if err != nil || len(got) != 3 || got[0] != "fw4\x00" || got[1] != "\xde\xad\xbe\xef\x01" || got[2] != "" {
+		t.Fatalf("Walk(Append) = %q, %v", got, err)
+	}
+}

@@ -4,7 +4,12 @@ import (
 	"encoding/binary"
 	"net/netip"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
+
+	"github.com/google/nftables"
+	"github.com/google/nftables/expr"
 
 	"github.com/uciknock/uciknock/pkg/door"
 )
@@ -86,6 +91,63 @@ func FuzzElements(f *testing.F) {
 		}
 		if len(shutElems(d, elems)) == 0 {
 			t.Fatal("a door without shut elements could not be refused at close")
+		}
+	})
+}
+
+// FuzzNFTAnswers: whatever the kernel (or a corrupted buffer) answers —
+// dump parts (sets, elements, rules with any expressions), acks and
+// errors — the readers never panic, keep within the datagram and never
+// count an answer twice.
+func FuzzNFTAnswers(f *testing.F) {
+	frame := func(typ uint16, seq uint32, body []byte) []byte {
+		return appendMsg(nil, typ, 0x2, seq, body[0], binary.BigEndian.Uint16(body[2:]), body[nfgenLen:])
+	}
+	load := &expr.Meta{Key: expr.MetaKeyIIFNAME, Register: 1}
+	rule := libRule(f, load, &expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: iif("eth1")},
+		&expr.Verdict{Kind: expr.VerdictJump, Chain: "input_wan"})
+	set := libRule(f, load, &expr.Lookup{SourceRegister: 1, SetName: "__set0"}, &expr.Counter{},
+		&expr.Verdict{Kind: expr.VerdictJump, Chain: "input_wan"})
+	els := testDoors(f)
+	msgs := libCapture(f, func(c *nftables.Conn) error {
+		return c.SetAddElements(libSet(els[2].Set, true), []nftables.SetElement{{Key: els[2].Key, Val: els[2].Val, Timeout: time.Hour}})
+	})
+	f.Add(append(frame(subsysNFTables<<8|6, 5, rule), frame(subsysNFTables<<8|6, 5, set)...))
+	f.Add(frame(subsysNFTables<<8|msgNewSetElem, 5, msgs[1].Data))
+	f.Add(append(ack(1, 0), ack(2, syscall.ENOENT)...))
+	f.Add(append(ack(0, syscall.EPERM), ack(1, 0)...))
+	f.Add(append(frame(subsysNFTables<<8|msgNewSetElem, 5, msgs[1].Data), ack(3, syscall.EEXIST)...))
+	f.Fuzz(func(t *testing.T, dgram []byte) {
+		_ = walkMsgs(dgram, func(m nlMsg) error {
+			if name, err := setName(m.body); err == nil && strings.ContainsRune(name, 0) {
+				t.Fatalf("set name with a NUL: %q", name)
+			}
+			keys, _ := setElemKeys(m.body)
+			for _, k := range keys {
+				if len(k) == 0 || len(k) > len(m.body) {
+					t.Fatalf("key of %d bytes out of a body of %d", len(k), len(m.body))
+				}
+			}
+			_, names, _, _ := ruleDevices(m.body, "input_wan")
+			for _, n := range names {
+				if n == "" || len(n) > ifnameLen || strings.ContainsRune(n, 0) {
+					t.Fatalf("device name %q", n)
+				}
+			}
+			return nil
+		})
+		b := applyBatch(0, els[:1], els[1:3], time.Minute)
+		a := newAcks(b)
+		_ = a.read(dgram, func(e int32) error { return syscall.Errno(e) })
+		_ = a.read(dgram, func(e int32) error { return syscall.Errno(e) }) // the same answers again
+		if len(a.errs) > len(b.what)+1 {
+			t.Fatalf("%d errors for %d messages", len(a.errs), len(b.what))
+		}
+		if a.last && !a.seen[len(b.what)-1] {
+			t.Fatal("done before the last message was answered")
+		}
+		if a.err() == nil && a.whole {
+			t.Fatal("the batch failed without an error")
 		}
 	})
 }

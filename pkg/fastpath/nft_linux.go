@@ -3,82 +3,216 @@
 package fastpath
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/google/nftables"
-	"github.com/google/nftables/expr"
+	"golang.org/x/sys/unix"
+
+	"github.com/uciknock/uciknock/internal/nlattr"
 )
 
-// NFT is the Kernel over netlink: one lasting nftables socket in the
-// network namespace of the process.
+// recvTimeout bounds every wait for the kernel's answer.
+const recvTimeout = 5 * time.Second
+
+// dumpTries bounds the retries of a dump the kernel marks interrupted
+// (the ruleset changed while it ran; nft retries too).
+const dumpTries = 4
+
+// NFT is the Kernel over netlink: one lasting NETLINK_NETFILTER socket
+// in the network namespace of the process (of the calling thread when
+// dialled), speaking nf_tables itself (nfmsg.go).
 type NFT struct {
-	mu sync.Mutex // guards conn: one batch at a time
-	c  *nftables.Conn
+	mu  sync.Mutex // guards everything below: one request at a time
+	fd  int
+	seq uint32
+	buf []byte
 }
 
 // DialNFT opens the netlink socket.
 func DialNFT() (*NFT, error) {
-	c, err := nftables.New(nftables.AsLasting())
+	fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC, unix.NETLINK_NETFILTER)
 	if err != nil {
 		return nil, fmt.Errorf("fastpath: nftables netlink: %w", err)
 	}
-	return &NFT{c: c}, nil
+	tv := unix.NsecToTimeval(recvTimeout.Nanoseconds())
+	if err := unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv); err != nil {
+		unix.Close(fd)
+		return nil, fmt.Errorf("fastpath: nftables netlink receive timeout: %w", err)
+	}
+	if err := unix.Bind(fd, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
+		unix.Close(fd)
+		return nil, fmt.Errorf("fastpath: nftables netlink bind: %w", err)
+	}
+	// Errors carry the failed message's header only, not all of it.
+	_ = unix.SetsockoptInt(fd, unix.SOL_NETLINK, unix.NETLINK_CAP_ACK, 1)
+	// Sequence numbers start from the clock, so that answers meant for
+	// an earlier socket with the same port id are never taken for ours.
+	return &NFT{fd: fd, seq: uint32(time.Now().UnixNano()), buf: make([]byte, 1<<16)}, nil
 }
 
 // Close closes the socket.
-func (n *NFT) Close() error { return n.c.CloseLasting() }
+func (n *NFT) Close() error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return unix.Close(n.fd)
+}
 
-var fw4 = &nftables.Table{Name: Table, Family: nftables.TableFamilyINet}
+func (n *NFT) send(b []byte) error {
+	if err := unix.Sendto(n.fd, b, 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
+		return fmt.Errorf("fastpath: netlink send: %w", err)
+	}
+	return nil
+}
 
-func set(name string, isMap bool) *nftables.Set {
-	return &nftables.Set{Table: fw4, Name: name, IsMap: isMap, HasTimeout: true, Concatenation: true}
+// recv reads one datagram; dontwait returns (nil, nil) when none is queued.
+func (n *NFT) recv(dontwait bool) ([]byte, error) {
+	flags := unix.MSG_TRUNC
+	if dontwait {
+		flags |= unix.MSG_DONTWAIT
+	}
+	for {
+		l, _, err := unix.Recvfrom(n.fd, n.buf, flags)
+		switch {
+		case errors.Is(err, unix.EINTR):
+			continue
+		case errors.Is(err, unix.EAGAIN) && dontwait:
+			return nil, nil
+		case errors.Is(err, unix.EAGAIN):
+			return nil, fmt.Errorf("fastpath: no answer from the kernel within %v", recvTimeout)
+		case err != nil:
+			return nil, fmt.Errorf("fastpath: netlink receive: %w", err)
+		case l > len(n.buf):
+			return nil, fmt.Errorf("fastpath: netlink message of %d bytes truncated", l)
+		}
+		return n.buf[:l], nil
+	}
+}
+
+// errno is the error of a kernel errno, as errors.Is finds it.
+func errno(e int32) error { return unix.Errno(e) }
+
+// transact sends one batch and waits for the kernel's answers (see
+// batch). The kernel handles a batch within the send, all or nothing:
+// an error for a message or for the batch as a whole means nothing of
+// it was applied.
+func (n *NFT) transact(mk func(seq uint32) *batch) error {
+	b := mk(n.seq + 1)
+	if len(b.what) == 0 {
+		return nil
+	}
+	n.seq += uint32(len(b.what)) + 2
+	if err := n.send(b.bytes()); err != nil {
+		return err
+	}
+	a := newAcks(b)
+	for !a.done() {
+		d, err := n.recv(false)
+		if errors.Is(err, unix.ENOBUFS) {
+			// Answers were dropped: only errors come unasked, so the
+			// batch failed, and was undone as a whole.
+			a.fail(fmt.Errorf("fastpath: nftables batch refused, its errors lost: %w", err))
+			break
+		}
+		if err != nil {
+			return err
+		}
+		if err := a.read(d, errno); err != nil {
+			return err
+		}
+	}
+	if a.whole {
+		// The answers to single messages the kernel still queued.
+		for {
+			d, err := n.recv(true)
+			if err != nil || d == nil {
+				break
+			}
+			_ = a.read(d, errno)
+		}
+	}
+	return a.err()
+}
+
+// dump sends a dump request and hands each answer message's body to fn.
+// A dump the kernel marks interrupted is run again (fn must start over:
+// reset is called before each run).
+func (n *NFT) dump(typ uint16, attrs []byte, reset func(), fn func(body []byte) error) error {
+	for try := 1; ; try++ {
+		reset()
+		n.seq++
+		seq := n.seq
+		if err := n.send(dumpMsg(typ, seq, attrs)); err != nil {
+			return err
+		}
+		intr, err := n.dumpAnswers(seq, fn)
+		if err != nil || !intr {
+			return err
+		}
+		if try == dumpTries {
+			return errors.New("fastpath: the ruleset kept changing during the dump")
+		}
+	}
+}
+
+func (n *NFT) dumpAnswers(seq uint32, fn func(body []byte) error) (intr bool, err error) {
+	for {
+		d, err := n.recv(false)
+		if err != nil {
+			return false, err
+		}
+		done := false
+		err = walkMsgs(d, func(m nlMsg) error {
+			if m.seq != seq || done {
+				return nil // a stale answer to an earlier request
+			}
+			intr = intr || m.flags&nlmDumpIntr != 0
+			switch m.typ {
+			case nlmsgDone, nlmsgError:
+				done = true
+				e, err := errnoOf(m.body)
+				if err == nil && e != 0 {
+					err = unix.Errno(e)
+				}
+				return err
+			}
+			return fn(m.body)
+		})
+		if err != nil || done {
+			return intr, err
+		}
+	}
 }
 
 // Apply implements Kernel: one batch of element deletions and additions.
+// An add of an element that is there already is no error and keeps the
+// element's timeout (NLM_F_CREATE without NLM_F_EXCL); Doors moves a
+// timeout by deleting and adding in one batch.
 func (n *NFT) Apply(dels, adds []Elem, timeout time.Duration) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	for _, e := range dels {
-		if err := n.c.SetDeleteElements(set(e.Set, e.Val != nil), []nftables.SetElement{{Key: e.Key}}); err != nil {
-			return err
-		}
-	}
-	for _, e := range adds {
-		el := nftables.SetElement{Key: e.Key, Val: e.Val, Timeout: timeout}
-		if err := n.c.SetAddElements(set(e.Set, e.Val != nil), []nftables.SetElement{el}); err != nil {
-			return err
-		}
-	}
-	return n.c.Flush()
+	return n.transact(func(seq uint32) *batch { return applyBatch(seq, dels, adds, timeout) })
 }
 
 // Sets implements Kernel: the names of our sets in table inet fw4.
 func (n *NFT) Sets() ([]string, error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	tables, err := n.c.ListTablesOfFamily(nftables.TableFamilyINet)
-	if err != nil {
-		return nil, fmt.Errorf("fastpath: list tables: %w", err)
+	var out []string
+	err := n.dump(msgGetSet, setAttrs(""), func() { out = nil }, func(body []byte) error {
+		name, err := setName(body)
+		if err == nil && strings.HasPrefix(name, SetPrefix) {
+			out = append(out, name)
+		}
+		return err
+	})
+	if errors.Is(err, unix.ENOENT) {
+		return nil, nil // no table inet fw4
 	}
-	found := false
-	for _, t := range tables {
-		found = found || t.Name == Table
-	}
-	if !found {
-		return nil, nil
-	}
-	sets, err := n.c.GetSets(fw4)
 	if err != nil {
 		return nil, fmt.Errorf("fastpath: list sets of inet %s: %w", Table, err)
-	}
-	var out []string
-	for _, s := range sets {
-		if strings.HasPrefix(s.Name, SetPrefix) {
-			out = append(out, s.Name)
-		}
 	}
 	return out, nil
 }
@@ -88,19 +222,27 @@ func (n *NFT) Sets() ([]string, error) {
 func (n *NFT) Keys(name string) (map[string]bool, error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	s, err := n.c.GetSetByName(fw4, name)
+	keys, err := n.keys(name)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("fastpath: elements of %s: %w", name, err)
 	}
-	els, err := n.c.GetSetElements(s)
-	if err != nil {
-		return nil, err
+	out := make(map[string]bool, len(keys))
+	for _, k := range keys {
+		out[string(k)] = true
 	}
-	keys := make(map[string]bool, len(els))
-	for _, e := range els {
-		keys[string(e.Key)] = true
-	}
-	return keys, nil
+	return out, nil
+}
+
+func (n *NFT) keys(set string) ([][]byte, error) {
+	var out [][]byte
+	err := n.dump(msgGetSetElem, setAttrs(set), func() { out = nil }, func(body []byte) error {
+		keys, err := setElemKeys(body)
+		for _, k := range keys {
+			out = append(out, append([]byte(nil), k...)) // body is the receive buffer
+		}
+		return err
+	})
+	return out, err
 }
 
 // ZoneDevices returns the interfaces fw4 sends to zone's chains: the
@@ -111,46 +253,29 @@ func (n *NFT) Keys(name string) (map[string]bool, error) {
 func (n *NFT) ZoneDevices(zone string) ([]string, error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	rules, err := n.c.GetRules(fw4, &nftables.Chain{Name: "input", Table: fw4})
+	var devs, sets []string
+	attrs := nlattr.AppendString(nil, attrRuleTable, Table)
+	attrs = nlattr.AppendString(attrs, attrRuleChain, "input")
+	err := n.dump(msgGetRule, attrs, func() { devs, sets = nil, nil }, func(body []byte) error {
+		jump, names, looked, err := ruleDevices(body, "input_"+zone)
+		if jump {
+			devs = append(devs, names...)
+			sets = append(sets, looked...)
+		}
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("fastpath: rules of inet %s input: %w", Table, err)
 	}
-	var devs []string
-	for _, r := range rules {
-		var jump bool
-		var names []string
-		meta := false
-		for _, e := range r.Exprs {
-			switch e := e.(type) {
-			case *expr.Meta:
-				meta = e.Key == expr.MetaKeyIIFNAME
-			case *expr.Cmp:
-				if meta && e.Op == expr.CmpOpEq && len(e.Data) == 16 {
-					names = append(names, cstr(e.Data))
-				}
-				meta = false
-			case *expr.Lookup:
-				if meta && !e.Invert {
-					s, err := n.c.GetSetByName(fw4, e.SetName)
-					if err == nil {
-						if els, err := n.c.GetSetElements(s); err == nil {
-							for _, el := range els {
-								if len(el.Key) == 16 {
-									names = append(names, cstr(el.Key))
-								}
-							}
-						}
-					}
-				}
-				meta = false
-			case *expr.Verdict:
-				jump = e.Kind == expr.VerdictJump && e.Chain == "input_"+zone
-			default:
-				meta = false
-			}
+	for _, s := range sets {
+		keys, err := n.keys(s)
+		if err != nil {
+			continue // gone meanwhile: the next change of the table tells
 		}
-		if jump {
-			devs = append(devs, names...)
+		for _, k := range keys {
+			if len(k) == ifnameLen {
+				devs = append(devs, cstr(k))
+			}
 		}
 	}
 	return devs, nil
@@ -160,18 +285,5 @@ func (n *NFT) ZoneDevices(zone string) ([]string, error) {
 func (n *NFT) SetDevices(zone string, devs []string) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	s := &nftables.Set{Table: fw4, Name: DevSetName(zone)}
-	n.c.FlushSet(s)
-	var els []nftables.SetElement
-	for _, d := range devs {
-		if k, ok := ifname(d); ok {
-			els = append(els, nftables.SetElement{Key: k})
-		}
-	}
-	if len(els) > 0 {
-		if err := n.c.SetAddElements(s, els); err != nil {
-			return err
-		}
-	}
-	return n.c.Flush()
+	return n.transact(func(seq uint32) *batch { return devicesBatch(seq, zone, devs) })
 }

@@ -6,9 +6,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"syscall"
 	"time"
 
-	"github.com/mdlayher/netlink"
 	"golang.org/x/sys/unix"
 )
 
@@ -20,8 +21,9 @@ import (
 // trigger a write: a closed door is not wanted, a refresh ends with its
 // element added.
 type Watch struct {
-	c *netlink.Conn
-	d *Doors
+	f  *os.File // the non-blocking netlink socket, in Go's poller
+	rc syscall.RawConn
+	d  *Doors
 	// Resynced, if set, is called after every resync with the number of
 	// live doors, the time since the notification and the first error.
 	Resynced func(live int, took time.Duration, err error)
@@ -32,37 +34,70 @@ type Watch struct {
 
 // NewWatch joins the nftables notification group.
 func NewWatch(d *Doors) (*Watch, error) {
-	c, err := netlink.Dial(unix.NETLINK_NETFILTER, nil)
+	fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK, unix.NETLINK_NETFILTER)
 	if err != nil {
 		return nil, fmt.Errorf("fastpath: netlink: %w", err)
 	}
-	if err := c.JoinGroup(unix.NFNLGRP_NFTABLES); err != nil {
-		c.Close()
+	if err := unix.Bind(fd, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
+		unix.Close(fd)
+		return nil, fmt.Errorf("fastpath: netlink bind: %w", err)
+	}
+	if err := unix.SetsockoptInt(fd, unix.SOL_NETLINK, unix.NETLINK_ADD_MEMBERSHIP, unix.NFNLGRP_NFTABLES); err != nil {
+		unix.Close(fd)
 		return nil, fmt.Errorf("fastpath: join nftables group: %w", err)
 	}
 	// A reload of a big ruleset sends thousands of notifications at once.
-	_ = c.SetReadBuffer(1 << 20)
-	return &Watch{c: c, d: d}, nil
+	_ = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUF, 1<<20)
+	f := os.NewFile(uintptr(fd), "nftables notifications")
+	rc, err := f.SyscallConn()
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("fastpath: netlink: %w", err)
+	}
+	return &Watch{f: f, rc: rc, d: d}, nil
+}
+
+// errOverrun: notifications were dropped (the socket's buffer was full,
+// or one did not fit in ours).
+var errOverrun = errors.New("fastpath: nftables notifications lost")
+
+// receive waits for one datagram of notifications.
+func (w *Watch) receive(buf []byte) ([]byte, error) {
+	var n int
+	var rerr error
+	err := w.rc.Read(func(fd uintptr) bool {
+		n, _, rerr = unix.Recvfrom(int(fd), buf, unix.MSG_TRUNC)
+		return !errors.Is(rerr, unix.EAGAIN) && !errors.Is(rerr, unix.EINTR)
+	})
+	switch {
+	case err != nil:
+		return nil, err
+	case errors.Is(rerr, unix.ENOBUFS), rerr == nil && n > len(buf):
+		return nil, errOverrun
+	case rerr != nil:
+		return nil, rerr
+	}
+	return buf[:n], nil
 }
 
 // Run handles notifications until ctx is done. It returns an error only
 // when the socket fails (then doors stay live but are not watched).
 func (w *Watch) Run(ctx context.Context) error {
-	defer w.c.Close()
-	stop := context.AfterFunc(ctx, func() { _ = w.c.SetReadDeadline(time.Unix(1, 0)) })
+	defer w.f.Close()
+	stop := context.AfterFunc(ctx, func() { _ = w.f.SetReadDeadline(time.Unix(1, 0)) })
 	defer stop()
 	var lost, touched bool
 	var since time.Time
 	gone := make(map[string]map[string]bool) // set -> key -> deleted last
 	handles := make(map[string]string)       // our sets' kernel handles
+	buf := make([]byte, 1<<16)
 	for {
-		msgs, err := w.c.Receive()
+		dgram, err := w.receive(buf)
 		if ctx.Err() != nil {
 			return nil
 		}
 		if err != nil {
-			var oe *netlink.OpError
-			if errors.As(err, &oe) && errors.Is(oe.Err, unix.ENOBUFS) {
+			if errors.Is(err, errOverrun) {
 				// Notifications were dropped: we cannot know what
 				// happened, so write everything again.
 				lost, since = true, time.Now()
@@ -72,10 +107,10 @@ func (w *Watch) Run(ctx context.Context) error {
 			}
 			return fmt.Errorf("fastpath: nftables notifications: %w", err)
 		}
-		for _, m := range msgs {
-			c, err := parseEvent(uint16(m.Header.Type), m.Data)
+		err = walkMsgs(dgram, func(msg nlMsg) error {
+			c, err := parseEvent(msg.typ, msg.body)
 			if err != nil || !(c.gen || c.touch) {
-				continue
+				return nil
 			}
 			if since.IsZero() {
 				since = time.Now()
@@ -124,6 +159,15 @@ func (w *Watch) Run(ctx context.Context) error {
 				if len(m) == 0 {
 					delete(gone, c.set)
 				}
+			}
+			return nil
+		})
+		if err != nil {
+			// A datagram we cannot read may have hidden a re-created
+			// table: write everything again at the end of it.
+			lost = true
+			if since.IsZero() {
+				since = time.Now()
 			}
 		}
 	}

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/uciknock/uciknock/internal/netns"
-	"github.com/uciknock/uciknock/internal/testenv"
 	"github.com/uciknock/uciknock/pkg/door"
 	"net/netip"
 )
@@ -36,8 +35,7 @@ func nft(t *testing.T, ns *netns.NS, script string) {
 
 // TestWatchResyncsRecreatedTable: the real kernel, in a fresh namespace.
 func TestWatchResyncsRecreatedTable(t *testing.T) {
-	testenv.RequireRoot(t)
-	ns := netns.New(t, "ukfp")
+	ns := kernelTest(t)
 	nft(t, ns, testSets)
 	var doors *Doors
 	var w *Watch
@@ -103,8 +101,7 @@ func TestWatchResyncsRecreatedTable(t *testing.T) {
 // TestElementsAsNFTReadsThem: what we write is what nft lists, for every
 // set kind and both families (the key layout equals nft's).
 func TestElementsAsNFTReadsThem(t *testing.T) {
-	testenv.RequireRoot(t)
-	ns := netns.New(t, "ukfp")
+	ns := kernelTest(t)
 	nft(t, ns, testSets)
 	// The doors' clock stands still, so the kernel timeouts are exactly
 	// what the doors ask for, however slowly a loaded machine runs this.
