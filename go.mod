@@ -3,8 +3,8 @@ module github.com/uciknock/uciknock
 go 1.23
 
 require (
-	github.com/google/nftables v0.3.0
-	github.com/mdlayher/netlink v1.7.3-0.20250113171957-fbb4dce95f42
+	github.com/google/nftables v0.3.0 // tests only: pkg/fastpath checks its nf_tables codec against it
+	github.com/mdlayher/netlink v1.7.3-0.20250113171957-fbb4dce95f42 // tests only (with google/nftables)
 	github.com/mdlayher/packet v1.1.2
 	github.com/rs/zerolog v1.34.0
 	golang.org/x/net v0.35.0

@@ -16,7 +16,8 @@
 // one port, in the door's source zone.
 //
 // Doors is the set of doors that should be live; it writes elements over
-// netlink (github.com/google/nftables), one batch per door, and re-adds
+// netlink (NFT: nf_tables messages coded here, nfmsg.go, on a plain
+// NETLINK_NETFILTER socket), one batch per door, and re-adds
 // every wanted element when the kernel lost them (Resync, driven by
 // Watch, which listens to nftables netlink events: a table or set
 // re-created by `fw4 restart`). A door is never re-added after Close:
