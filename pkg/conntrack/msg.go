@@ -28,9 +28,6 @@ const (
 	ctaProtoSrc   = 2  // CTA_PROTO_SRC_PORT
 	ctaProtoDst   = 3  // CTA_PROTO_DST_PORT
 
-	nlaFNested  = 0x8000 // NLA_F_NESTED
-	nlaTypeMask = 0x3fff // without NLA_F_NESTED and NLA_F_NET_BYTEORDER
-
 	nlmsgHdrLen = 16
 	nfgenLen    = 4
 )
@@ -59,23 +56,6 @@ func family(a netip.Addr) uint8 {
 	return 10 // AF_INET6
 }
 
-// attr appends a netlink attribute (header, data, padding to 4 bytes).
-func attr(b []byte, typ uint16, data []byte) []byte {
-	var h [4]byte
-	binary.NativeEndian.PutUint16(h[0:], uint16(4+len(data)))
-	binary.NativeEndian.PutUint16(h[2:], typ)
-	b = append(b, h[:]...)
-	b = append(b, data...)
-	for len(b)%4 != 0 {
-		b = append(b, 0)
-	}
-	return b
-}
-
-func nested(b []byte, typ uint16, inner []byte) []byte {
-	return attr(b, typ|nlaFNested, inner)
-}
-
 func be16(v uint16) []byte { return binary.BigEndian.AppendUint16(nil, v) }
 
 // tupleAttrs encodes e's original tuple as CTA_TUPLE_ORIG.
@@ -84,14 +64,14 @@ func tupleAttrs(e Entry) []byte {
 	if !e.Src.Is4() {
 		srcT, dstT = ctaIPv6Src, ctaIPv6Dst
 	}
-	ip := attr(nil, srcT, e.Src.AsSlice())
-	ip = attr(ip, dstT, e.Dst.AsSlice())
-	proto := attr(nil, ctaProtoNum, []byte{e.Proto})
-	proto = attr(proto, ctaProtoSrc, be16(e.SrcPort))
-	proto = attr(proto, ctaProtoDst, be16(e.DstPort))
-	tuple := nested(nil, ctaTupleIP, ip)
-	tuple = nested(tuple, ctaTupleProto, proto)
-	return nested(nil, ctaTupleOrig, tuple)
+	ip := nlattr.Append(nil, srcT, e.Src.AsSlice())
+	ip = nlattr.Append(ip, dstT, e.Dst.AsSlice())
+	proto := nlattr.Append(nil, ctaProtoNum, []byte{e.Proto})
+	proto = nlattr.Append(proto, ctaProtoSrc, be16(e.SrcPort))
+	proto = nlattr.Append(proto, ctaProtoDst, be16(e.DstPort))
+	tuple := nlattr.Append(nil, ctaTupleIP|nlattr.Nested, ip)
+	tuple = nlattr.Append(tuple, ctaTupleProto|nlattr.Nested, proto)
+	return nlattr.Append(nil, ctaTupleOrig|nlattr.Nested, tuple)
 }
 
 // message builds a netlink message: nlmsghdr, nfgenmsg, attributes.
@@ -109,10 +89,10 @@ func message(typ uint16, flags uint16, seq uint32, fam uint8, attrs []byte) []by
 func deleteMessage(e Entry, seq uint32) []byte {
 	a := tupleAttrs(e)
 	if e.hasID {
-		a = attr(a, ctaID, binary.BigEndian.AppendUint32(nil, e.ID))
+		a = nlattr.Append(a, ctaID, binary.BigEndian.AppendUint32(nil, e.ID))
 	}
 	if e.hasZone {
-		a = attr(a, ctaZone, be16(e.Zone))
+		a = nlattr.Append(a, ctaZone, be16(e.Zone))
 	}
 	const flags = 0x1 | 0x4 // NLM_F_REQUEST | NLM_F_ACK
 	return message(msgCtDelete, flags, seq, family(e.Src), a)

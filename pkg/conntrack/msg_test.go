@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"net/netip"
 	"testing"
+
+	"github.com/uciknock/uciknock/internal/nlattr"
 )
 
 // hdr is a netlink attribute header in host byte order.
@@ -63,16 +65,16 @@ func kernelEntry(e Entry, nestedFlag uint16) []byte {
 		srcT, dstT = 3, 4
 	}
 	tuple := func(src, dst netip.Addr, sp, dp uint16) []byte {
-		ip := attr(attr(nil, srcT, src.AsSlice()), dstT, dst.AsSlice())
-		pr := attr(attr(attr(nil, 1, []byte{e.Proto}), 2, be16(sp)), 3, be16(dp))
-		return attr(attr(nil, 1|nestedFlag, ip), 2|nestedFlag, pr)
+		ip := nlattr.Append(nlattr.Append(nil, srcT, src.AsSlice()), dstT, dst.AsSlice())
+		pr := nlattr.Append(nlattr.Append(nlattr.Append(nil, 1, []byte{e.Proto}), 2, be16(sp)), 3, be16(dp))
+		return nlattr.Append(nlattr.Append(nil, 1|nestedFlag, ip), 2|nestedFlag, pr)
 	}
-	b := attr(nil, 1|nestedFlag, tuple(e.Src, e.Dst, e.SrcPort, e.DstPort))
-	b = attr(b, 2|nestedFlag, tuple(e.Dst, e.Src, e.DstPort, e.SrcPort))
-	b = attr(b, 3, binary.BigEndian.AppendUint32(nil, 0x18e)) // CTA_STATUS
-	b = attr(b, 7, binary.BigEndian.AppendUint32(nil, 431999))
-	b = attr(b, 12, binary.BigEndian.AppendUint32(nil, e.ID))
-	return attr(b, 18, be16(e.Zone))
+	b := nlattr.Append(nil, 1|nestedFlag, tuple(e.Src, e.Dst, e.SrcPort, e.DstPort))
+	b = nlattr.Append(b, 2|nestedFlag, tuple(e.Dst, e.Src, e.DstPort, e.SrcPort))
+	b = nlattr.Append(b, 3, binary.BigEndian.AppendUint32(nil, 0x18e)) // CTA_STATUS
+	b = nlattr.Append(b, 7, binary.BigEndian.AppendUint32(nil, 431999))
+	b = nlattr.Append(b, 12, binary.BigEndian.AppendUint32(nil, e.ID))
+	return nlattr.Append(b, 18, be16(e.Zone))
 }
 
 func TestParseEntry(t *testing.T) {
@@ -81,7 +83,7 @@ func TestParseEntry(t *testing.T) {
 		{Proto: 17, Src: netip.MustParseAddr("2001:db8::2"), Dst: netip.MustParseAddr("2001:db8::1"), SrcPort: 5353, DstPort: 53, ID: 1 << 31, Zone: 3},
 	} {
 		want.hasID, want.hasZone = true, true
-		for _, flag := range []uint16{0, nlaFNested} {
+		for _, flag := range []uint16{0, nlattr.Nested} {
 			got, ok, err := parseEntry(kernelEntry(want, flag))
 			if err != nil || !ok || got != want {
 				t.Fatalf("parseEntry = %+v %v %v, want %+v", got, ok, err, want)
@@ -108,7 +110,7 @@ func TestRoundTrip(t *testing.T) {
 }
 
 func FuzzParseEntry(f *testing.F) {
-	f.Add(kernelEntry(Entry{Proto: 6, Src: netip.MustParseAddr("192.0.2.2"), Dst: netip.MustParseAddr("192.0.2.1"), SrcPort: 1, DstPort: 22}, nlaFNested))
+	f.Add(kernelEntry(Entry{Proto: 6, Src: netip.MustParseAddr("192.0.2.2"), Dst: netip.MustParseAddr("192.0.2.1"), SrcPort: 1, DstPort: 22}, nlattr.Nested))
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		e, ok, _ := parseEntry(b)
