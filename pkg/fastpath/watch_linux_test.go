@@ -24,7 +24,7 @@ const testSets = `table inet fw4 {
 	set uciknock_wan_fwd6 { type ipv6_addr . inet_proto . ipv6_addr . inet_service; flags timeout; }
 }`
 
-func nft(t *testing.T, ns *netns.NS, script string) {
+func nft(t testing.TB, ns *netns.NS, script string) {
 	t.Helper()
 	cmd := exec.Command("ip", "netns", "exec", ns.Name, "nft", "-f", "-")
 	cmd.Stdin = stringsReader(script)
