@@ -53,11 +53,16 @@ func DialNFT() (*NFT, error) {
 	return &NFT{fd: fd, seq: uint32(time.Now().UnixNano()), buf: make([]byte, 1<<16)}, nil
 }
 
-// Close closes the socket.
+// Close closes the socket; later requests fail.
 func (n *NFT) Close() error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	return unix.Close(n.fd)
+	if n.fd < 0 {
+		return nil
+	}
+	fd := n.fd
+	n.fd = -1 // never close a number the process gave to another file since
+	return unix.Close(fd)
 }
 
 func (n *NFT) send(b []byte) error {
@@ -157,7 +162,10 @@ func (n *NFT) dump(typ uint16, attrs []byte, reset func(), fn func(body []byte) 
 	}
 }
 
+// dumpAnswers reads a dump to its end, even after fn failed: a dump
+// left half read keeps the socket busy (the kernel refuses the next one).
 func (n *NFT) dumpAnswers(seq uint32, fn func(body []byte) error) (intr bool, err error) {
+	var first error
 	for {
 		d, err := n.recv(false)
 		if err != nil {
@@ -178,9 +186,15 @@ func (n *NFT) dumpAnswers(seq uint32, fn func(body []byte) error) (intr bool, er
 				}
 				return err
 			}
-			return fn(m.body)
+			if err := fn(m.body); err != nil && first == nil {
+				first = err
+			}
+			return nil
 		})
 		if err != nil || done {
+			if first != nil {
+				err = first
+			}
 			return intr, err
 		}
 	}

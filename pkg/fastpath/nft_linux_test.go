@@ -179,4 +179,13 @@ table inet fw4 {
 	if keys, err := k.Keys(wan[1].Set); err != nil || !keys[string(wan[1].Key)] || len(keys) != 2 {
 		t.Fatalf("after a failed batch: %d keys, %v", len(keys), err)
 	}
+	if err := k.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := k.Close(); err != nil {
+		t.Fatalf("second Close: %v", err)
+	}
+	if err := k.Apply(nil, wan[:1], 0); err == nil {
+		t.Fatal("Apply after Close: no error")
+	}
 }
