@@ -4,12 +4,15 @@ package fastpath
 
 import (
 	"context"
+	"fmt"
 	"os/exec"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/uciknock/uciknock/internal/netns"
 	"github.com/uciknock/uciknock/pkg/door"
+	"golang.org/x/sys/unix"
 	"net/netip"
 )
 
@@ -57,7 +60,8 @@ func TestWatchResyncsRecreatedTable(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	go w.Run(ctx)
+	ran := make(chan error, 1)
+	go func() { ran <- w.Run(ctx) }()
 	d := door.Door{Kind: door.Rule, Prefix: "K", Src: netip.MustParseAddr("192.0.2.7"), Proto: "tcp", Port: 22, SrcZone: "wan",
 		Expires: time.Now().Add(time.Hour)}
 	if err := doors.Open(d); err != nil {
@@ -95,6 +99,16 @@ func TestWatchResyncsRecreatedTable(t *testing.T) {
 	out, _ = ns.Exec("nft", "list", "set", "inet", "fw4", "uciknock_wan_in4")
 	if contains(out, "192.0.2.7") {
 		t.Fatalf("element still there after Close:\n%s", out)
+	}
+	// Cancelling the context ends Run, blocked in its read, at once.
+	cancel()
+	select {
+	case err := <-ran:
+		if err != nil {
+			t.Fatalf("Run after cancel: %v", err)
+		}
+	case <-time.After(time.Second):
+		t.Fatal("Run still reading a second after its context ended")
 	}
 }
 
@@ -157,5 +171,58 @@ func TestElementsAsNFTReadsThem(t *testing.T) {
 	out, _ = ns.Exec("nft", "list", "set", "inet", "fw4", "uciknock_wan_shut6")
 	if contains(out, "2001:db8::7") {
 		t.Errorf("shut element still there after the reload:\n%s", out)
+	}
+}
+
+// TestWatchResyncsAfterLostNotifications: when notifications overflow
+// the socket (the kernel says ENOBUFS), nothing tells what changed, so
+// every live door is written again.
+func TestWatchResyncsAfterLostNotifications(t *testing.T) {
+	ns := kernelTest(t)
+	nft(t, ns, testSets)
+	var doors *Doors
+	var w *Watch
+	if err := ns.Do(func() error {
+		k, err := DialNFT()
+		if err != nil {
+			return err
+		}
+		doors = New(Config{Kernel: k})
+		w, err = NewWatch(doors)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.rc.Control(func(fd uintptr) {
+		_ = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_RCVBUF, 0) // the kernel's minimum
+	}); err != nil {
+		t.Fatal(err)
+	}
+	d := door.Door{Kind: door.Rule, Prefix: "K", Src: netip.MustParseAddr("192.0.2.9"), Proto: "tcp", Port: 22, SrcZone: "wan",
+		Expires: time.Now().Add(time.Hour)}
+	if err := doors.Open(d); err != nil {
+		t.Fatal(err)
+	}
+	// Notifications nobody reads yet: far more than the buffer holds.
+	var script strings.Builder
+	for i := 0; i < 300; i++ {
+		fmt.Fprintf(&script, "add element inet fw4 uciknock_wan_shut4 { 198.18.%d.%d . tcp . 22 timeout 1m }\n", i/250, i%250)
+	}
+	nft(t, ns, script.String())
+	resynced := make(chan int, 4)
+	w.Resynced = func(n int, took time.Duration, err error) {
+		t.Logf("resync: %d live in %v (%v)", n, took, err)
+		resynced <- n
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go w.Run(ctx)
+	select {
+	case n := <-resynced:
+		if n != 1 {
+			t.Fatalf("%d doors live after the resync, want 1", n)
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("lost notifications: no resync")
 	}
 }
