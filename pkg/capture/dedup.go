@@ -17,8 +17,8 @@ const dedupWindow = 10 * time.Millisecond
 // interface and is not a copy. Counting a copy as a second knock would
 // make the engine see a repeated step and reset the attempt.
 type dedup struct {
-	// 64: with several Listeners the copies are read up to a ring block
-	// timeout apart (DefaultBlockTimeout), with other knocks in between.
+	// 64: with several Listeners the copies are read up to a coalescing
+	// wait apart (DefaultCoalesce), with other knocks in between.
 	entries [64]dedupEntry
 	next    int
 }

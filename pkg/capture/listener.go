@@ -104,42 +104,40 @@ func (e Event) String() string {
 
 // Defaults of the ring and the recheck interval.
 const (
-	DefaultBlockSize = 64 << 10
-	// 2 MiB: 70 ms of a 200k packets/s flood. packet_mmap maps every page
-	// of the ring at once, so all of it counts in the daemon's RSS (1 MiB
-	// saves 1 MiB idle but dropped knocks under floods on a loaded host:
-	// docs/benchmarks.md, memory); uciknockd run --capture-ring picks.
-	DefaultBlocks = 32
-	// DefaultBlockTimeout bounds how long a lone knock waits in a ring
-	// block: the door must open before the client's next packet (docs/
-	// capture.md has why 2 ms and not less).
-	DefaultBlockTimeout = 2 * time.Millisecond
-	DefaultRecheck      = 2 * time.Second
+	// DefaultRingSize is the capture ring per socket: 7,168 frames, 36 ms
+	// of a 200k packets/s flood that the daemon may spend off the CPU
+	// before the kernel drops knocks. packet_mmap maps every page of the
+	// ring at once, so all of it counts in the daemon's RSS
+	// (docs/benchmarks.md, memory); uciknockd run --capture-ring picks.
+	DefaultRingSize = 1 << 20
+	// DefaultCoalesce is how long the reader lets the kernel gather
+	// frames after a batch (a flood) before it looks again; a lone knock
+	// is read at once (docs/capture.md).
+	DefaultCoalesce = time.Millisecond
+	DefaultRecheck  = 2 * time.Second
 )
 
 // Option configures a Listener.
 type Option func(*options)
 
 type options struct {
-	enter        func(func() error) error
-	events       func(Event)
-	ticks        <-chan time.Time
-	now          func() time.Time
-	blockSize    int
-	blocks       int
-	blockTimeout time.Duration
-	noRing       bool
-	dedup        *Dedup
+	enter    func(func() error) error
+	events   func(Event)
+	ticks    <-chan time.Time
+	now      func() time.Time
+	ringSize int
+	coalesce time.Duration
+	noRing   bool
+	dedup    *Dedup
 }
 
 func defaultOptions() options {
 	return options{
-		enter:        func(fn func() error) error { return fn() },
-		events:       func(Event) {},
-		now:          systemNow,
-		blockSize:    DefaultBlockSize,
-		blocks:       DefaultBlocks,
-		blockTimeout: DefaultBlockTimeout,
+		enter:    func(fn func() error) error { return fn() },
+		events:   func(Event) {},
+		now:      systemNow,
+		ringSize: DefaultRingSize,
+		coalesce: DefaultCoalesce,
 	}
 }
 
@@ -167,12 +165,13 @@ func WithEnter(enter func(func() error) error) Option {
 	return func(o *options) { o.enter = enter }
 }
 
-// WithRing sets the TPACKET_V3 ring geometry: blocks of blockSize bytes (a
-// multiple of the page size), and how long the kernel waits before handing
-// over a block that is not full.
-func WithRing(blockSize, blocks int, timeout time.Duration) Option {
-	return func(o *options) { o.blockSize, o.blocks, o.blockTimeout = blockSize, blocks, timeout }
-}
+// WithRing sets the size of the TPACKET_V2 ring in bytes (a multiple of
+// the page size; FrameSize bytes per captured packet).
+func WithRing(size int) Option { return func(o *options) { o.ringSize = size } }
+
+// WithCoalesce sets how long the reader waits after a batch of frames
+// before it looks at the ring again (0: never waits; see Listener.Run).
+func WithCoalesce(d time.Duration) Option { return func(o *options) { o.coalesce = d } }
 
 // WithoutRing reads with one recvfrom(2) per packet instead of the ring:
 // the fallback used automatically when the ring cannot be set up, made

@@ -3,13 +3,12 @@
 package capture
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"net"
 	"sync"
 	"sync/atomic"
-	"syscall"
-	"time"
 
 	"github.com/mdlayher/packet"
 	"golang.org/x/net/bpf"
@@ -37,14 +36,53 @@ type Listener struct {
 	waiting bool          // EventWaiting reported since the last socket
 }
 
-// socket is one bound AF_PACKET socket and its ring.
+// socket is one bound AF_PACKET socket and its ring. mdlayher/packet
+// makes the socket (filter attached before bind); then the socket is taken
+// out of Go's poller into a descriptor of our own: the runtime's epoll
+// would wake for every packet the TPACKET_V2 ring receives, which under a
+// flood costs more than reading them. Run waits with ppoll(2) itself and
+// is interrupted through an eventfd.
 type socket struct {
-	conn  *packet.Conn
-	rc    syscall.RawConn
+	fd    int   // the packet socket, not in Go's poller; non-blocking
+	wake  int   // eventfd: interrupt makes a waiting Run look at its reasons
 	ring  *ring // nil: recvfrom fallback
 	index int
 	up    bool
 	fresh bool // its queue may hold packets from before the ring existed
+}
+
+// newSocket takes the descriptor of conn out of Go's poller: it keeps a
+// duplicate and closes conn (which removes the original from epoll).
+func newSocket(conn *packet.Conn) (*socket, error) {
+	rc, err := conn.SyscallConn()
+	if err != nil {
+		conn.Close()
+		return nil, err
+	}
+	s := &socket{fd: -1, wake: -1}
+	cerr := rc.Control(func(fd uintptr) {
+		s.fd, err = unix.FcntlInt(fd, unix.F_DUPFD_CLOEXEC, 0)
+	})
+	if err = errors.Join(cerr, err, conn.Close()); err != nil {
+		s.close()
+		return nil, fmt.Errorf("take the socket out of the poller: %w", err)
+	}
+	if s.wake, err = unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK); err != nil {
+		s.close()
+		return nil, fmt.Errorf("eventfd: %w", err)
+	}
+	return s, nil
+}
+
+func (s *socket) close() error {
+	var errs []error
+	for _, fd := range []*int{&s.fd, &s.wake} {
+		if *fd >= 0 {
+			errs = append(errs, unix.Close(*fd))
+			*fd = -1
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // missingError says the interface does not exist (yet).
@@ -104,23 +142,20 @@ func (l *Listener) open() (Event, error) {
 		if err != nil {
 			return fmt.Errorf("capture: interface %q: %w", l.ifname, err)
 		}
-		s = &socket{conn: conn, index: ifi.Index, up: ifi.Flags&net.FlagUp != 0, fresh: true}
+		if s, err = newSocket(conn); err != nil {
+			return fmt.Errorf("capture: interface %q: %w", l.ifname, err)
+		}
+		s.index, s.up, s.fresh = ifi.Index, ifi.Flags&net.FlagUp != 0, true
 		return nil
 	})
 	if err != nil {
 		return ev, err
 	}
-	if s.rc, err = s.conn.SyscallConn(); err != nil {
-		s.conn.Close()
-		return ev, fmt.Errorf("capture: interface %q: %w", l.ifname, err)
-	}
 	// Outgoing copies would be dropped by the filter anyway; this spares
 	// the kernel cloning them (Linux >= 4.20; older kernels say ENOPROTOOPT).
-	_ = s.rc.Control(func(fd uintptr) {
-		_ = unix.SetsockoptInt(int(fd), unix.SOL_PACKET, unix.PACKET_IGNORE_OUTGOING, 1)
-	})
+	_ = unix.SetsockoptInt(s.fd, unix.SOL_PACKET, unix.PACKET_IGNORE_OUTGOING, 1)
 	if !l.o.noRing {
-		if s.ring, ev.Err = newRing(s.rc, &l.o); ev.Err != nil {
+		if s.ring, ev.Err = newRing(s.fd, &l.o); ev.Err != nil {
 			s.ring = nil
 		}
 	}
@@ -138,13 +173,14 @@ func (l *Listener) closeSocket() error {
 	}
 	l.sock = nil
 	l.collect(s)
-	return errors.Join(s.conn.Close(), s.ring.close())
+	return errors.Join(s.close(), s.ring.close())
 }
 
 // collect adds the kernel's counters (which reading resets) to l.kernel.
 // l.mu must be held.
 func (l *Listener) collect(s *socket) {
-	if ks, err := s.conn.Stats(); err == nil {
+	// struct tpacket_stats: what TPACKET_V2 and ringless sockets report.
+	if ks, err := unix.GetsockoptTpacketStats(s.fd, unix.SOL_PACKET, unix.PACKET_STATISTICS); err == nil {
 		l.kernel.KernelPackets += uint64(ks.Packets)
 		l.kernel.KernelDrops += uint64(ks.Drops)
 	}
@@ -169,7 +205,7 @@ func (l *Listener) SetPorts(ports []Port) error {
 	if l.sock == nil {
 		return nil
 	}
-	if err := l.sock.conn.SetBPF(filter); err != nil {
+	if err := setFilter(l.sock.fd, filter); err != nil {
 		return fmt.Errorf("capture: interface %q: replace filter: %w", l.ifname, err)
 	}
 	return nil
@@ -209,21 +245,35 @@ func (l *Listener) Close() error {
 	return l.closeSocket()
 }
 
-// interrupt makes a blocked read return (a deadline in the past) and
-// wakes a Run waiting for its interface. Callers set their reason (a
-// flag, a cancelled context) before calling it; Run clears the deadline
+// interrupt makes a waiting read return (through the socket's eventfd)
+// and wakes a Run waiting for its interface. Callers set their reason (a
+// flag, a cancelled context) before calling it; Run empties the eventfd
 // before looking at the reasons, so no interrupt is lost.
 func (l *Listener) interrupt() {
 	l.mu.Lock()
-	s := l.sock
-	l.mu.Unlock()
-	if s != nil {
-		_ = s.conn.SetReadDeadline(time.Unix(1, 0))
+	if s := l.sock; s != nil {
+		var one [8]byte
+		binary.NativeEndian.PutUint64(one[:], 1)
+		_, _ = unix.Write(s.wake, one[:])
 	}
+	l.mu.Unlock()
 	select {
 	case l.wake <- struct{}{}:
 	default:
 	}
+}
+
+// setFilter replaces the socket's classic BPF program (SO_ATTACH_FILTER
+// swaps it atomically).
+func setFilter(fd int, filter []bpf.RawInstruction) error {
+	if len(filter) == 0 {
+		return errors.New("empty filter")
+	}
+	prog := make([]unix.SockFilter, len(filter))
+	for i, ins := range filter {
+		prog[i] = unix.SockFilter{Code: ins.Op, Jt: ins.Jt, Jf: ins.Jf, K: ins.K}
+	}
+	return unix.SetsockoptSockFprog(fd, unix.SOL_SOCKET, unix.SO_ATTACH_FILTER, &unix.SockFprog{Len: uint16(len(prog)), Filter: &prog[0]})
 }
 
 func (l *Listener) current() *socket {

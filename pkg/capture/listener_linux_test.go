@@ -296,7 +296,7 @@ func TestIngressRedirect(t *testing.T) {
 // and reads with recvfrom.
 func TestRingFallback(t *testing.T) {
 	n := newTestNet(t, "veth")
-	c := listen(t, n.srv, "eth0", knockPorts, WithRing(1000, 4, DefaultBlockTimeout))
+	c := listen(t, n.srv, "eth0", knockPorts, WithRing(1000))
 	if e := c.event(t, EventOpened); e.Ring || e.Err == nil {
 		t.Errorf("EventOpened = %+v, want Ring false with the reason", e)
 	}

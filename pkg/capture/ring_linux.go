@@ -8,112 +8,132 @@ import (
 	"fmt"
 	"os"
 	"sync/atomic"
-	"syscall"
 	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
 
-// Layout of a TPACKET_V3 block and frame (linux/if_packet.h). The fields
-// are in host byte order, except sll_protocol (network order).
+// Layout of a TPACKET_V2 frame (linux/if_packet.h): struct tpacket2_hdr,
+// then struct sockaddr_ll at TPACKET_ALIGN(sizeof(tpacket2_hdr)), then the
+// packet at tp_net. Fields are in host byte order, except sll_protocol
+// (network order).
 const (
-	blockStatusOff   = 8  // tpacket_block_desc.hdr.bh1.block_status
-	blockNumPktsOff  = 12 // .num_pkts
-	blockFirstPktOff = 16 // .offset_to_first_pkt
-	frameHeaderLen   = 48 // TPACKET_ALIGN(sizeof(struct tpacket3_hdr)): sockaddr_ll follows
-	sockaddrLLLen    = 20
-	// frameSize only matters to the kernel's geometry check: TPACKET_V3
-	// packs variable-size frames into each block.
-	frameSize = 2048
+	frameStatusOff  = 0  // tp_status
+	frameLenOff     = 4  // tp_len: the packet's length on the wire
+	frameSnapOff    = 8  // tp_snaplen: the bytes in the frame
+	frameNetOff     = 14 // tp_net: offset of the network header
+	frameSecOff     = 16 // tp_sec
+	frameNsecOff    = 20 // tp_nsec
+	frameHeaderLen  = 32 // TPACKET_ALIGN(sizeof(struct tpacket2_hdr))
+	sockaddrLLLen   = 20
+	frameDataOffset = 80 // where a cooked packet starts: TPACKET_ALIGN(32+20) + 16
+
+	// FrameSize is the size of one ring frame: frameDataOffset bytes of
+	// header and 64 of packet, enough for an IPv6 header and the 14 bytes
+	// of TCP the filter keeps (with 10 to spare for an extension header),
+	// or an IPv4 header with up to 32 bytes of options. A longer packet
+	// is copied whole to the socket's ordinary queue as well
+	// (PACKET_COPY_THRESH) and read from there. 28 frames fill a 4 KiB
+	// page: 7,168 packets per MiB of ring.
+	FrameSize = 144
 )
 
-// ring is a TPACKET_V3 receive ring mapped into our memory. The kernel
-// fills blocks and hands each over by setting TP_STATUS_USER in its
-// header, when the block is full or its timeout expired; we hand it back
-// with TP_STATUS_KERNEL. Blocks are used in order, so only the current
-// one needs watching.
+// ring is a TPACKET_V2 receive ring mapped into our memory: fixed-size
+// frames, each handed to us by the kernel with TP_STATUS_USER as soon as
+// its packet is in (and the socket woken), and back with
+// TP_STATUS_KERNEL. Frames are used in order, so only the current one
+// needs watching.
 type ring struct {
-	mem       []byte
-	blockSize int
-	blocks    int
-	cur       int
+	mem            []byte
+	blockSize      int
+	framesPerBlock int
+	frames         int
+	cur            int
 }
 
-// newRing switches the socket to TPACKET_V3 and maps its receive ring.
-func newRing(rc syscall.RawConn, o *options) (*ring, error) {
-	if o.blockSize <= 0 || o.blockSize%os.Getpagesize() != 0 || o.blockSize%frameSize != 0 || o.blocks <= 0 {
-		return nil, fmt.Errorf("capture: ring of %d blocks of %d bytes: block size must be a positive multiple of the page size", o.blocks, o.blockSize)
+// newRing switches the socket to TPACKET_V2 and maps a receive ring of
+// o.ringSize bytes: blocks of one page, each holding whole frames.
+func newRing(fd int, o *options) (*ring, error) {
+	page := os.Getpagesize()
+	if o.ringSize < page || o.ringSize%page != 0 {
+		return nil, fmt.Errorf("capture: ring of %d bytes: want a positive multiple of the page size (%d)", o.ringSize, page)
 	}
-	r := &ring{blockSize: o.blockSize, blocks: o.blocks}
-	var serr error
-	err := rc.Control(func(fd uintptr) {
-		if err := unix.SetsockoptInt(int(fd), unix.SOL_PACKET, unix.PACKET_VERSION, unix.TPACKET_V3); err != nil {
-			serr = fmt.Errorf("capture: setsockopt PACKET_VERSION TPACKET_V3: %w", err)
-			return
-		}
-		req := unix.TpacketReq3{
-			Block_size:     uint32(o.blockSize),
-			Block_nr:       uint32(o.blocks),
-			Frame_size:     frameSize,
-			Frame_nr:       uint32(o.blocks * (o.blockSize / frameSize)),
-			Retire_blk_tov: uint32(max(o.blockTimeout.Milliseconds(), 1)),
-		}
-		if err := unix.SetsockoptTpacketReq3(int(fd), unix.SOL_PACKET, unix.PACKET_RX_RING, &req); err != nil {
-			serr = fmt.Errorf("capture: setsockopt PACKET_RX_RING (%d×%d bytes): %w", o.blocks, o.blockSize, err)
-			return
-		}
-		mem, err := unix.Mmap(int(fd), 0, o.blockSize*o.blocks, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
-		if err != nil {
-			// Without the mapping nobody could read the ring: remove it,
-			// so the recvfrom fallback gets the packets.
-			_ = unix.SetsockoptTpacketReq3(int(fd), unix.SOL_PACKET, unix.PACKET_RX_RING, &unix.TpacketReq3{})
-			serr = fmt.Errorf("capture: mmap ring: %w", err)
-			return
-		}
-		r.mem = mem
-	})
+	r := &ring{blockSize: page, framesPerBlock: page / FrameSize}
+	blocks := o.ringSize / page
+	r.frames = blocks * r.framesPerBlock
+	if err := unix.SetsockoptInt(fd, unix.SOL_PACKET, unix.PACKET_VERSION, unix.TPACKET_V2); err != nil {
+		return nil, fmt.Errorf("capture: setsockopt PACKET_VERSION TPACKET_V2: %w", err)
+	}
+	// Packets longer than a frame also go to the ordinary queue, whole;
+	// the frame says so with TP_STATUS_COPY.
+	if err := unix.SetsockoptInt(fd, unix.SOL_PACKET, unix.PACKET_COPY_THRESH, 1); err != nil {
+		return nil, fmt.Errorf("capture: setsockopt PACKET_COPY_THRESH: %w", err)
+	}
+	req := unix.TpacketReq{
+		Block_size: uint32(page),
+		Block_nr:   uint32(blocks),
+		Frame_size: FrameSize,
+		Frame_nr:   uint32(r.frames),
+	}
+	if err := unix.SetsockoptTpacketReq(fd, unix.SOL_PACKET, unix.PACKET_RX_RING, &req); err != nil {
+		return nil, fmt.Errorf("capture: setsockopt PACKET_RX_RING (%d frames of %d bytes): %w", r.frames, FrameSize, err)
+	}
+	mem, err := unix.Mmap(fd, 0, o.ringSize, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
 	if err != nil {
-		return nil, fmt.Errorf("capture: ring setup: %w", err)
+		// Without the mapping nobody could read the ring: remove it, so
+		// the recvfrom fallback gets the packets.
+		_ = unix.SetsockoptTpacketReq(fd, unix.SOL_PACKET, unix.PACKET_RX_RING, &unix.TpacketReq{})
+		return nil, fmt.Errorf("capture: mmap ring: %w", err)
 	}
-	return r, serr
+	r.mem = mem
+	return r, nil
+}
+
+// frame returns frame i of the ring.
+func (r *ring) frame(i int) []byte {
+	off := (i/r.framesPerBlock)*r.blockSize + (i%r.framesPerBlock)*FrameSize
+	return r.mem[off : off+FrameSize]
 }
 
 func (r *ring) status() *uint32 {
-	return (*uint32)(unsafe.Pointer(&r.mem[r.cur*r.blockSize+blockStatusOff]))
+	return (*uint32)(unsafe.Pointer(&r.frame(r.cur)[frameStatusOff]))
 }
 
-// ready reports whether the kernel has handed the current block over.
+// ready reports whether the kernel has handed the current frame over.
 func (r *ring) ready() bool { return atomic.LoadUint32(r.status())&unix.TP_STATUS_USER != 0 }
 
-// consume feeds every frame of the current block to rd, returns the block
-// to the kernel and moves to the next. Offsets come from the kernel but
-// are checked anyway: a bad one ends the block, never a read outside it.
-func (r *ring) consume(rd *reader) {
-	blk := r.mem[r.cur*r.blockSize : (r.cur+1)*r.blockSize]
+// consume feeds the frames the kernel has handed over to rd, at most max,
+// returning each to the kernel, and reports how many it took. A frame
+// whose packet did not fit (TP_STATUS_COPY) is read from the ordinary
+// queue through fd instead, in its turn; an empty queue means it was
+// read already. Offsets come from the kernel but
+// are checked anyway: a bad one skips the frame, never a read outside it.
+func (r *ring) consume(rd *reader, fd int, max int) int {
 	ne := binary.NativeEndian
-	n := ne.Uint32(blk[blockNumPktsOff:])
-	off := int(ne.Uint32(blk[blockFirstPktOff:]))
-	for i := uint32(0); i < n; i++ {
-		if off <= 0 || off+frameHeaderLen+sockaddrLLLen > len(blk) {
-			break
+	n := 0
+	for ; n < max && r.ready(); n++ {
+		h := r.frame(r.cur)
+		st := atomic.LoadUint32(r.status())
+		if st&unix.TP_STATUS_COPY != 0 {
+			// The whole packet is on the queue, unless the drain of a
+			// new socket's queue (Run) has read it already.
+			_, _ = rd.recvQueue(fd, 1)
+		} else {
+			snap := int(ne.Uint32(h[frameSnapOff:]))
+			netOff := int(ne.Uint16(h[frameNetOff:]))
+			sll := h[frameHeaderLen : frameHeaderLen+sockaddrLLLen]
+			ts := time.Unix(int64(ne.Uint32(h[frameSecOff:])), int64(ne.Uint32(h[frameNsecOff:])))
+			if snap >= 0 && netOff >= frameHeaderLen+sockaddrLLLen && netOff+snap <= len(h) { // snap < 0: a huge value on 32-bit
+				rd.packet(h[netOff:netOff+snap], binary.BigEndian.Uint16(sll[2:]), sll[10], int32(ne.Uint32(sll[4:])), ts)
+			} else {
+				rd.l.malformed.Add(1)
+			}
 		}
-		h := blk[off:]
-		next := int(ne.Uint32(h[0:]))
-		ts := time.Unix(int64(ne.Uint32(h[4:])), int64(ne.Uint32(h[8:])))
-		snap := int(ne.Uint32(h[12:]))
-		netOff := int(ne.Uint16(h[26:]))
-		sll := h[frameHeaderLen:]
-		if snap >= 0 && netOff+snap <= len(h) { // snap < 0: a huge value on 32-bit
-			rd.packet(h[netOff:netOff+snap], binary.BigEndian.Uint16(sll[2:]), sll[10], int32(ne.Uint32(sll[4:])), ts)
-		}
-		if next <= 0 {
-			break
-		}
-		off += next
+		atomic.StoreUint32(r.status(), unix.TP_STATUS_KERNEL)
+		r.cur = (r.cur + 1) % r.frames
 	}
-	atomic.StoreUint32(r.status(), unix.TP_STATUS_KERNEL)
-	r.cur = (r.cur + 1) % r.blocks
+	return n
 }
 
 func (r *ring) close() error {
@@ -130,13 +150,13 @@ func (r *ring) close() error {
 const queueBufSize = 40 + MaxIPv6ExtHeaders*2048 + l4Bytes
 
 // recvQueue reads the socket's ordinary receive queue with recvfrom(2): the
-// fallback when there is no ring, and the packets queued between bind and
-// the ring's setup. It allocates one sockaddr per packet (x/sys/unix).
-// It returns how many packets it read, after max packets or when the
-// queue is empty.
-func (rd *reader) recvQueue(fd uintptr, max int) (int, error) {
+// fallback when there is no ring, the packets queued between bind and
+// the ring's setup, and the whole copies of packets longer than a ring
+// frame. It allocates one sockaddr per packet (x/sys/unix). It returns
+// how many packets it read, after max packets or when the queue is empty.
+func (rd *reader) recvQueue(fd int, max int) (int, error) {
 	for i := 0; i < max; i++ {
-		n, from, err := unix.Recvfrom(int(fd), rd.buf, unix.MSG_DONTWAIT)
+		n, from, err := unix.Recvfrom(fd, rd.buf, unix.MSG_DONTWAIT)
 		if errors.Is(err, unix.EAGAIN) || errors.Is(err, unix.EINTR) {
 			return i, nil
 		}

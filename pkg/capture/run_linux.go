@@ -116,44 +116,69 @@ func (l *Listener) watchTicks() (stop func()) {
 
 // read delivers packets from s until interrupted or the socket reports an
 // error. Under a flood the poller is never reached, so the reasons to
-// stop are also checked after every block.
+// stop are also checked after every batch of frames.
+//
+// A lone knock is read as soon as the kernel wakes us: the door must
+// open before the client's next packet. A flood would wake us for every
+// packet, so after a batch of at least coalesceMin frames read waits
+// o.coalesce before looking again: the kernel gathers the next batch in
+// the ring meanwhile (interrupt moderation, as NAPI does).
 func (l *Listener) read(ctx context.Context, s *socket, rd *reader) error {
-	_ = s.conn.SetReadDeadline(time.Time{})
 	stop := func() bool { return ctx.Err() != nil || l.closing.Load() || l.recheck.Load() }
-	for !stop() {
-		var rerr error
-		err := s.rc.Read(func(fd uintptr) bool {
-			if s.ring == nil || s.fresh {
-				s.fresh = false
-				n, err := rd.recvQueue(fd, queueDrainMax)
-				if err != nil || (s.ring == nil && n == queueDrainMax) {
-					rerr = err // nil: more may wait; look at stop() first
-					return true
-				}
-			}
-			if s.ring != nil && s.ring.ready() {
-				return true
-			}
-			// Woken without data: a pending socket error (ENETDOWN
-			// when the link goes down or the interface goes away)?
-			if e, err := unix.GetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_ERROR); err == nil && e != 0 {
-				rerr = unix.Errno(e)
-				return true
-			}
-			return false
-		})
-		if err != nil {
-			return err
+	fds := []unix.PollFd{{Fd: int32(s.fd), Events: unix.POLLIN}, {Fd: int32(s.wake), Events: unix.POLLIN}}
+	var buf [8]byte
+	for {
+		// Empty the eventfd before looking at the reasons: an interrupt
+		// after this look leaves it readable for the next ppoll.
+		_, _ = unix.Read(s.wake, buf[:])
+		if stop() {
+			return errInterrupted
 		}
-		if rerr != nil {
-			return rerr
+		if s.ring == nil || s.fresh {
+			s.fresh = false
+			n, err := rd.recvQueue(s.fd, queueDrainMax)
+			if err != nil {
+				return err
+			}
+			if s.ring == nil && n == queueDrainMax {
+				continue // more may wait; look at the reasons first
+			}
 		}
 		if s.ring != nil && s.ring.ready() {
-			s.ring.consume(rd)
+			n := s.ring.consume(rd, s.fd, ringBatchMax)
+			if n >= coalesceMin && l.o.coalesce > 0 {
+				time.Sleep(l.o.coalesce)
+			}
+			continue
+		}
+		fds[0].Revents, fds[1].Revents = 0, 0
+		if _, err := unix.Ppoll(fds, nil, nil); err != nil && !errors.Is(err, unix.EINTR) {
+			return err
+		}
+		if fds[0].Revents&(unix.POLLERR|unix.POLLHUP|unix.POLLNVAL) != 0 {
+			// A pending socket error: ENETDOWN when the link goes down
+			// or the interface goes away.
+			e, err := unix.GetsockoptInt(s.fd, unix.SOL_SOCKET, unix.SO_ERROR)
+			if err != nil {
+				return err
+			}
+			if e != 0 {
+				return unix.Errno(e)
+			}
+			if fds[0].Revents&unix.POLLNVAL != 0 {
+				return unix.EBADF
+			}
 		}
 	}
-	return errInterrupted
 }
+
+// ringBatchMax bounds the frames read between two looks at the reasons
+// to stop; coalesceMin is the batch from which read lets the kernel
+// gather the next one (see read).
+const (
+	ringBatchMax = 4096
+	coalesceMin  = 8
+)
 
 // check looks the interface up again: refreshes the host's addresses,
 // reports link state changes, and replaces the socket when the interface
@@ -231,12 +256,10 @@ func (l *Listener) reportWaiting(err error) {
 // name and index since.
 func (s *socket) bound() int {
 	idx := -1
-	_ = s.rc.Control(func(fd uintptr) {
-		if sa, err := unix.Getsockname(int(fd)); err == nil {
-			if ll, ok := sa.(*unix.SockaddrLinklayer); ok {
-				idx = ll.Ifindex
-			}
+	if sa, err := unix.Getsockname(s.fd); err == nil {
+		if ll, ok := sa.(*unix.SockaddrLinklayer); ok {
+			idx = ll.Ifindex
 		}
-	})
+	}
 	return idx
 }

@@ -46,18 +46,18 @@ func SetMemoryLimit(flag string) (int64, error) {
 }
 
 // RingOption turns --capture-ring (bytes with an optional KiB/MiB suffix,
-// a multiple of the 64 KiB block; "" for the default) into the capture
-// option, nil for the default.
+// a multiple of 64 KiB; "" for the default) into the capture option, nil
+// for the default.
 func RingOption(flag string) (capture.Option, error) {
 	if flag == "" {
 		return nil, nil
 	}
 	n, err := parseSize(flag)
-	const block = capture.DefaultBlockSize
-	if err != nil || n%block != 0 || n < 4*block || n > 1024*block {
-		return nil, fmt.Errorf("--capture-ring %q: want a multiple of 64KiB from 256KiB to 64MiB (default %dKiB)", flag, capture.DefaultBlocks*block>>10)
+	const step = 64 << 10
+	if err != nil || n%step != 0 || n < 4*step || n > 1024*step {
+		return nil, fmt.Errorf("--capture-ring %q: want a multiple of 64KiB from 256KiB to 64MiB (default %dKiB)", flag, capture.DefaultRingSize>>10)
 	}
-	return capture.WithRing(block, int(n/block), capture.DefaultBlockTimeout), nil
+	return capture.WithRing(int(n)), nil
 }
 
 func parseBytes(s string) (int64, error) {
