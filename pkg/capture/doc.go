@@ -1,6 +1,6 @@
 // Package capture reads knock packets off the wire: a cooked AF_PACKET
 // socket per interface (or one for all interfaces) with a kernel BPF
-// filter built from the knock ports, a TPACKET_V3 memory-mapped ring, and
+// filter built from the knock ports, a TPACKET_V2 memory-mapped ring, and
 // a decoder to knock.Knock.
 //
 // What it does:
@@ -14,11 +14,12 @@
 //     4096-instruction limit.
 //   - Listen opens the socket (SOCK_DGRAM, so Ethernet, VLAN, PPPoE,
 //     WireGuard and tun look the same) with the filter attached before
-//     bind(2), then maps a TPACKET_V3 ring (DefaultBlocks blocks of 64 KiB,
-//     2 ms block timeout) on it. Run waits for ring blocks in the Go
-//     runtime's poller: no busy loop, one wake-up per block. If the ring
-//     cannot be set up, it falls back to one recvfrom(2) per packet (and
-//     says so in EventOpened).
+//     bind(2), then maps a TPACKET_V2 ring (DefaultRingSize bytes of
+//     FrameSize frames) on it. Run waits in ppoll(2) on its own
+//     descriptor (not the Go runtime's poller) and reads each frame as it
+//     lands; under a flood it reads in batches DefaultCoalesce apart. If
+//     the ring cannot be set up, it falls back to one recvfrom(2) per
+//     packet (and says so in EventOpened).
 //   - Decode turns a packet into a knock.Knock without allocating; bad
 //     packets are counted (Stats) and dropped, never a panic.
 //   - Run keeps only knocks unicast to one of the host's addresses (not
