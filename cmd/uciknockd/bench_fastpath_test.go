@@ -30,7 +30,7 @@ func TestBenchInstantDoor(t *testing.T) {
 		t.Skip("a benchmark: make bench runs it (UCIKNOCK_BENCH=1)")
 	}
 	testenv.RequireRoot(t)
-	n := 100
+	n := 300
 	fmt.Printf("| extra rules | concurrent reload | family | open p50 | open p99 | close p50 | close p99 |\n|---|---|---|---|---|---|---|\n")
 	for _, extra := range []int{0, 500} {
 		for _, reloading := range []bool{false, true} {
