@@ -38,6 +38,13 @@ const maxMismatched = 1024
 // keeper batches, commands run on their own goroutines).
 func (a *actor) act(cfg *config.Config, seq *config.Sequence, ev knock.Event, unstored error) {
 	src := sourceOf(ev.Src)
+	var openErr error
+	opens := seq.Action == config.ActionOpen || seq.Action == config.ActionForward
+	if opens && unstored == nil {
+		// The door before the log line: the client's next packet may
+		// already be on its way.
+		openErr = a.keeper.Open(doorFor(seq, src, ev.Time))
+	}
 	log := a.log.With().Str("sequence", seq.Path).Str("src", src.String()).Str("action", seq.Action.String()).Logger()
 	if unstored != nil {
 		// The one-time/TOTP use could not be stored: acting could allow a
@@ -48,9 +55,7 @@ func (a *actor) act(cfg *config.Config, seq *config.Sequence, ev knock.Event, un
 	log.Info().Msg("sequence completed")
 	switch seq.Action {
 	case config.ActionOpen, config.ActionForward:
-		d := doorFor(seq, src, ev.Time)
-		err := a.keeper.Open(d)
-		switch {
+		switch err := openErr; {
 		case errors.Is(err, door.ErrFamilyMismatch):
 			// Expected (docs/configuration.md): a forward to an IPv4 host
 			// knocked over IPv6, or the other way round. Said once per
