@@ -51,6 +51,12 @@ func (c *conn) request(msg []byte, fn func(typ uint16, body []byte) error) error
 	}
 	for {
 		n, _, err := unix.Recvfrom(c.fd, c.buf, 0)
+		if errors.Is(err, unix.EINTR) {
+			// With SO_RCVTIMEO set the kernel does not restart a receive
+			// a signal interrupted (signal(7)), and Go's runtime signals
+			// its threads to preempt goroutines.
+			continue
+		}
 		if err != nil {
 			if errors.Is(err, unix.EAGAIN) {
 				return fmt.Errorf("conntrack: no answer from the kernel within %v", recvTimeout)
