@@ -82,12 +82,13 @@ cross:
 	done; echo "cross: all static (no INTERP/DYNAMIC program header)"
 
 # packages: OpenWrt .ipk packages (opkg: 23.05, 24.10) of the cross builds,
-# described by the feed Makefile (tools/ipk; docs/install.md). The tools
+# described by the feed Makefile (tools/ipk; docs/install.md), and the LuCI
+# app as luci.mk builds it (build/packages/all/). The tools
 # module has its own go.mod (nfpm needs a newer Go than the daemon's 1.23).
 PKG_OUT := build/packages
 packages: cross
 	@rm -rf $(PKG_OUT)
-	cd tools && go run ./ipk -makefile ../feeds/net/uciknock/Makefile -files ../files \
+	cd tools && go run ./ipk -makefile ../feeds/net/uciknock/Makefile -luci ../feeds/luci/luci-app-uciknock/Makefile -files ../files \
 		-cross ../$(CROSS_OUT) -out ../$(PKG_OUT) -mtime $$(git log -1 --format=%ct 2>/dev/null || date +%s)
 
 # packages-test: unpack every package and check it field by field and file

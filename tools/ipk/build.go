@@ -58,8 +58,9 @@ func FileName(p Package, arch string) string {
 }
 
 // Build writes p for arch into out and returns its path. binDir holds
-// the binary, filesDir the repository's files/, scripts a directory for
-// the control scripts; mtime is every file's time (reproducible output).
+// the binary, filesDir the repository's files/ (p.SrcDir, if set, instead),
+// scripts a directory for the control scripts; mtime is every file's time
+// (reproducible output).
 func Build(p Package, arch, binDir, filesDir, scripts, out string, mtime time.Time) (string, error) {
 	owned := func(mode os.FileMode) *files.ContentFileInfo {
 		return &files.ContentFileInfo{Owner: "root", Group: "root", Mode: mode, MTime: mtime}
@@ -68,7 +69,13 @@ func Build(p Package, arch, binDir, filesDir, scripts, out string, mtime time.Ti
 	for _, c := range p.Conffiles {
 		conf[c] = true
 	}
-	contents := files.Contents{{Source: filepath.Join(binDir, p.Binary.Src), Destination: p.Binary.Dst, Type: files.TypeFile, FileInfo: owned(p.Binary.Mode)}}
+	var contents files.Contents
+	if p.Binary.Src != "" {
+		contents = append(contents, &files.Content{Source: filepath.Join(binDir, p.Binary.Src), Destination: p.Binary.Dst, Type: files.TypeFile, FileInfo: owned(p.Binary.Mode)})
+	}
+	if p.SrcDir != "" {
+		filesDir = p.SrcDir
+	}
 	for _, f := range p.Files {
 		typ := files.TypeFile
 		if conf[f.Dst] {
@@ -89,6 +96,7 @@ func Build(p Package, arch, binDir, filesDir, scripts, out string, mtime time.Ti
 		}
 	}
 	scriptArgs := nfpm.Scripts{PostInstall: filepath.Join(scripts, "postinst"), PreRemove: filepath.Join(scripts, "prerm")}
+	fields := map[string]string{"SourceName": p.SourceName, "URL": p.URL}
 	info := nfpm.WithDefaults(&nfpm.Info{
 		Name:     p.Name,
 		Arch:     arch,
@@ -98,7 +106,8 @@ func Build(p Package, arch, binDir, filesDir, scripts, out string, mtime time.Ti
 		// semver schema would read "-1" as a prerelease ("0.1.0~1").
 		VersionSchema: "none",
 		Section:       p.Section,
-		Maintainer:    "uciknock <https://github.com/uciknock/uciknock>",
+		Maintainer:    p.Maintainer,
+		License:       p.License, // left out when empty
 		Description:   p.Title + "\n" + p.Description,
 		MTime:         mtime,
 		Overridables: nfpm.Overridables{
@@ -107,7 +116,7 @@ func Build(p Package, arch, binDir, filesDir, scripts, out string, mtime time.Ti
 			Scripts:  scriptArgs,
 			IPK: nfpm.IPK{
 				Arch:   arch,
-				Fields: map[string]string{"SourceName": "uciknock", "URL": p.URL},
+				Fields: fields,
 			},
 		},
 	})
@@ -118,7 +127,7 @@ func Build(p Package, arch, binDir, filesDir, scripts, out string, mtime time.Ti
 	if err := ipk.Default.Package(info, &buf); err != nil {
 		return "", fmt.Errorf("%s %s: %w", p.Name, arch, err)
 	}
-	fixed, err := openwrtInstalledSize(buf.Bytes())
+	fixed, err := openwrtControl(buf.Bytes(), p.PostinstPkg)
 	if err != nil {
 		return "", fmt.Errorf("%s %s: %w", p.Name, arch, err)
 	}
@@ -128,12 +137,14 @@ func Build(p Package, arch, binDir, filesDir, scripts, out string, mtime time.Ti
 
 var installedSizeRe = regexp.MustCompile(`(?m)^Installed-Size: .*$`)
 
-// openwrtInstalledSize makes nfpm's control archive what OpenWrt's
+// openwrtControl makes nfpm's control archive what OpenWrt's
 // ipkg-build writes: Installed-Size is the byte size of the uncompressed
 // data tar (`zcat data.tar.gz | wc -c`), which opkg compares with the free
-// space (nfpm writes the sum of file sizes in KiB, as dpkg wants it), and
-// an empty conffiles is left out.
-func openwrtInstalledSize(pkg []byte) ([]byte, error) {
+// space (nfpm writes the sum of file sizes in KiB, as dpkg wants it), an
+// empty conffiles is left out, and the package's own postinst, if any,
+// goes beside the generic one as postinst-pkg (package-pack.mk), where
+// default_postinst finds it.
+func openwrtControl(pkg []byte, postinstPkg string) ([]byte, error) {
 	members, err := readTarGz(pkg)
 	if err != nil {
 		return nil, fmt.Errorf("outer archive: %w", err)
@@ -184,6 +195,20 @@ func openwrtInstalledSize(pkg []byte) ([]byte, error) {
 			}
 		}
 		inner = kept
+		if postinstPkg != "" {
+			var script *member
+			for j := range inner {
+				if strings.TrimPrefix(inner[j].hdr.Name, "./") == "postinst" {
+					script = &inner[j]
+				}
+			}
+			if script == nil {
+				return nil, fmt.Errorf("control.tar.gz: no ./postinst")
+			}
+			h := *script.hdr
+			h.Name = "./postinst-pkg"
+			inner = append(inner, member{&h, []byte(postinstPkg)})
+		}
 		if members[i].body, err = writeTarGz(inner); err != nil {
 			return nil, err
 		}

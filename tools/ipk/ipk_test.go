@@ -18,8 +18,9 @@ import (
 )
 
 const (
-	makefile = "../../feeds/net/uciknock/Makefile"
-	filesDir = "../../files"
+	makefile     = "../../feeds/net/uciknock/Makefile"
+	filesDir     = "../../files"
+	luciMakefile = "../../feeds/luci/luci-app-uciknock/Makefile"
 )
 
 func inCI() bool {
@@ -105,7 +106,7 @@ func packagesUnderTest(t *testing.T) (string, string) {
 		}
 	}
 	out := filepath.Join(tmp, "out")
-	if err := run(io.Discard, makefile, filesDir, cross, out, "1700000000"); err != nil {
+	if err := run(io.Discard, makefile, luciMakefile, filesDir, cross, out, "1700000000"); err != nil {
 		t.Fatal(err)
 	}
 	return out, cross
@@ -158,10 +159,10 @@ func TestPackages(t *testing.T) {
 			})
 		}
 	}
-	// Nothing else in the output.
+	// Nothing else in the output but the LuCI app (all/, luci_test.go).
 	all, _ := filepath.Glob(filepath.Join(dir, "*", "*"))
-	if len(all) != len(Targets)*len(pkgs) {
-		t.Errorf("%d files in %s, want %d", len(all), dir, len(Targets)*len(pkgs))
+	if len(all) != len(Targets)*len(pkgs)+1 {
+		t.Errorf("%d files in %s, want %d", len(all), dir, len(Targets)*len(pkgs)+1)
 	}
 }
 
@@ -282,6 +283,13 @@ func checkPackage(t *testing.T, path string, p Package, tg Target, cross string)
 func scratchRoot(t *testing.T, pkgPath, name string) string {
 	t.Helper()
 	root := t.TempDir()
+	installInto(t, root, pkgPath, name)
+	return root
+}
+
+// installInto does scratchRoot's work in root.
+func installInto(t *testing.T, root, pkgPath, name string) {
+	t.Helper()
 	raw, err := os.ReadFile(pkgPath)
 	if err != nil {
 		t.Fatal(err)
@@ -333,7 +341,6 @@ func scratchRoot(t *testing.T, pkgPath, name string) string {
 	if err := os.WriteFile(filepath.Join(root, "etc/rc.common"), []byte(rc), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	return root
 }
 
 // openwrtFunctions returns OpenWrt's package/base-files/files/lib/functions.sh
@@ -420,25 +427,7 @@ func TestInstallIntoImageRoot(t *testing.T) {
 // busybox as /bin/sh: install enables and starts /etc/init.d/knock, an
 // upgrade only restarts it, removal stops and disables it.
 func TestInstallOnRouter(t *testing.T) {
-	if os.Geteuid() != 0 {
-		if inCI() {
-			t.Fatal("needs root for chroot, CI=true")
-		}
-		t.Skip("needs root for chroot (runs in CI)")
-	}
-	busybox, err := exec.LookPath("busybox")
-	if err == nil {
-		out, _ := exec.Command("readelf", "-lW", busybox).Output()
-		if bytes.Contains(out, []byte("INTERP")) {
-			err = fmt.Errorf("%s is not static", busybox)
-		}
-	}
-	if err != nil {
-		if inCI() {
-			t.Fatalf("static busybox (busybox-static) needed: %v", err)
-		}
-		t.Skipf("static busybox (busybox-static) needed: %v", err)
-	}
+	busybox := staticBusybox(t)
 	dir, _ := packagesUnderTest(t)
 	pkgs, err := ReadSpec(makefile)
 	if err != nil {
@@ -446,23 +435,7 @@ func TestInstallOnRouter(t *testing.T) {
 	}
 	p := pkgs[0]
 	root := scratchRoot(t, filepath.Join(dir, "x86_64", FileName(p, "x86_64")), p.Name)
-	for _, d := range []string{"bin", "tmp"} {
-		if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	bb, err := os.ReadFile(busybox)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(root, "bin/busybox"), bb, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	for _, applet := range []string{"sh", "grep", "sed", "basename", "rm", "mkdir", "cp", "cat", "ln", "ls", "echo"} {
-		if err := os.Symlink("busybox", filepath.Join(root, "bin", applet)); err != nil {
-			t.Fatal(err)
-		}
-	}
+	addBusybox(t, root, busybox)
 	info := "/usr/lib/opkg/info/uciknock"
 	for _, tt := range []struct {
 		name, script string
@@ -482,6 +455,55 @@ func TestInstallOnRouter(t *testing.T) {
 		}
 		if time.Since(ctx) > 30*time.Second {
 			t.Fatalf("%s took %v", tt.name, time.Since(ctx))
+		}
+	}
+}
+
+// staticBusybox returns the path of a static busybox to chroot with, or
+// skips the test (fails in CI) when there is none or it cannot chroot.
+func staticBusybox(t *testing.T) string {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		if inCI() {
+			t.Fatal("needs root for chroot, CI=true")
+		}
+		t.Skip("needs root for chroot (runs in CI)")
+	}
+	busybox, err := exec.LookPath("busybox")
+	if err == nil {
+		out, _ := exec.Command("readelf", "-lW", busybox).Output()
+		if bytes.Contains(out, []byte("INTERP")) {
+			err = fmt.Errorf("%s is not static", busybox)
+		}
+	}
+	if err != nil {
+		if inCI() {
+			t.Fatalf("static busybox (busybox-static) needed: %v", err)
+		}
+		t.Skipf("static busybox (busybox-static) needed: %v", err)
+	}
+	return busybox
+}
+
+// addBusybox makes root a root to chroot into: busybox as /bin/sh and the
+// applets the control scripts and functions.sh call, and a /tmp.
+func addBusybox(t *testing.T, root, busybox string) {
+	t.Helper()
+	for _, d := range []string{"bin", "tmp"} {
+		if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bb, err := os.ReadFile(busybox)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "bin/busybox"), bb, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, applet := range []string{"sh", "grep", "sed", "basename", "rm", "mkdir", "cp", "cat", "ln", "ls", "echo"} {
+		if err := os.Symlink("busybox", filepath.Join(root, "bin", applet)); err != nil {
+			t.Fatal(err)
 		}
 	}
 }

@@ -12,18 +12,19 @@ import (
 
 func main() {
 	makefile := flag.String("makefile", "../feeds/net/uciknock/Makefile", "the feed Makefile that describes the packages")
+	luci := flag.String("luci", "../feeds/luci/luci-app-uciknock/Makefile", "the feed Makefile of the LuCI app (luci.mk)")
 	filesDir := flag.String("files", "../files", "the repository's files/ directory")
 	cross := flag.String("cross", "../build/cross", "the output of make cross")
 	out := flag.String("out", "../build/packages", "where the .ipk files go (one directory per architecture)")
 	epoch := flag.String("mtime", os.Getenv("SOURCE_DATE_EPOCH"), "file times, seconds since 1970 (default: now)")
 	flag.Parse()
-	if err := run(os.Stdout, *makefile, *filesDir, *cross, *out, *epoch); err != nil {
+	if err := run(os.Stdout, *makefile, *luci, *filesDir, *cross, *out, *epoch); err != nil {
 		fmt.Fprintln(os.Stderr, "ipk:", err)
 		os.Exit(1)
 	}
 }
 
-func run(w io.Writer, makefile, filesDir, cross, out, epoch string) error {
+func run(w io.Writer, makefile, luciMakefile, filesDir, cross, out, epoch string) error {
 	mtime := time.Now().UTC().Truncate(time.Second)
 	if epoch != "" {
 		sec, err := strconv.ParseInt(epoch, 10, 64)
@@ -33,6 +34,10 @@ func run(w io.Writer, makefile, filesDir, cross, out, epoch string) error {
 		mtime = time.Unix(sec, 0).UTC()
 	}
 	pkgs, err := ReadSpec(makefile)
+	if err != nil {
+		return err
+	}
+	luci, err := ReadLuCISpec(luciMakefile)
 	if err != nil {
 		return err
 	}
@@ -58,5 +63,19 @@ func run(w io.Writer, makefile, filesDir, cross, out, epoch string) error {
 			fmt.Fprintf(w, "  %-70s %9d\n", path, info.Size())
 		}
 	}
+	// The LuCI app is the same on every router: one package, in all/.
+	dir := filepath.Join(out, luci.Arch)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	path, err := Build(luci, luci.Arch, "", filesDir, scripts, dir, mtime)
+	if err != nil {
+		return err
+	}
+	info, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "  %-70s %9d\n", path, info.Size())
 	return nil
 }
