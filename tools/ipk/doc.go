@@ -22,7 +22,8 @@
 // (feeds/luci/luci-app-uciknock/Makefile, -luci): Package is the
 // Makefile's directory name, Version PKG_VERSION-PKG_RELEASE (luci.mk's
 // git-derived version only applies when PKG_VERSION is unset, which is
-// refused here), Depends LUCI_DEPENDS without the "+" (luci.mk adds
+// refused here), Depends libc (OpenWrt puts it first in every package's
+// DEPENDS) and LUCI_DEPENDS without the "+" (luci.mk adds
 // luci-lua-runtime only for a luasrc/ directory, which the app has not),
 // Section, URL and Maintainer from LUCI_SECTION, LUCI_URL and
 // LUCI_MAINTAINER with luci.mk's defaults, License from PKG_LICENSE,

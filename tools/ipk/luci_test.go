@@ -32,7 +32,7 @@ func TestReadLuCISpec(t *testing.T) {
 	if p.URL != "https://github.com/uciknock/uciknock" || !strings.HasPrefix(p.Maintainer, "uciknock ") {
 		t.Errorf("URL %q, Maintainer %q: luci.mk's defaults name the LuCI project", p.URL, p.Maintainer)
 	}
-	if !slices.Equal(p.Depends, []string{"luci-base", "uciknock", "rpcd-mod-ucode", "ucode-mod-fs", "ucode-mod-uci", "ucode-mod-socket"}) {
+	if !slices.Equal(p.Depends, []string{"libc", "luci-base", "uciknock", "rpcd-mod-ucode", "ucode-mod-fs", "ucode-mod-uci", "ucode-mod-socket"}) {
 		t.Errorf("depends %v", p.Depends)
 	}
 	for _, f := range []File{
@@ -112,7 +112,7 @@ func TestReadLuCISpecRefuses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.Version != "1.0-1" || p.URL != luciURL || p.Maintainer != luciMaintainer || p.Section != "luci" || p.License != "" ||
+	if p.Version != "1.0-1" || !slices.Equal(p.Depends, []string{"libc", "luci-base"}) || p.URL != luciURL || p.Maintainer != luciMaintainer || p.Section != "luci" || p.License != "" ||
 		!slices.Equal(p.Files, []File{{"root/usr/libexec/x", "/usr/libexec/x", 0o755}}) {
 		t.Errorf("%+v", p)
 	}
@@ -143,14 +143,19 @@ define shexport
 export $(call shvar,$(1))=$$(call $(1))
 endef
 `,
-	// As package.mk and package-pack.mk: the Package/<name> block sets the
-	// package's variables; Depends is DEPENDS without @conditions and
+	// As package.mk, package-defaults.mk and package-pack.mk: the
+	// Package/<name> block sets the package's variables; libc goes first
+	// in DEPENDS (PKG_FIXUP_DEPENDS of OpenWrt 24.10, whose conditional
+	// extras were dropped); Depends is DEPENDS without @conditions and
 	// without the + of each name; each script the package defines is
 	// exported and written with echo.
 	"include/package.mk": `PKG_BUILD_DIR?=$(BUILD_DIR)/$(PKG_NAME)
 strip_deps=$(strip $(subst +,,$(filter-out @%,$(1))))
+PKG_DEFAULT_DEPENDS = +libc
+PKG_FIXUP_DEPENDS = $(if $(filter kmod-%,$(1)),$(2),$(PKG_DEFAULT_DEPENDS) $(filter-out $(PKG_DEFAULT_DEPENDS),$(2)))
 define BuildPackage
 $(eval $(Package/$(1)))
+$(eval DEPENDS:=$(call PKG_FIXUP_DEPENDS,$(1),$(DEPENDS)))
 $(foreach s,postinst prerm,$(if $(filter undefined,$(origin Package/$(1)/$(s))),,$(eval $(call shexport,Package/$(1)/$(s)))))
 $(eval $(call shexport,Package/$(1)/description))
 prepare:

@@ -227,7 +227,7 @@ var luciVars = map[string]bool{
 // luci feed's luci.mk) and the app's files beside it, and returns the
 // package luci.mk would build: name of the Makefile's directory, VERSION
 // PKG_VERSION-PKG_RELEASE, the control fields luci.mk sets from the LUCI_
-// variables (with its defaults), DEPENDS from LUCI_DEPENDS, ./htdocs
+// variables (with its defaults), DEPENDS libc and LUCI_DEPENDS, ./htdocs
 // installed under /www and ./root under /, modes as luci.mk's `cp -pR`
 // keeps them from a checkout (0755 for an executable, else 0644), and
 // luci.mk's postinst. What this tool does not reproduce (Lua sources,
@@ -306,7 +306,15 @@ func ReadLuCISpec(path string) (Package, error) {
 	if p.Description == "" {
 		return Package{}, fmt.Errorf("%s: LUCI_DESCRIPTION is not set", path)
 	}
-	if p.Depends, err = opkgDepends(vars["LUCI_DEPENDS"]); err != nil {
+	// OpenWrt's package-defaults.mk (PKG_FIXUP_DEPENDS) puts libc first in
+	// every package's DEPENDS but kernel modules', LuCI apps' too.
+	deps := []string{"+libc"}
+	for _, d := range strings.Fields(vars["LUCI_DEPENDS"]) {
+		if d != "+libc" {
+			deps = append(deps, d)
+		}
+	}
+	if p.Depends, err = opkgDepends(strings.Join(deps, " ")); err != nil {
 		return Package{}, fmt.Errorf("%s: LUCI_%w", path, err)
 	}
 	for _, sub := range []string{"luasrc", "ucode", "src", "po"} {
