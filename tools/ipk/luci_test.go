@@ -4,8 +4,12 @@ import (
 	"archive/tar"
 	"bytes"
 	"compress/gzip"
+	"context"
+	"encoding/json"
 	"fmt"
 	"io"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +19,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // devNullDev is the device number of /dev/null (major 1, minor 3).
@@ -540,6 +545,169 @@ func TestLuCIScripts(t *testing.T) {
 			if got := readLog(t, r); got != "" {
 				t.Errorf("%s: rc.common calls %q (the app has no service)", tt.name, got)
 			}
+		}
+	}
+}
+
+// TestLuCIPackageInLuCI is what a user sees after `opkg install` of the
+// daemon's and the app's packages: their files, copied from the packages
+// (not from the sources) into the real LuCI of the OpenWrt sandbox, give
+// Services → Port Knocking in the menu (menu.d, and the ACL group of
+// acl.d, which root only holds if the file defines it), serve the views,
+// and answer ubus uciknock status through rpcd's ucode plugin, which finds
+// the daemon's binary and sample configuration.
+func TestLuCIPackageInLuCI(t *testing.T) {
+	if os.Geteuid() != 0 {
+		if inCI() {
+			t.Fatal("needs root for the OpenWrt sandbox, CI=true")
+		}
+		t.Skip("needs root for the OpenWrt sandbox (runs in CI)")
+	}
+	dir := os.Getenv("OPENWRT_DIR")
+	if dir == "" {
+		dir = "../../../shared/openwrt"
+	}
+	setup := filepath.Join(dir, "setup.sh")
+	if _, err := os.Stat(setup); err != nil {
+		if inCI() {
+			t.Fatal(err)
+		}
+		t.Skipf("OpenWrt sandbox missing: %v", err)
+	}
+	if out, err := exec.Command(setup).CombinedOutput(); err != nil {
+		t.Fatalf("%s: %v\n%s", setup, err, out)
+	}
+	pkgDir, _ := packagesUnderTest(t)
+	app, err := ReadLuCISpec(luciMakefile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pkgs, err := ReadSpec(makefile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The files of both packages as opkg would put them down.
+	var args []string
+	data := map[string][]byte{}
+	for _, path := range []string{filepath.Join(pkgDir, "all", FileName(app, "all")), filepath.Join(pkgDir, "x86_64", FileName(pkgs[0], "x86_64"))} {
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tree := t.TempDir()
+		for n, e := range untgz(t, "data", untgz(t, path, raw)["./data.tar.gz"].body) {
+			if e.hdr.Typeflag != tar.TypeReg {
+				continue
+			}
+			src := filepath.Join(tree, n)
+			if err := os.MkdirAll(filepath.Dir(src), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(src, e.body, os.FileMode(e.hdr.Mode&0o777)); err != nil {
+				t.Fatal(err)
+			}
+			args = append(args, "--file", src+":"+strings.TrimPrefix(n, "."))
+			data[strings.TrimPrefix(n, ".")] = e.body
+		}
+	}
+	port := func() string {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer l.Close()
+		return strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
+	}()
+	wrapper := func(args ...string) string {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		out, err := exec.CommandContext(ctx, filepath.Join(dir, "bin/owrt-luci"), args...).Output()
+		if err != nil {
+			var stderr []byte
+			if ee, ok := err.(*exec.ExitError); ok {
+				stderr = ee.Stderr
+			}
+			t.Fatalf("owrt-luci %s: %v\n%s%s", strings.Join(args, " "), err, out, stderr)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	url := wrapper(append([]string{"up", "-", "--port", port}, args...)...)
+	t.Cleanup(func() { wrapper("down", "--port", port) })
+	cookie := wrapper("login", "--port", port)
+	sid := strings.TrimPrefix(cookie, "sysauth_http=")
+	client := &http.Client{Timeout: 30 * time.Second}
+	get := func(u string) []byte {
+		t.Helper()
+		req, err := http.NewRequest("GET", u, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Cookie", cookie)
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 200 {
+			t.Fatalf("GET %s: %s\n%s", u, resp.Status, body)
+		}
+		return body
+	}
+
+	var menu struct {
+		Children map[string]struct {
+			Children map[string]struct {
+				Children map[string]struct {
+					Title    string `json:"title"`
+					Children map[string]struct {
+						Title string `json:"title"`
+					} `json:"children"`
+				} `json:"children"`
+			} `json:"children"`
+		} `json:"children"`
+	}
+	if err := json.Unmarshal(get(url+"admin/menu"), &menu); err != nil {
+		t.Fatal(err)
+	}
+	entry := menu.Children["admin"].Children["services"].Children["uciknock"]
+	if entry.Title != "Port Knocking" || len(entry.Children) != 3 {
+		t.Errorf("Services → Port Knocking in LuCI's menu: %+v", entry)
+	}
+	base := strings.TrimSuffix(url, "cgi-bin/luci/")
+	for _, v := range []string{"sequences", "doors", "client", "common", "fielderrors"} {
+		p := "/www/luci-static/resources/view/uciknock/" + v + ".js"
+		if body := get(base + strings.TrimPrefix(p, "/www/")); !bytes.Equal(body, data[p]) {
+			t.Errorf("%s as served differs from the package's", p)
+		}
+	}
+
+	call := fmt.Sprintf(`{"jsonrpc":"2.0","id":1,"method":"call","params":[%q,"uciknock","status",{}]}`, sid)
+	resp, err := client.Post(base+"ubus", "application/json", strings.NewReader(call))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	var reply struct {
+		Result []json.RawMessage `json:"result"`
+	}
+	if err := json.Unmarshal(body, &reply); err != nil || len(reply.Result) != 2 || string(reply.Result[0]) != "0" {
+		t.Fatalf("ubus call uciknock status: %v\n%s", err, body)
+	}
+	var status map[string]any
+	if err := json.Unmarshal(reply.Result[1], &status); err != nil {
+		t.Fatal(err)
+	}
+	if status["installed"] != true || status["configured"] != true {
+		t.Errorf("uciknock status through rpcd: %s", reply.Result[1])
+	}
+	// With the real daemon (make packages-test), it answers too; stand-in
+	// binaries only print their name.
+	if bytes.HasPrefix(data["/usr/sbin/uciknockd"], []byte("\x7fELF")) {
+		if _, failed := status["error"]; failed || status["enabled"] != false {
+			t.Errorf("uciknock status through rpcd with the packaged daemon and its sample config: %s", reply.Result[1])
 		}
 	}
 }
