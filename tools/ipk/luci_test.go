@@ -552,10 +552,11 @@ func TestLuCIScripts(t *testing.T) {
 // TestLuCIPackageInLuCI is what a user sees after `opkg install` of the
 // daemon's and the app's packages: their files, copied from the packages
 // (not from the sources) into the real LuCI of the OpenWrt sandbox, give
-// Services → Port Knocking in the menu (menu.d, and the ACL group of
-// acl.d, which root only holds if the file defines it), serve the views,
-// and answer ubus uciknock status through rpcd's ucode plugin, which finds
-// the daemon's binary and sample configuration.
+// Services → Port Knocking in the menu (menu.d), serve the views, and
+// answer ubus uciknock status through rpcd's ucode plugin, which finds the
+// daemon's binary and sample configuration (even root's session may call
+// it only through the ACL group that acl.d defines: without that file the
+// call is denied).
 func TestLuCIPackageInLuCI(t *testing.T) {
 	if os.Geteuid() != 0 {
 		if inCI() {
