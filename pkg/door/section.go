@@ -48,14 +48,53 @@ func (tl TimeLimit) stopDate(t time.Time) string {
 	default:
 		return ""
 	}
-	v, err := time.Parse(stopDateLayout, s)
-	if err != nil || v.Year() < 1970 || v.Year() > 2038 {
+	if !validStopDate(s) {
 		return ""
 	}
 	return s
 }
 
 const stopDateLayout = "2006-01-02T15:04:05"
+
+// validStopDate reports whether s is a date and time fw4 accepts as
+// stop_date: exactly stopDateLayout, a real calendar day, a year in
+// 1970..2038. It accepts what time.Parse(stopDateLayout) accepts within
+// those years and in the layout's own form (TestValidStopDate and
+// FuzzValidStopDate compare them); checked by hand because time.Parse
+// costs the router binary 33 KB (docs/benchmarks.md, binary sizes).
+func validStopDate(s string) bool {
+	if len(s) != len(stopDateLayout) {
+		return false
+	}
+	num := func(i, n int) int {
+		v := 0
+		for _, c := range []byte(s[i : i+n]) {
+			if c < '0' || c > '9' {
+				return -1
+			}
+			v = v*10 + int(c-'0')
+		}
+		return v
+	}
+	for i, c := range []byte(stopDateLayout) {
+		if c < '0' || c > '9' {
+			if s[i] != c {
+				return false
+			}
+		}
+	}
+	year, month, day := num(0, 4), num(5, 2), num(8, 2)
+	hour, minute, sec := num(11, 2), num(14, 2), num(17, 2)
+	if year < 1970 || year > 2038 || month < 1 || month > 12 || day < 1 ||
+		hour < 0 || hour > 23 || minute < 0 || minute > 59 || sec < 0 || sec > 59 {
+		return false
+	}
+	days := [...]int{31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}[month-1]
+	if month == 2 && year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+		days = 29
+	}
+	return day <= days
+}
 
 // Section renders the door as the UCI section written to
 // /etc/config/firewall. d must be normalised (Normalize).
