@@ -71,6 +71,7 @@ func Parse(p *uci.Package) (*Config, error) {
 	for _, s := range seqs {
 		cfg.Sequences = append(cfg.Sequences, s.Sequence)
 	}
+	cfg.source = append([]byte(pkg+"\n"), p.Commit()...)
 	return cfg, nil
 }
 

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"reflect"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -278,7 +277,7 @@ func (d *Server) reload(ctx context.Context) {
 	if err == nil && !cfg.Global.Enabled {
 		err = errors.New("knock.main.enabled is 0 (stop the service to disable it)")
 	}
-	if err == nil && reflect.DeepEqual(cfg, old) && !usesOneTimeFile(cfg) {
+	if err == nil && cfg.Same(old) && !usesOneTimeFile(cfg) {
 		// Unchanged (the HUP came from a firewall or interface event):
 		// keep the engine, so knock attempts in progress survive, and
 		// only re-resolve interfaces and resync the doors. A one-time
