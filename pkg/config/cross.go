@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"slices"
+	"sort"
 
 	"github.com/uciknock/uciknock/pkg/knock"
 )
@@ -48,7 +49,7 @@ func checkAmbiguous(seqs []*parsedSequence, errs *Errors) {
 	}
 	// Sorted, every sequence that starts with p follows p directly.
 	sorted := slices.Clone(refs)
-	slices.SortStableFunc(sorted, func(a, b knockRef) int { return compareSteps(a.steps, b.steps) })
+	sort.SliceStable(sorted, func(i, j int) bool { return compareSteps(sorted[i].steps, sorted[j].steps) < 0 })
 	var pairs [][2]int // (earlier, later) in file order
 	more := false
 scan:
@@ -70,11 +71,12 @@ scan:
 			pairs = append(pairs, [2]int{min(a.idx, b.idx), max(a.idx, b.idx)})
 		}
 	}
-	slices.SortFunc(pairs, func(x, y [2]int) int {
+	sort.Slice(pairs, func(i, j int) bool {
+		x, y := pairs[i], pairs[j]
 		if x[1] != y[1] {
-			return x[1] - y[1]
+			return x[1] < y[1]
 		}
-		return x[0] - y[0]
+		return x[0] < y[0]
 	})
 	for _, p := range pairs {
 		reportAmbiguity(refs[p[0]], refs[p[1]], errs)

@@ -100,7 +100,9 @@ func zonesOf(cfg *config.Config) []string {
 	for z := range seen {
 		zones = append(zones, z)
 	}
-	sort.Strings(zones)
+	// sort.Slice, not sort.Strings: one sort for every type in the
+	// router binary instead of a 13 KB instance for strings.
+	sort.Slice(zones, func(i, j int) bool { return zones[i] < zones[j] })
 	return zones
 }
 

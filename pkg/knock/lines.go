@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -294,11 +295,12 @@ func (e *Engine) Ports(now time.Time) []Port {
 			ps = append(ps, Port{Proto: st.Proto, Port: st.Port})
 		}
 	}
-	slices.SortFunc(ps, func(a, b Port) int {
+	sort.Slice(ps, func(i, j int) bool {
+		a, b := ps[i], ps[j]
 		if a.Proto != b.Proto {
-			return int(a.Proto) - int(b.Proto)
+			return a.Proto < b.Proto
 		}
-		return int(a.Port) - int(b.Port)
+		return a.Port < b.Port
 	})
 	return slices.Compact(ps)
 }
