@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 
 BIN=$PWD/build
 [ "$(id -u)" = 0 ] || { echo "demo: run as root (network namespaces)" >&2; exit 1; }
-for b in uciknockd uciknock; do [ -x "$BIN/$b" ] || { echo "demo: $BIN/$b missing (make build)" >&2; exit 1; }; done
+for b in uciknockd uciknock uci; do [ -x "$BIN/$b" ] || { echo "demo: $BIN/$b missing (make build)" >&2; exit 1; }; done
 
 D=$(mktemp -d /tmp/uciknock-demo.XXXXXX)
 R=ukdemo-r$$
@@ -28,8 +28,8 @@ bold() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 inr() { ip netns exec "$R" "$@"; }
 inc() { ip netns exec "$C" "$@"; }
 ukd() { "$BIN/uciknockd" "$@" --firewall "$D/etc/config/firewall" --override-dir ''; }
-show_doors() { # the uciknock sections, the way `uci show firewall` prints them
-	"$BIN/uciknockd" uci -c "$D/etc/config" show firewall | grep "^firewall\.uciknock_" || echo "(no uciknock sections in /etc/config/firewall)"
+show_doors() { # the uciknock sections, the way `uci show firewall` prints them (build/uci: the clone)
+	"$BIN/uci" -c "$D/etc/config" show firewall | grep "^firewall\.uciknock_" || echo "(no uciknock sections in /etc/config/firewall)"
 }
 wait_status() { # wait_status PATTERN present|absent SECONDS
 	local i

@@ -6,8 +6,11 @@
 //	uciknockd close NAME|IP          close a door by rule name, or every door of a source
 //	uciknockd purge                  remove expired doors (at boot, before the firewall starts)
 //	uciknockd import FILE [--write]  turn a knockd.conf into /etc/config/knock
-//	uciknockd uci [-c DIR] ARGS...   the uci command line (for systems without uci)
 //	uciknockd version
+//
+// Editing UCI files by hand is OpenWrt's uci; on machines without it (the
+// demo, tests) the clone cmd/uci (build/uci) stands in. It is not part of
+// uciknockd, to keep the router binary small.
 //
 // What it does: the flags and output of each command, the logger (zerolog,
 // one line per event; under procd straight to syslog at the event's

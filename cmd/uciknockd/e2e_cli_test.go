@@ -100,7 +100,7 @@ func TestE2EImport(t *testing.T) {
 	if !strings.HasSuffix(out, "\ncommit knock\n") {
 		t.Errorf("batch text does not end in commit:\n%s", out)
 	}
-	if _, errOut, code := e.cli(out, "uci", "-c", confDir, "batch"); code != 0 {
+	if _, errOut, code := e.uci(out, "-c", confDir, "batch"); code != 0 {
 		t.Fatalf("uci batch: exit %d: %s", code, errOut)
 	}
 	if out, errOut, code := e.cli("", "check", filepath.Join(confDir, "knock")); code != 0 || !strings.Contains(out, "ok, 4 sequence(s)") {

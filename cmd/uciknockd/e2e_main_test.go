@@ -21,12 +21,14 @@ import (
 // e2eVersion is stamped into the test builds; TestCLIVersion expects it.
 const e2eVersion = "e2e-test"
 
-// builtBinaries is the one build of uciknockd and uciknock for this run.
+// builtBinaries is the one build of uciknockd, uciknock and uci for this
+// run.
 type builtBinaries struct {
 	once   sync.Once
 	dir    string
 	daemon string // uciknockd
 	client string // uciknock
+	uci    string // the uci(1) clone, cmd/uci (this machine has no uci)
 	err    error
 }
 
@@ -41,8 +43,9 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// binaries builds uciknockd and uciknock into a temporary directory on
-// first use and returns their paths.
+// binaries builds uciknockd, uciknock and uci into a temporary directory
+// on first use and returns the paths of the first two (uciBinary: the
+// third).
 func binaries(t testing.TB) (daemon, client string) {
 	t.Helper()
 	root := testenv.ModuleRoot(t)
@@ -57,7 +60,7 @@ func binaries(t testing.TB) (daemon, client string) {
 		defer cancel()
 		cmd := exec.CommandContext(ctx, "go", "build", "-trimpath",
 			"-ldflags", "-X main.version="+e2eVersion, "-o", dir+string(filepath.Separator),
-			"./cmd/uciknockd", "./cmd/uciknock")
+			"./cmd/uciknockd", "./cmd/uciknock", "./cmd/uci")
 		cmd.Dir = root
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOFLAGS=-buildvcs=false")
 		if out, err := cmd.CombinedOutput(); err != nil {
@@ -66,9 +69,18 @@ func binaries(t testing.TB) (daemon, client string) {
 		}
 		e2eBuild.daemon = filepath.Join(dir, "uciknockd")
 		e2eBuild.client = filepath.Join(dir, "uciknock")
+		e2eBuild.uci = filepath.Join(dir, "uci")
 	})
 	if e2eBuild.err != nil {
 		t.Fatalf("building the binaries: %v", e2eBuild.err)
 	}
 	return e2eBuild.daemon, e2eBuild.client
+}
+
+// uciBinary returns the path of the uci(1) clone built with the other
+// binaries.
+func uciBinary(t testing.TB) string {
+	t.Helper()
+	binaries(t)
+	return e2eBuild.uci
 }

@@ -160,9 +160,21 @@ func (e *e2eEnv) pathFlags() []string {
 // output and exit status.
 func (e *e2eEnv) cli(stdin string, args ...string) (stdout, stderr string, code int) {
 	e.t.Helper()
+	return e.runBin(e.daemonBin, stdin, args...)
+}
+
+// uci runs `uci args...` (cmd/uci, the clone: this machine has no uci)
+// and returns its output and exit status.
+func (e *e2eEnv) uci(stdin string, args ...string) (stdout, stderr string, code int) {
+	e.t.Helper()
+	return e.runBin(uciBinary(e.t), stdin, args...)
+}
+
+func (e *e2eEnv) runBin(bin, stdin string, args ...string) (stdout, stderr string, code int) {
+	e.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, e.daemonBin, args...)
+	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Stdin = strings.NewReader(stdin)
 	var o, s bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &o, &s
@@ -173,7 +185,7 @@ func (e *e2eEnv) cli(stdin string, args ...string) (stdout, stderr string, code 
 	case errors.As(err, &ee):
 		code = ee.ExitCode()
 	default:
-		e.t.Fatalf("uciknockd %s: %v", strings.Join(args, " "), err)
+		e.t.Fatalf("%s %s: %v", filepath.Base(bin), strings.Join(args, " "), err)
 	}
 	return o.String(), s.String(), code
 }

@@ -75,13 +75,14 @@ func userEdits(e *e2eEnv, n int) <-chan error {
 	if err := os.MkdirAll(save, 0o700); err != nil {
 		e.t.Fatal(err)
 	}
+	uciBin := uciBinary(e.t)
 	edits := make(chan error, 1)
 	go func() {
 		for i := 0; i < n; i++ {
 			batch := fmt.Sprintf("add firewall rule\nset firewall.@rule[-1].name='user%d'\n"+
 				"set firewall.@rule[-1].src='lan'\nset firewall.@rule[-1].target='ACCEPT'\ncommit firewall\n", i)
 			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-			cmd := exec.CommandContext(ctx, e.daemonBin, "uci", "-c", filepath.Dir(e.firewall), "-t", save, "batch")
+			cmd := exec.CommandContext(ctx, uciBin, "-c", filepath.Dir(e.firewall), "-t", save, "batch")
 			cmd.Stdin = strings.NewReader(batch)
 			out, err := cmd.CombinedOutput()
 			cancel()

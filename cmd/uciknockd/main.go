@@ -15,7 +15,6 @@ import (
 	"github.com/uciknock/uciknock/internal/daemonlog"
 	"github.com/uciknock/uciknock/pkg/config"
 	"github.com/uciknock/uciknock/pkg/daemon"
-	"github.com/uciknock/uciknock/uci/ucicli"
 )
 
 // version is set by the build: -ldflags "-X main.version=…".
@@ -69,7 +68,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "import":
 		err = cmdImport(args, stdout, stderr)
 	case "uci":
-		return cmdUCI(args, stdout, stderr)
+		// Earlier versions had the uci(1) clone here; scripts that used
+		// it learn where it went.
+		fmt.Fprintln(stderr, "uciknockd: uci is not part of uciknockd: use OpenWrt's uci, or build/uci (cmd/uci, `make build`) elsewhere")
+		return 2
 	case "version", "-version", "--version", "-V":
 		fmt.Fprintf(stdout, "uciknockd %s\n", version)
 		return 0
@@ -118,7 +120,6 @@ commands:
   close    NAME|IP              close doors by rule name or source address
   purge                         remove expired doors (boot, before the firewall)
   import   KNOCKD.CONF [--write]  convert a knockd.conf to /etc/config/knock
-  uci      [-c CONFDIR] [-t SAVEDIR] COMMAND ...  a uci(1) work-alike
   version                       print the version (also --version, -V)
   help                          this text (also --help, -h)
 
@@ -214,12 +215,4 @@ func levelOnReload(log zerolog.Logger, l *daemonlog.Level, flagLevel string) fun
 		return nil
 	}
 	return func(level string) { l.Apply(log, level) }
-}
-
-// cmdUCI runs the uci command line from package uci/ucicli, for machines without
-// OpenWrt's uci (the demo, tests, a development box): `uciknockd uci -c DIR
-// show firewall`. On a router, use the real `uci`.
-func cmdUCI(args []string, stdout, stderr io.Writer) int {
-	var cli ucicli.CLI
-	return cli.Run(args, os.Stdin, stdout, stderr)
 }

@@ -76,7 +76,7 @@ func TestTopLevelHelpAndVersion(t *testing.T) {
 		if code != 0 {
 			t.Errorf("%s: exit %d, stderr %q", arg, code, errb.String())
 		}
-		for _, cmd := range []string{"check", "status", "close", "purge", "import", "uci", "version", "--log-level"} {
+		for _, cmd := range []string{"check", "status", "close", "purge", "import", "version", "--log-level"} {
 			if !strings.Contains(out.String(), cmd) {
 				t.Errorf("%s: output lacks %q:\n%s", arg, cmd, out.String())
 			}
@@ -153,3 +153,20 @@ func TestLevelOnReload(t *testing.T) {
 		t.Errorf("log_level debug not applied:\n%s", buf.String())
 	}
 }
+
+// TestUCIMovedOut: the uci(1) clone is cmd/uci, not a command of the
+// router binary; `uciknockd uci` says where it went, and --help does not
+// offer it.
+func TestUCIMovedOut(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := run([]string{"uci", "show", "firewall"}, &out, &errb); code != 2 || out.Len() != 0 ||
+		!strings.Contains(errb.String(), "use OpenWrt's uci, or build/uci") {
+		t.Errorf("uciknockd uci: exit %d, stdout %q, stderr %q", code, out.String(), errb.String())
+	}
+	out.Reset()
+	run([]string{"--help"}, &out, &errb)
+	if strings.Contains(out.String(), "uci ") {
+		t.Errorf("--help still lists uci:\n%s", out.String())
+	}
+}
+

@@ -13,7 +13,7 @@
 // line.
 //
 // What it does not do: it is a tool for machines without OpenWrt's uci
-// (`uciknockd uci`, the demo, tests). It commits like libuci, lost-update
+// (cmd/uci, built as build/uci for the demo and tests; not on routers). It commits like libuci, lost-update
 // race included; a daemon changing a live file uses uci.File.Update.
 // Config-file parsing, the model and rendering are package uci's.
 //
