@@ -6,8 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"text/tabwriter"
+	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/uciknock/uciknock/pkg/config"
 	"github.com/uciknock/uciknock/pkg/daemon"
@@ -100,8 +101,7 @@ func cmdStatus(args []string, stdout io.Writer) error {
 		fmt.Fprintln(stdout, "no open doors")
 		return nil
 	}
-	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tTYPE\tSOURCE\tPORT\tLEFT\tKERNEL\tSECTION")
+	rows := [][]string{{"NAME", "TYPE", "SOURCE", "PORT", "LEFT", "KERNEL", "SECTION"}}
 	for _, d := range doors {
 		left := "never"
 		switch {
@@ -120,9 +120,40 @@ func cmdStatus(args []string, stdout io.Writer) error {
 		if d.Live {
 			live = "live"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s%s\n", d.Name, d.Type, d.Source, d.Port, left, live, d.Section, note)
+		rows = append(rows, []string{d.Name, d.Type, d.Source, strconv.Itoa(int(d.Port)), left, live, d.Section + note})
 	}
-	return tw.Flush()
+	return writeTable(stdout, rows)
+}
+
+// writeTable writes rows the way text/tabwriter with padding 2 writes
+// cells separated by tabs: every cell but a row's last padded with blanks
+// to the width of its column's widest cell plus two (TestWriteTable
+// compares them). By hand because text/tabwriter costs the router binary
+// 16 KB (docs/benchmarks.md, binary sizes).
+func writeTable(w io.Writer, rows [][]string) error {
+	var widths []int
+	for _, r := range rows {
+		for i := 0; i < len(r)-1; i++ {
+			if i == len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[i] = max(widths[i], utf8.RuneCountInString(r[i]))
+		}
+	}
+	var b []byte
+	for _, r := range rows {
+		for i, cell := range r {
+			b = append(b, cell...)
+			if i < len(r)-1 {
+				for n := utf8.RuneCountInString(cell); n < widths[i]+2; n++ {
+					b = append(b, ' ')
+				}
+			}
+		}
+		b = append(b, '\n')
+	}
+	_, err := w.Write(b)
+	return err
 }
 
 // cmdClose closes doors by rule name or by source address: through the

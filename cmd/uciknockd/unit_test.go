@@ -3,11 +3,13 @@ package main
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"text/tabwriter"
 	"time"
 
 	"github.com/uciknock/uciknock/internal/daemonlog"
@@ -170,3 +172,32 @@ func TestUCIMovedOut(t *testing.T) {
 	}
 }
 
+// TestWriteTable: writeTable writes what text/tabwriter (which it
+// replaces in `status`) wrote for the same cells.
+func TestWriteTable(t *testing.T) {
+	tables := [][][]string{
+		{{"NAME", "TYPE", "SOURCE", "PORT", "LEFT", "KERNEL", "SECTION"}},
+		{
+			{"NAME", "TYPE", "SOURCE", "PORT", "LEFT", "KERNEL", "SECTION"},
+			{"KnockSSH_192.0.2.7_22", "rule", "192.0.2.7", "22", "59m58s", "live", "uciknock_1765090000_0a1b2c3d"},
+			{"KnockWeb_2001:db8::1_443", "redirect", "2001:db8::1", "443", "never", "-", "cfg0a92bd (edited)"},
+			{"Knöck_198.51.100.1_80", "rule", "198.51.100.1", "8080", "expired", "-", ""},
+		},
+	}
+	for _, rows := range tables {
+		var want, got bytes.Buffer
+		tw := tabwriter.NewWriter(&want, 0, 0, 2, ' ', 0)
+		for _, r := range rows {
+			fmt.Fprintln(tw, strings.Join(r, "\t"))
+		}
+		if err := tw.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		if err := writeTable(&got, rows); err != nil {
+			t.Fatal(err)
+		}
+		if got.String() != want.String() {
+			t.Errorf("writeTable:\n%s\ntabwriter:\n%s", got.String(), want.String())
+		}
+	}
+}
