@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
@@ -54,20 +55,34 @@ func buildEngine(cfg *config.Config, stateDir string, warn func(string)) (*knock
 // Only keys that are still meaningful are merged — lists this sequence
 // has, TOTP steps not in the future — so a merge never blocks a good knock
 // and never lets a used one work again.
+// earlierUseRecords returns the paths of s's use records in stateDir
+// (config.IsEarlierUseRecord) in name order; none when the directory
+// cannot be read. A directory listing rather than filepath.Glob: the
+// name is matched literally, and Glob's matcher and sort are 4 KB of the
+// router binary (docs/benchmarks.md, binary sizes).
+func earlierUseRecords(stateDir string, s *config.Sequence) []string {
+	d, err := os.Open(stateDir)
+	if err != nil {
+		return nil
+	}
+	names, _ := d.Readdirnames(-1)
+	d.Close()
+	var paths []string
+	for _, n := range names {
+		if config.IsEarlierUseRecord(s, n) {
+			paths = append(paths, filepath.Join(stateDir, n))
+		}
+	}
+	sort.Slice(paths, func(i, j int) bool { return paths[i] < paths[j] })
+	return paths
+}
+
 func openUseRecord(stateDir string, s *config.Sequence, ks knock.Sequence, warn func(string)) (*knock.FileConsumed, error) {
 	rec := &knock.FileConsumed{Path: filepath.Join(stateDir, s.UseRecord())}
 	legacy := filepath.Join(stateDir, stateFileName(s.Path)+".used")
 	sources := []string{legacy}
 	if ks.TOTP == nil {
-		earlier, err := filepath.Glob(filepath.Join(stateDir, config.UseRecordPrefix(s)+"*.used"))
-		if err != nil {
-			return nil, err
-		}
-		for _, p := range earlier {
-			if config.IsEarlierUseRecord(s, filepath.Base(p)) {
-				sources = append(sources, p)
-			}
-		}
+		sources = append(sources, earlierUseRecords(stateDir, s)...)
 	}
 	added, err := rec.Merge(sources, ks.Meaningful(time.Now()))
 	if err != nil {
