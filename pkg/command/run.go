@@ -6,8 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
-	"os/exec"
 	"time"
+
+	"github.com/uciknock/uciknock/internal/proc"
 )
 
 // Defaults for a zero Runner.
@@ -45,7 +46,7 @@ type Result struct {
 
 // Run expands %IP% in argv with ip and runs it without a shell. The
 // error is nil only for exit status 0; it wraps ErrNotFound, ErrTimeout,
-// the context's error or an *exec.ExitError and names the program.
+// the context's error or an *proc.ExitError and names the program.
 func (r *Runner) Run(ctx context.Context, argv []string, ip netip.Addr) (Result, error) {
 	res := Result{ExitCode: -1}
 	if len(argv) == 0 {
@@ -56,7 +57,7 @@ func (r *Runner) Run(ctx context.Context, argv []string, ip netip.Addr) (Result,
 		return res, err
 	}
 	res.Argv = expanded
-	path, err := exec.LookPath(expanded[0])
+	path, err := proc.LookPath(expanded[0])
 	if err != nil {
 		return res, fmt.Errorf("%w: %q: %v", ErrNotFound, expanded[0], err)
 	}
@@ -71,20 +72,20 @@ func (r *Runner) Run(ctx context.Context, argv []string, ip netip.Addr) (Result,
 		max = DefaultMaxOutput
 	}
 	out := &limited{max: max}
-	cmd := exec.CommandContext(ctx, path, expanded[1:]...)
-	cmd.Args[0] = expanded[0]
-	cmd.Env = r.Env
-	cmd.Stdout, cmd.Stderr = out, out
-	setGroupKill(cmd)
-	err = cmd.Run()
+	// In its own process group, killed as a whole when the time is up
+	// (on Linux), so children of a script (sleep, a backgrounded helper)
+	// die with it; WaitDelay stops the wait from hanging on a grandchild
+	// that escaped the group but holds the output pipe.
+	cmd := proc.Cmd{Path: path, Args: expanded, Env: r.Env, Stdout: out, Stderr: out, WaitDelay: time.Second}
+	err = cmd.Run(ctx)
 	res.Output, res.Truncated = out.buf.Bytes(), out.dropped
-	if cmd.ProcessState != nil && cmd.ProcessState.Exited() {
-		res.ExitCode = cmd.ProcessState.ExitCode()
+	if cmd.State != nil && cmd.State.Exited() {
+		res.ExitCode = cmd.State.ExitCode()
 	}
 	switch {
 	case err == nil:
 		return res, nil
-	case errors.Is(err, exec.ErrWaitDelay) && res.ExitCode == 0:
+	case errors.Is(err, proc.ErrWaitDelay) && res.ExitCode == 0:
 		// It exited 0 and left a background child holding the output:
 		// a helper that daemonised itself. That is success.
 		return res, nil

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/netip"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strconv"
@@ -13,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/uciknock/uciknock/internal/proc"
 )
 
 var src = netip.MustParseAddr("192.0.2.7")
@@ -60,7 +61,7 @@ func TestRunArgv(t *testing.T) {
 func TestRunFailures(t *testing.T) {
 	var r Runner
 	res, err := r.Run(context.Background(), []string{"sh", "-c", "echo oops >&2; exit 3"}, src)
-	var ee *exec.ExitError
+	var ee *proc.ExitError
 	if !errors.As(err, &ee) || res.ExitCode != 3 || string(res.Output) != "oops\n" {
 		t.Fatalf("exit 3: %+v %v", res, err)
 	}

@@ -1,13 +1,14 @@
 package daemon
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net"
-	"os/exec"
 	"time"
 
 	"github.com/uciknock/uciknock/internal/jsonscan"
+	"github.com/uciknock/uciknock/internal/proc"
 	"github.com/uciknock/uciknock/pkg/config"
 )
 
@@ -36,13 +37,16 @@ func resolveInterface(ctx context.Context, ifc config.Interface) (string, string
 }
 
 func ubusL3Device(ctx context.Context, network string) (string, error) {
-	path, err := exec.LookPath("ubus")
+	path, err := proc.LookPath("ubus")
 	if err != nil {
 		return "", err
 	}
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, path, "call", "network.interface."+network, "status").Output()
+	var stdout bytes.Buffer
+	cmd := proc.Cmd{Path: path, Args: []string{"ubus", "call", "network.interface." + network, "status"}, Stdout: &stdout}
+	err = cmd.Run(ctx)
+	out := stdout.Bytes()
 	if err != nil {
 		return "", fmt.Errorf("ubus network.interface.%s: %w", network, err)
 	}

@@ -3,9 +3,9 @@ package fwreload
 import (
 	"bytes"
 	"context"
-	"os/exec"
-	"syscall"
 	"time"
+
+	"github.com/uciknock/uciknock/internal/proc"
 )
 
 // RealExec runs argv without a shell in a new process group. When ctx
@@ -13,12 +13,13 @@ import (
 // which must not outlive it); the output is collected in memory.
 func RealExec(ctx context.Context, argv []string) (stdout, stderr []byte, err error) {
 	out, errb := &capped{max: maxOutput + 1}, &capped{max: maxOutput + 1}
-	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
-	cmd.Stdout, cmd.Stderr = out, errb
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
-	cmd.WaitDelay = 2 * time.Second // do not wait forever for a grandchild holding the pipes
-	err = cmd.Run()
+	path, err := proc.LookPath(argv[0])
+	if err != nil {
+		return nil, nil, err
+	}
+	cmd := proc.Cmd{Path: path, Args: argv, Stdout: out, Stderr: errb,
+		WaitDelay: 2 * time.Second} // do not wait forever for a grandchild holding the pipes
+	err = cmd.Run(ctx)
 	return out.buf.Bytes(), errb.buf.Bytes(), err
 }
 

@@ -30,7 +30,7 @@ var ErrNoFirewall = errors.New("fwreload: no executable /sbin/fw4 or /sbin/fw3; 
 
 // Exec runs argv (no shell) and returns its stdout and stderr. A non-nil
 // error means it could not run, was killed, or exited non-zero
-// (*exec.ExitError). RealExec is the production implementation; tests
+// (*proc.ExitError). RealExec is the production implementation; tests
 // inject their own.
 type Exec func(ctx context.Context, argv []string) (stdout, stderr []byte, err error)
 
@@ -168,7 +168,7 @@ type Error struct {
 	Reason string   // the first error line, or the exit status
 	Stdout string   // up to 64 KiB
 	Stderr string   // up to 64 KiB
-	// Err is the cause: an *exec.ExitError, a start failure, the context's
+	// Err is the cause: an *proc.ExitError (internal/proc), a start failure, the context's
 	// error (wrapped), or ErrFailedOnExit0.
 	Err error
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strconv"
@@ -12,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/uciknock/uciknock/internal/proc"
 )
 
 // script writes an executable shell script (a stand-in for fw4/fw3).
@@ -120,7 +121,7 @@ func TestCommands(t *testing.T) {
 }
 
 func TestFW4Outcomes(t *testing.T) {
-	exitErr := &exec.ExitError{}
+	exitErr := &proc.ExitError{}
 	cases := []struct {
 		name, reload string
 		wantErr      error  // ErrFailedOnExit0, exitErr, or nil for success
@@ -160,7 +161,7 @@ func TestFW4Outcomes(t *testing.T) {
 				t.Fatalf("Reload = %v, want *Error", err)
 			}
 			if c.wantErr == exitErr {
-				var ee *exec.ExitError
+				var ee *proc.ExitError
 				if !errors.As(err, &ee) || ee.ExitCode() != c.exitCode {
 					t.Fatalf("want exit %d, got %v", c.exitCode, err)
 				}
@@ -207,7 +208,7 @@ func TestFW3AndCustom(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var ee *exec.ExitError
+	var ee *proc.ExitError
 	if err := fw.Reload(context.Background()); !errors.As(err, &ee) {
 		t.Fatalf("fw3 failing reload: %v", err)
 	}

@@ -4,9 +4,10 @@ import (
 	"context"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/uciknock/uciknock/internal/proc"
 )
 
 // TestLoaded: fw4 and fw3 are loaded exactly when their state file
@@ -60,7 +61,7 @@ func TestNotLoadedError(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = fw.Reload(context.Background())
-	var ee *exec.ExitError
+	var ee *proc.ExitError
 	if !errors.Is(err, ErrNotLoaded) || !errors.As(err, &ee) || ee.ExitCode() != 1 {
 		t.Fatalf("Reload = %v, want ErrNotLoaded with exit status 1", err)
 	}

@@ -1,0 +1,13 @@
+//go:build !linux
+
+package proc
+
+import (
+	"os"
+	"syscall"
+)
+
+// Off Linux a cancelled run kills only the process itself.
+func sysProcAttr() *syscall.SysProcAttr { return nil }
+
+func killTree(p *os.Process) error { return p.Kill() }
