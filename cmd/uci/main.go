@@ -8,7 +8,7 @@
 //
 // `make build` puts it in build/uci. The router packages do not ship it:
 // a router has the real uci, and keeping the clone out of uciknockd saves
-// the router 86 KB of flash (docs/benchmarks.md, binary sizes).
+// the router 100 KB of flash (docs/benchmarks.md, binary sizes).
 package main
 
 import (
