@@ -129,7 +129,7 @@ func cmdStatus(args []string, stdout io.Writer) error {
 // cells separated by tabs: every cell but a row's last padded with blanks
 // to the width of its column's widest cell plus two (TestWriteTable
 // compares them). By hand because text/tabwriter costs the router binary
-// 16 KB (docs/benchmarks.md, binary sizes).
+// 12 KB (docs/benchmarks.md, binary sizes).
 func writeTable(w io.Writer, rows [][]string) error {
 	var widths []int
 	for _, r := range rows {

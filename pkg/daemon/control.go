@@ -133,7 +133,7 @@ const maxLine = 4096
 // readLine reads one request or answer from c: the bytes up to and
 // including the first '\n', which must come within maxLine bytes and
 // before the end of the stream. What bufio.Reader.ReadString did here,
-// without bufio's 16 KB in the router binary (docs/benchmarks.md).
+// without bufio's 12 KB in the router binary (docs/benchmarks.md).
 func readLine(c io.Reader) (string, error) {
 	var b []byte
 	buf := make([]byte, 512)
