@@ -337,4 +337,5 @@ func TestInitScriptSyntax(t *testing.T) {
 // router, so the package does not ship them.
 var devTools = map[string]bool{
 	"knockbench": true, // make bench: uciknockd vs knockd in namespaces
+	"uci":        true, // the uci(1) clone for the demo and tests: a router has the real uci
 }
