@@ -109,7 +109,7 @@ type Keeper struct {
 	clock Clock
 	wake  chan struct{}
 
-	mu      sync.Mutex // guards pending, opens, due, recheck, view, viewKeys and viewNames
+	mu      sync.Mutex // guards pending, opens, due, recheck, view, viewKeys, viewNames and taken
 	recheck bool       // Recheck was called: the write job runs at the next tick
 	// pending is the batch: Open and Close queue here, the write job
 	// takes it when its window is over (due).
@@ -123,6 +123,10 @@ type Keeper struct {
 	// which doors are open is unknown.
 	viewKeys  map[doorKey]bool
 	viewNames map[string]bool
+	// taken holds the keys of the opens the write job has taken from
+	// pending and not yet published in view: a close of one of them is
+	// useful (its client may already see the door in the file).
+	taken map[doorKey]bool
 
 	st state // touched only by the Run goroutine (or tick in tests)
 }
@@ -229,7 +233,7 @@ func (k *Keeper) CloseFor(reason, prefix string, src netip.Addr, port uint16) {
 // counts, so a change supersedes the queued ones it makes moot: a close
 // every queued open and close of its door, an open the queued opens of the
 // same section. A close of a door that is neither open nor queued to open
-// is dropped. So a flood of closes queues at most one per door, and closes
+// (nor taken by the write job that is opening it) is dropped. So a flood of closes queues at most one per door, and closes
 // never count against the cap that makes Open fail.
 func (k *Keeper) enqueue(o op) error {
 	k.mu.Lock()
@@ -435,7 +439,7 @@ func (k *Keeper) closeUseful(key doorKey) bool {
 	if k.viewKeys == nil {
 		return len(k.pending) < 4*k.cfg.MaxDoors
 	}
-	if k.viewKeys[key] {
+	if k.viewKeys[key] || k.taken[key] {
 		return true
 	}
 	for _, kind := range []Kind{Rule, Redirect} {
@@ -457,6 +461,14 @@ func (k *Keeper) takePending() []op {
 	ops := k.pending
 	k.pending, k.opens = nil, 0
 	k.due = time.Time{}
+	for _, o := range ops {
+		if o.open {
+			if k.taken == nil {
+				k.taken = make(map[doorKey]bool)
+			}
+			k.taken[keyOf(o.door)] = true
+		}
+	}
 	return ops
 }
 
@@ -504,6 +516,7 @@ func (k *Keeper) publish() {
 	}
 	k.mu.Lock()
 	k.view, k.viewKeys, k.viewNames = v, keys, names
+	clear(k.taken) // in view now, or given up
 	k.mu.Unlock()
 }
 
