@@ -156,7 +156,7 @@ func cmdRun(args []string, stderr io.Writer) error {
 	logFormat := fs.String("log-format", "text", "log `format`: text (stderr), json (stderr) or syslog (/dev/log, at each line's priority; what the init script uses)")
 	socket := fs.String("socket", daemon.DefaultSocket, "control socket `path` (\"\" disables)")
 	memLimit := fs.String("memory-limit", "", "Go soft memory `limit` (e.g. 16MiB, off); default 16MiB unless GOMEMLIMIT is set")
-	ringSize := fs.String("capture-ring", "", "capture ring `size` per interface, a multiple of 64KiB (default 1MiB: 7,168 packets; each MiB is a MiB of RSS)")
+	ringSize := fs.String("capture-ring", "", "capture ring `size` per interface, a multiple of 64KiB (default 768KiB: 5,376 packets; each MiB is a MiB of RSS)")
 	// Catch SIGHUP first: procd may signal a daemon that is still starting,
 	// and an unhandled HUP would kill it.
 	hup := make(chan os.Signal, 1)

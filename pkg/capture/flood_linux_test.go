@@ -115,13 +115,14 @@ func BenchmarkFlood(b *testing.B) {
 		opts   []Option
 	}{
 		{"ring/200kpps", 200000, true, nil},
-		// Other rings than the default 1 MiB: the whole ring counts in
+		// Other rings than the default 768 KiB: the whole ring counts in
 		// the daemon's RSS (packet_mmap maps every page), so its size
 		// trades idle memory for the scheduling delay it absorbs
 		// (docs/benchmarks.md, memory; uciknockd run --capture-ring).
 		{"ring-2MiB/200kpps", 200000, true, []Option{WithRing(2 << 20)}},
 		{"ring-512KiB/200kpps", 200000, true, []Option{WithRing(512 << 10)}},
-		// Without coalescing: a wake-up per packet or so.
+		// Shorter coalescing waits, and none: a wake-up per packet or so.
+		{"ring-coalesce1ms/200kpps", 200000, true, []Option{WithCoalesce(time.Millisecond)}},
 		{"ring-nocoalesce/200kpps", 200000, true, []Option{WithCoalesce(0)}},
 		{"ring-capture-only/200kpps", 200000, false, nil},
 		{"ring/max", 0, true, nil},

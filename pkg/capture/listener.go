@@ -104,16 +104,17 @@ func (e Event) String() string {
 
 // Defaults of the ring and the recheck interval.
 const (
-	// DefaultRingSize is the capture ring per socket: 7,168 frames, 36 ms
+	// DefaultRingSize is the capture ring per socket: 5,376 frames, 27 ms
 	// of a 200k packets/s flood that the daemon may spend off the CPU
 	// before the kernel drops knocks. packet_mmap maps every page of the
 	// ring at once, so all of it counts in the daemon's RSS
 	// (docs/benchmarks.md, memory); uciknockd run --capture-ring picks.
-	DefaultRingSize = 1 << 20
+	DefaultRingSize = 768 << 10
 	// DefaultCoalesce is how long the reader lets the kernel gather
 	// frames after a batch (a flood) before it looks again; a lone knock
-	// is read at once (docs/capture.md).
-	DefaultCoalesce = time.Millisecond
+	// is read at once (docs/capture.md). 2 ms: a flood costs a third less
+	// CPU than with 1 ms (BenchmarkFlood).
+	DefaultCoalesce = 2 * time.Millisecond
 	DefaultRecheck  = 2 * time.Second
 )
 
