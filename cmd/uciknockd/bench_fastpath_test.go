@@ -3,12 +3,15 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -30,6 +33,12 @@ func TestBenchInstantDoor(t *testing.T) {
 		t.Skip("a benchmark: make bench runs it (UCIKNOCK_BENCH=1)")
 	}
 	testenv.RequireRoot(t)
+	// The client stands in for another machine: on the 2-core test host
+	// it would otherwise wait for a core behind the concurrent reload and
+	// the daemon, and the table would measure its own scheduling. So this
+	// process (the client's knocks and connects) runs at nice -10; the
+	// daemon and the reloads are put back to 0, as procd runs them.
+	raise(t, -10)
 	n := 300
 	fmt.Printf("| extra rules | concurrent reload | family | open p50 | open p99 | close p50 | close p99 |\n|---|---|---|---|---|---|---|\n")
 	for _, extra := range []int{0, 500} {
@@ -56,7 +65,11 @@ func benchInstantDoor(b *testing.T, samples, extra int, reloading, v6 bool) {
 	r.reloadByOthers()
 	r.writeFW4Config(600)
 	listen(b, r.net.router, "[::]:22")
+	r.daemonWrap = []string{"nice", "-n", "10"}
 	d := r.startDaemon()
+	if prio, err := syscall.Getpriority(syscall.PRIO_PROCESS, d.pid); err != nil || 20-prio != 0 {
+		b.Fatalf("daemon nice %d (%v), want 0", 20-prio, err)
+	}
 	if !d.waitLog(5*time.Second, "fast path on") {
 		b.Fatalf("no fast path; log:\n%s", d.log())
 	}
@@ -86,7 +99,7 @@ func benchInstantDoor(b *testing.T, samples, extra int, reloading, v6 bool) {
 					return
 				default:
 				}
-				cmd := exec.Command(filepath.Join(r.bin, "owrt-fw4-apply"), r.net.router.Name, r.confdir)
+				cmd := exec.Command("nice", "-n", "10", filepath.Join(r.bin, "owrt-fw4-apply"), r.net.router.Name, r.confdir)
 				cmd.Env = append(os.Environ(), "FW_OVERLAY="+r.overlay, "FW_NETDUMP="+r.netdmp)
 				cmd.Run()
 			}
@@ -152,4 +165,22 @@ func extraRules(n int) string {
 			"\toption proto 'tcp'\n\toption dest_port '%d'\n\toption target 'ACCEPT'\n", i, i/250, i%250+1, 10000+i)
 	}
 	return s.String()
+}
+
+// raise sets the nice value of every thread of this process (Linux keeps
+// it per thread; threads created later inherit it from their creator).
+func raise(t *testing.T, nice int) {
+	tasks, err := os.ReadDir("/proc/self/task")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, task := range tasks {
+		tid, err := strconv.Atoi(task.Name())
+		if err != nil {
+			continue
+		}
+		if err := syscall.Setpriority(syscall.PRIO_PROCESS, tid, nice); err != nil && !errors.Is(err, syscall.ESRCH) {
+			t.Fatalf("setpriority %d: %v", tid, err)
+		}
+	}
 }

@@ -41,7 +41,8 @@ func (e *e2eEnv) startDaemon() *daemonProc {
 // spawnDaemon starts the daemon without waiting for anything.
 func (e *e2eEnv) spawnDaemon() *daemonProc {
 	e.t.Helper()
-	args := append([]string{"netns", "exec", e.net.router.Name, e.daemonBin, "run"}, e.pathFlags()...)
+	args := append([]string{"netns", "exec", e.net.router.Name}, e.daemonWrap...)
+	args = append(append(args, e.daemonBin, "run"), e.pathFlags()...)
 	args = append(args, "--socket", e.socket)
 	cmd := exec.Command("ip", args...)
 	stderr, err := cmd.StderrPipe()

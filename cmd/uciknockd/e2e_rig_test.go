@@ -98,6 +98,7 @@ type e2eEnv struct {
 	net                  *e2eNet
 	ifaces               []string // knock.main.interface; default routerIf
 	overrideDir          string   // --override-dir; "" disables
+	daemonWrap           []string // command the daemon runs under, e.g. nice
 }
 
 // newEnv prepares the files and, unless offline, the namespaces.
