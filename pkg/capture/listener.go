@@ -79,7 +79,7 @@ type Event struct {
 	Kind      EventKind
 	Interface string // "" when listening on all interfaces
 	Index     int    // interface index of the socket (0: all interfaces)
-	Ring      bool   // EventOpened: the TPACKET_V3 ring is in use
+	Ring      bool   // EventOpened: the TPACKET_V2 ring is in use
 	Err       error  // the cause, when there is one
 }
 
