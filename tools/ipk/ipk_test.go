@@ -167,39 +167,10 @@ func TestPackages(t *testing.T) {
 }
 
 func checkPackage(t *testing.T, path string, p Package, tg Target, cross string) {
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	outer := untgz(t, path, raw)
-	var names []string
-	for n := range outer {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	if strings.Join(names, " ") != "./control.tar.gz ./data.tar.gz ./debian-binary" {
-		t.Fatalf("outer members %v", names)
-	}
-	if string(outer["./debian-binary"].body) != "2.0\n" {
-		t.Errorf("debian-binary %q", outer["./debian-binary"].body)
-	}
-	control := untgz(t, "control.tar.gz", outer["./control.tar.gz"].body)
-	data := untgz(t, "data.tar.gz", outer["./data.tar.gz"].body)
+	pk := unpackIPK(t, path)
+	control, data, fields := pk.control, pk.data, pk.fields
+	dataSize := pk.dataSize
 
-	// control
-	zr, _ := gzip.NewReader(bytes.NewReader(outer["./data.tar.gz"].body))
-	dataSize, _ := io.Copy(io.Discard, zr)
-	fields := map[string]string{}
-	for _, line := range strings.Split(strings.TrimRight(string(control["./control"].body), "\n"), "\n") {
-		if strings.HasPrefix(line, " ") {
-			continue // Description continuation
-		}
-		k, v, ok := strings.Cut(line, ": ")
-		if !ok {
-			t.Errorf("control line %q", line)
-		}
-		fields[k] = v
-	}
 	want := map[string]string{
 		"Package": p.Name, "Version": "0.1.0-1", "Architecture": tg.Arch, "Section": "net",
 		"Installed-Size": strconv.FormatInt(dataSize, 10), "Description": p.Title,
@@ -506,4 +477,58 @@ func addBusybox(t *testing.T, root, busybox string) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// ipkParts is an unpacked .ipk: its control and data members, the data
+// tar's uncompressed size (what Installed-Size says), the control
+// file's fields and the continuation lines of its Description.
+type ipkParts struct {
+	control, data map[string]entry
+	dataSize      int64
+	fields        map[string]string
+	description   []string
+}
+
+// unpackIPK reads an .ipk and checks its outer layout (debian-binary
+// "2.0", control.tar.gz, data.tar.gz), as opkg expects it.
+func unpackIPK(t *testing.T, path string) ipkParts {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	outer := untgz(t, path, raw)
+	var names []string
+	for n := range outer {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	if strings.Join(names, " ") != "./control.tar.gz ./data.tar.gz ./debian-binary" {
+		t.Fatalf("outer members %v", names)
+	}
+	if string(outer["./debian-binary"].body) != "2.0\n" {
+		t.Errorf("debian-binary %q", outer["./debian-binary"].body)
+	}
+	pk := ipkParts{
+		control: untgz(t, "control.tar.gz", outer["./control.tar.gz"].body),
+		data:    untgz(t, "data.tar.gz", outer["./data.tar.gz"].body),
+		fields:  map[string]string{},
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(outer["./data.tar.gz"].body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pk.dataSize, _ = io.Copy(io.Discard, zr)
+	for _, line := range strings.Split(strings.TrimRight(string(pk.control["./control"].body), "\n"), "\n") {
+		if rest, ok := strings.CutPrefix(line, " "); ok {
+			pk.description = append(pk.description, rest)
+			continue
+		}
+		k, v, ok := strings.Cut(line, ": ")
+		if !ok {
+			t.Errorf("control line %q", line)
+		}
+		pk.fields[k] = v
+	}
+	return pk
 }

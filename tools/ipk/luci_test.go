@@ -3,7 +3,6 @@ package main
 import (
 	"archive/tar"
 	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -277,44 +276,10 @@ func TestLuCIPackage(t *testing.T) {
 	if filepath.Base(path) != "luci-app-uciknock_0.1.0-1_all.ipk" {
 		t.Errorf("file name %s", filepath.Base(path))
 	}
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	outer := untgz(t, path, raw)
-	var names []string
-	for n := range outer {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	if strings.Join(names, " ") != "./control.tar.gz ./data.tar.gz ./debian-binary" {
-		t.Fatalf("outer members %v", names)
-	}
-	if string(outer["./debian-binary"].body) != "2.0\n" {
-		t.Errorf("debian-binary %q", outer["./debian-binary"].body)
-	}
-	control := untgz(t, "control.tar.gz", outer["./control.tar.gz"].body)
-	data := untgz(t, "data.tar.gz", outer["./data.tar.gz"].body)
-
+	pk := unpackIPK(t, path)
+	control, data, fields, descLines := pk.control, pk.data, pk.fields, pk.description
+	dataSize := pk.dataSize
 	// control: the fields luci.mk sets, as package-pack.mk writes them.
-	zr, err := gzip.NewReader(bytes.NewReader(outer["./data.tar.gz"].body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	dataSize, _ := io.Copy(io.Discard, zr)
-	fields := map[string]string{}
-	var descLines []string
-	for _, line := range strings.Split(strings.TrimRight(string(control["./control"].body), "\n"), "\n") {
-		if rest, ok := strings.CutPrefix(line, " "); ok {
-			descLines = append(descLines, rest)
-			continue
-		}
-		k, v, ok := strings.Cut(line, ": ")
-		if !ok {
-			t.Errorf("control line %q", line)
-		}
-		fields[k] = v
-	}
 	want := map[string]string{
 		"Package": mk.fields["Package"], "Version": mk.fields["Version"], "Section": mk.fields["Section"],
 		"Architecture": mk.fields["Architecture"], "URL": mk.fields["URL"], "Maintainer": mk.fields["Maintainer"],

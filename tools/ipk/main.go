@@ -46,21 +46,28 @@ func run(w io.Writer, makefile, luciMakefile, filesDir, cross, out, epoch string
 		return err
 	}
 	defer os.RemoveAll(scripts)
+	// build writes one package into dir and lists it with its size.
+	build := func(p Package, arch, binDir, dir string) error {
+		path, err := Build(p, arch, binDir, filesDir, scripts, dir, mtime)
+		if err != nil {
+			return err
+		}
+		info, err := os.Stat(path)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "  %-70s %9d\n", path, info.Size())
+		return nil
+	}
 	for _, t := range Targets {
 		dir := filepath.Join(out, t.Arch)
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return err
 		}
 		for _, p := range pkgs {
-			path, err := Build(p, t.Arch, filepath.Join(cross, t.Cross), filesDir, scripts, dir, mtime)
-			if err != nil {
+			if err := build(p, t.Arch, filepath.Join(cross, t.Cross), dir); err != nil {
 				return err
 			}
-			info, err := os.Stat(path)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(w, "  %-70s %9d\n", path, info.Size())
 		}
 	}
 	// The LuCI app is the same on every router: one package, in all/.
@@ -68,14 +75,5 @@ func run(w io.Writer, makefile, luciMakefile, filesDir, cross, out, epoch string
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	path, err := Build(luci, luci.Arch, "", filesDir, scripts, dir, mtime)
-	if err != nil {
-		return err
-	}
-	info, err := os.Stat(path)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(w, "  %-70s %9d\n", path, info.Size())
-	return nil
+	return build(luci, luci.Arch, "", dir)
 }
