@@ -60,7 +60,9 @@ func (c *Cmd) Run(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	null, err := os.Open(os.DevNull)
+	// Read-write, as os/exec opens it: the child's writes to a
+	// discarded stdout or stderr must succeed, not fail with EBADF.
+	null, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
 	if err != nil {
 		return err
 	}

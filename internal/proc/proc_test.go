@@ -76,6 +76,12 @@ func TestRunStreams(t *testing.T) {
 	if err := (&Cmd{Path: sh(t), Args: []string{"sh", "-c", "echo x; exit 4"}}).Run(context.Background()); err == nil || err.Error() != "exit status 4" {
 		t.Errorf("no writers, exit 4: %v", err)
 	}
+	// Discarded output is written to /dev/null, not refused: a program
+	// that checks its writes succeeds (it exited 9 when /dev/null was
+	// opened read-only).
+	if err := (&Cmd{Path: sh(t), Args: []string{"sh", "-c", "echo x || exit 9; echo y >&2 || exit 8"}}).Run(context.Background()); err != nil {
+		t.Errorf("no writers, checked writes: %v", err)
+	}
 }
 
 // A cancelled run kills the program and every process of its group: a
