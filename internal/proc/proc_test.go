@@ -33,25 +33,157 @@ func run(t *testing.T, ctx context.Context, script string, delay time.Duration) 
 	return out.String(), c, err
 }
 
-// The outcomes are os/exec's (what proc replaces), checked side by side.
+// sideCase is one run, driven through proc and through an exec.Cmd set up
+// the way proc runs a program: its own process group, a Cancel that kills
+// the group, the same WaitDelay.
+type sideCase struct {
+	name string
+	// prog makes the program in dir; nil runs `sh -c script`. In script,
+	// PIDFILE is a file to write a background child's pid to: the test
+	// kills that child when it ends.
+	prog    func(t *testing.T, dir string) string
+	script  string
+	nilOut  bool          // no writers (else stdout and stderr share one buffer)
+	timeout time.Duration // the context's; 0: none
+	delay   time.Duration // WaitDelay
+	// errsDiffer says how proc's error differs from os/exec's on purpose
+	// and checks it; nil: the two error strings are the same.
+	errsDiffer func(perr, xerr error) bool
+}
+
+var sideCases = []sideCase{
+	{name: "output", script: "echo a; echo b >&2; echo c"},
+	{name: "exit 0", script: "exit 0"},
+	{name: "exit 3", script: "echo oops >&2; exit 3"},
+	{name: "signal", script: "kill -TERM $$"},
+	// Discarded output goes to /dev/null and the writes succeed.
+	{name: "nil writers", script: "echo x || exit 9; echo y >&2 || exit 8", nilOut: true},
+	{name: "missing", prog: func(t *testing.T, dir string) string { return filepath.Join(dir, "missing") }},
+	// A file that exists but is not executable: EACCES, even for root.
+	{name: "not executable", prog: func(t *testing.T, dir string) string {
+		p := filepath.Join(dir, "plain")
+		if err := os.WriteFile(p, []byte("#!/bin/sh\nexit 0\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}},
+	{name: "directory", prog: func(t *testing.T, dir string) string { return dir }},
+	// The context ends while a background child holds the output: the
+	// group is killed, so the output ends too.
+	{name: "cancelled", script: "echo started; sleep 30 & echo $! > PIDFILE; wait", timeout: 300 * time.Millisecond, delay: time.Second},
+	// Exit 0 and a child holding the output: cut off after WaitDelay. The
+	// sentinel is proc's own (its wording differs from os/exec's).
+	{name: "exit 0, child holds output", script: "echo started; sleep 30 & echo $! > PIDFILE; exit 0", delay: 100 * time.Millisecond,
+		errsDiffer: func(perr, xerr error) bool {
+			return errors.Is(perr, ErrWaitDelay) && errors.Is(xerr, exec.ErrWaitDelay)
+		}},
+	// A failure is reported as such, not as the cut-off output.
+	{name: "exit 2, child holds output", script: "sleep 30 & echo $! > PIDFILE; exit 2", delay: 100 * time.Millisecond},
+	// A child that does not hold the output is no reason to wait.
+	{name: "detached child", script: "sleep 30 >/dev/null 2>&1 & echo $! > PIDFILE; exit 0"},
+}
+
+// sideRun is one side of a sideCase: its output, exit state and error.
+type sideRun struct {
+	out   string
+	state *os.ProcessState
+	err   error
+}
+
+// prepare makes the program (in dir), argv and pid file of c, and kills the
+// background child the pid file names when the test ends.
+func (c sideCase) prepare(t *testing.T, dir, side string) (path string, args []string) {
+	t.Helper()
+	if c.prog != nil {
+		path = c.prog(t, dir)
+		return path, []string{path}
+	}
+	pidFile := filepath.Join(dir, side+".pid")
+	t.Cleanup(func() {
+		if data, err := os.ReadFile(pidFile); err == nil {
+			if pid, err := strconv.Atoi(strings.TrimSpace(string(data))); err == nil && pid > 0 {
+				syscall.Kill(pid, syscall.SIGKILL)
+			}
+		}
+	})
+	return sh(t), []string{"sh", "-c", strings.ReplaceAll(c.script, "PIDFILE", pidFile)}
+}
+
+func (c sideCase) context() (context.Context, context.CancelFunc) {
+	if c.timeout > 0 {
+		return context.WithTimeout(context.Background(), c.timeout)
+	}
+	return context.WithCancel(context.Background())
+}
+
+func (c sideCase) runProc(t *testing.T, dir string) sideRun {
+	path, args := c.prepare(t, dir, "proc")
+	ctx, cancel := c.context()
+	defer cancel()
+	var out bytes.Buffer
+	cmd := &Cmd{Path: path, Args: args, WaitDelay: c.delay}
+	if !c.nilOut {
+		cmd.Stdout, cmd.Stderr = &out, &out
+	}
+	err := cmd.Run(ctx)
+	return sideRun{out.String(), cmd.State, err}
+}
+
+func (c sideCase) runExec(t *testing.T, dir string) sideRun {
+	path, args := c.prepare(t, dir, "exec")
+	ctx, cancel := c.context()
+	defer cancel()
+	var out bytes.Buffer
+	// CommandContext for the context (Cancel needs it), then the path
+	// as it is: Command would look it up and fail differently.
+	x := exec.CommandContext(ctx, "sh")
+	x.Path, x.Args = path, args
+	x.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	x.Cancel = func() error { return syscall.Kill(-x.Process.Pid, syscall.SIGKILL) }
+	x.WaitDelay = c.delay
+	if !c.nilOut {
+		x.Stdout, x.Stderr = &out, &out
+	}
+	err := x.Run()
+	return sideRun{out.String(), x.ProcessState, err}
+}
+
+// TestRunLikeExec: proc's outcomes are os/exec's (what it replaces), for
+// every case checked side by side: output, error, exit state.
 func TestRunLikeExec(t *testing.T) {
-	for _, script := range []string{"echo a; echo b >&2; echo c", "exit 0", "echo oops >&2; exit 3", "kill -TERM $$"} {
-		out, c, err := run(t, context.Background(), script, 0)
-		x := exec.Command("sh", "-c", script)
-		xout, xerr := x.CombinedOutput()
-		if out != string(xout) {
-			t.Errorf("%q: output %q, os/exec %q", script, out, xout)
-		}
-		if (err == nil) != (xerr == nil) || (err != nil && err.Error() != xerr.Error()) {
-			t.Errorf("%q: error %v, os/exec %v", script, err, xerr)
-		}
-		if c.State.ExitCode() != x.ProcessState.ExitCode() || c.State.Exited() != x.ProcessState.Exited() {
-			t.Errorf("%q: state %v, os/exec %v", script, c.State, x.ProcessState)
-		}
-		var ee *ExitError
-		if xerr != nil && (!errors.As(err, &ee) || ee.ExitCode() != x.ProcessState.ExitCode()) {
-			t.Errorf("%q: %v (%T) is not the ExitError of %v", script, err, err, x.ProcessState)
-		}
+	for _, c := range sideCases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir() // the same program for both: errors name it
+			p, x := c.runProc(t, dir), c.runExec(t, dir)
+			if p.out != x.out {
+				t.Errorf("output %q, os/exec %q", p.out, x.out)
+			}
+			if (p.err == nil) != (x.err == nil) {
+				t.Fatalf("error %v, os/exec %v", p.err, x.err)
+			}
+			if c.errsDiffer != nil {
+				if !c.errsDiffer(p.err, x.err) {
+					t.Errorf("error %v, os/exec %v", p.err, x.err)
+				}
+			} else if p.err != nil && p.err.Error() != x.err.Error() {
+				t.Errorf("error %q, os/exec %q", p.err, x.err)
+			}
+			if (p.state == nil) != (x.state == nil) {
+				t.Fatalf("state %v, os/exec %v", p.state, x.state)
+			}
+			if p.state != nil && (p.state.ExitCode() != x.state.ExitCode() || p.state.Exited() != x.state.Exited() || p.state.String() != x.state.String()) {
+				t.Errorf("state %v, os/exec %v", p.state, x.state)
+			}
+			var xe *exec.ExitError
+			var pe *ExitError
+			if errors.As(x.err, &xe) != errors.As(p.err, &pe) || (pe != nil && pe.ExitCode() != xe.ExitCode()) {
+				t.Errorf("%v (%T) is not the ExitError of %v (%T)", p.err, p.err, x.err, x.err)
+			}
+			var xpe, ppe *fs.PathError
+			if errors.As(x.err, &xpe) && (!errors.As(p.err, &ppe) || !errors.Is(p.err, xpe.Err)) {
+				t.Errorf("start failure %v (%T), os/exec %v", p.err, p.err, x.err)
+			}
+		})
 	}
 }
 
@@ -121,31 +253,6 @@ func TestRunCancelKillsGroup(t *testing.T) {
 	}
 	if _, err := os.Stat(pidFile + ".ran"); err == nil {
 		t.Error("a run with a done context started the program")
-	}
-}
-
-// Output a background child keeps open is cut off after WaitDelay:
-// ErrWaitDelay when the program succeeded, its ExitError otherwise.
-func TestRunWaitDelay(t *testing.T) {
-	out, _, err := run(t, context.Background(), "echo started; sleep 30 & exit 0", 100*time.Millisecond)
-	if !errors.Is(err, ErrWaitDelay) || out != "started\n" {
-		t.Errorf("exit 0 with a child holding the output: %v, %q", err, out)
-	}
-	_, _, err = run(t, context.Background(), "sleep 30 & exit 2", 100*time.Millisecond)
-	var ee *ExitError
-	if !errors.As(err, &ee) || ee.ExitCode() != 2 {
-		t.Errorf("exit 2 with a child holding the output: %v", err)
-	}
-	// A child that does not hold the output is no reason to wait.
-	if _, _, err = run(t, context.Background(), "sleep 30 >/dev/null 2>&1 & exit 0", 0); err != nil {
-		t.Errorf("detached child: %v", err)
-	}
-}
-
-func TestRunStartFailure(t *testing.T) {
-	c := &Cmd{Path: filepath.Join(t.TempDir(), "missing")}
-	if err := c.Run(context.Background()); !errors.Is(err, fs.ErrNotExist) || c.State != nil {
-		t.Errorf("missing program: %v", err)
 	}
 }
 
