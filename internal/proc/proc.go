@@ -100,18 +100,25 @@ func (c *Cmd) Run(ctx context.Context) error {
 		return err
 	}
 	exited := make(chan struct{})
+	watched := make(chan struct{})
 	killed := make(chan error, 1)
 	go func() {
+		defer close(watched)
 		select {
 		case <-ctx.Done():
-			if killTree(p) == nil {
+			if kill(p) == nil {
 				killed <- ctx.Err()
 			}
 		case <-exited:
 		}
 	}()
-	state, err := p.Wait()
+	// The watcher stops before the process is reaped: until then its pid,
+	// which is its group's id, cannot be another process's, so a kill
+	// racing with the exit cannot hit a stranger.
+	waitExited(p)
 	close(exited)
+	<-watched
+	state, err := p.Wait()
 	c.State = state
 	if err == nil && !state.Success() {
 		err = &ExitError{state}
@@ -126,6 +133,16 @@ func (c *Cmd) Run(ctx context.Context) error {
 		err = outErr
 	}
 	return err
+}
+
+// kill kills the process and the group it leads; if the group cannot be
+// signalled (the process left it), the process itself, as os/exec does
+// when its Cancel fails.
+func kill(p *os.Process) error {
+	if killTree(p) == nil {
+		return nil
+	}
+	return p.Kill()
 }
 
 // outputs are the pipes of one Run and the goroutines copying them.

@@ -3,6 +3,8 @@ package proc
 import (
 	"os"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // The program runs in its own process group, and a cancelled run kills
@@ -11,3 +13,15 @@ import (
 func sysProcAttr() *syscall.SysProcAttr { return &syscall.SysProcAttr{Setpgid: true} }
 
 func killTree(p *os.Process) error { return syscall.Kill(-p.Pid, syscall.SIGKILL) }
+
+// waitExited returns once p has exited, leaving it unreaped (a zombie
+// keeps its pid). An error (EINTR aside) leaves it to p.Wait.
+func waitExited(p *os.Process) {
+	var info unix.Siginfo
+	for {
+		err := unix.Waitid(unix.P_PID, p.Pid, &info, unix.WEXITED|unix.WNOWAIT, nil)
+		if err != unix.EINTR {
+			return
+		}
+	}
+}

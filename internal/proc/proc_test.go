@@ -15,6 +15,21 @@ import (
 	"time"
 )
 
+// TestMain doubles as a helper program: with UCIKNOCK_PROC_HELPER=leave
+// the test binary leaves its own process group for its parent's (a
+// program that does so cannot be killed through its group) and sleeps.
+func TestMain(m *testing.M) {
+	if os.Getenv("UCIKNOCK_PROC_HELPER") == "leave" {
+		pgid, err := syscall.Getpgid(os.Getppid())
+		if err != nil || syscall.Setpgid(0, pgid) != nil {
+			os.Exit(21)
+		}
+		time.Sleep(10 * time.Second)
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
 func sh(t *testing.T) string {
 	t.Helper()
 	p, err := LookPath("sh")
@@ -49,6 +64,7 @@ type sideCase struct {
 	// errsDiffer says how proc's error differs from os/exec's on purpose
 	// and checks it; nil: the two error strings are the same.
 	errsDiffer func(perr, xerr error) bool
+	want       string // proc's error, where the case is about it
 }
 
 var sideCases = []sideCase{
@@ -68,6 +84,16 @@ var sideCases = []sideCase{
 		return p
 	}},
 	{name: "directory", prog: func(t *testing.T, dir string) string { return dir }},
+	// A program that left its process group is killed itself when the
+	// group cannot be (os/exec kills it after WaitDelay; proc at once).
+	{name: "left its group", prog: func(t *testing.T, dir string) string {
+		t.Setenv("UCIKNOCK_PROC_HELPER", "leave")
+		exe, err := os.Executable()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return exe
+	}, timeout: 300 * time.Millisecond, delay: time.Second, want: "signal: killed"},
 	// The context ends while a background child holds the output: the
 	// group is killed, so the output ends too.
 	{name: "cancelled", script: "echo started; sleep 30 & echo $! > PIDFILE; wait", timeout: 300 * time.Millisecond, delay: time.Second},
@@ -155,6 +181,9 @@ func TestRunLikeExec(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			dir := t.TempDir() // the same program for both: errors name it
 			p, x := c.runProc(t, dir), c.runExec(t, dir)
+			if c.want != "" && (p.err == nil || p.err.Error() != c.want) {
+				t.Errorf("error %v, want %s", p.err, c.want)
+			}
 			if p.out != x.out {
 				t.Errorf("output %q, os/exec %q", p.out, x.out)
 			}
