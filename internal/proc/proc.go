@@ -162,6 +162,10 @@ func (o *outputs) pipe(w io.Writer) (*os.File, error) {
 	o.readers, o.writers = append(o.readers, r), append(o.writers, pw)
 	go func() {
 		_, err := io.Copy(w, r)
+		// Closed at once, as os/exec does: after a write error the
+		// program gets EPIPE (or SIGPIPE) instead of blocking on a full
+		// pipe nobody reads.
+		r.Close()
 		o.done <- err
 	}()
 	return pw, nil

@@ -59,6 +59,7 @@ type sideCase struct {
 	prog    func(t *testing.T, dir string) string
 	script  string
 	nilOut  bool          // no writers (else stdout and stderr share one buffer)
+	failOut bool          // a writer that fails
 	timeout time.Duration // the context's; 0: none
 	delay   time.Duration // WaitDelay
 	// errsDiffer says how proc's error differs from os/exec's on purpose
@@ -83,6 +84,11 @@ var sideCases = []sideCase{
 		}
 		return p
 	}},
+	// The writer fails: the pipe is closed, so the program is not left
+	// blocked on a full pipe, and dies of SIGPIPE (it hung until its
+	// context ended when the read end stayed open).
+	{name: "writer fails", script: "i=0; while [ $i -lt 4000 ]; do echo 0123456789012345678901234567890123456789; i=$((i+1)); done",
+		failOut: true, timeout: 5 * time.Second, want: "signal: broken pipe"},
 	{name: "directory", prog: func(t *testing.T, dir string) string { return dir }},
 	// A program that left its process group is killed itself when the
 	// group cannot be (os/exec kills it after WaitDelay; proc at once).
@@ -108,6 +114,10 @@ var sideCases = []sideCase{
 	// A child that does not hold the output is no reason to wait.
 	{name: "detached child", script: "sleep 30 >/dev/null 2>&1 & echo $! > PIDFILE; exit 0"},
 }
+
+type failWriter struct{}
+
+func (failWriter) Write([]byte) (int, error) { return 0, errors.New("proc test: the writer fails") }
 
 // sideRun is one side of a sideCase: its output, exit state and error.
 type sideRun struct {
@@ -148,7 +158,10 @@ func (c sideCase) runProc(t *testing.T, dir string) sideRun {
 	defer cancel()
 	var out bytes.Buffer
 	cmd := &Cmd{Path: path, Args: args, WaitDelay: c.delay}
-	if !c.nilOut {
+	switch {
+	case c.failOut:
+		cmd.Stdout, cmd.Stderr = failWriter{}, failWriter{}
+	case !c.nilOut:
 		cmd.Stdout, cmd.Stderr = &out, &out
 	}
 	err := cmd.Run(ctx)
@@ -167,7 +180,10 @@ func (c sideCase) runExec(t *testing.T, dir string) sideRun {
 	x.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	x.Cancel = func() error { return syscall.Kill(-x.Process.Pid, syscall.SIGKILL) }
 	x.WaitDelay = c.delay
-	if !c.nilOut {
+	switch {
+	case c.failOut:
+		x.Stdout, x.Stderr = failWriter{}, failWriter{}
+	case !c.nilOut:
 		x.Stdout, x.Stderr = &out, &out
 	}
 	err := x.Run()
