@@ -3,6 +3,7 @@ package daemon
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"time"
@@ -44,10 +45,14 @@ func ubusL3Device(ctx context.Context, network string) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
 	var stdout bytes.Buffer
-	cmd := proc.Cmd{Path: path, Args: []string{"ubus", "call", "network.interface." + network, "status"}, Stdout: &stdout}
+	// WaitDelay: the context ends the wait for ubus itself, not for a
+	// child of it that keeps its stdout open; what ubus printed before
+	// it exited 0 is used (cut off JSON does not parse).
+	cmd := proc.Cmd{Path: path, Args: []string{"ubus", "call", "network.interface." + network, "status"}, Stdout: &stdout,
+		WaitDelay: time.Second}
 	err = cmd.Run(ctx)
 	out := stdout.Bytes()
-	if err != nil {
+	if err != nil && !errors.Is(err, proc.ErrWaitDelay) {
 		return "", fmt.Errorf("ubus network.interface.%s: %w", network, err)
 	}
 	// jsonscan rather than encoding/json: its decoder is a large part of

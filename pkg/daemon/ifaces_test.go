@@ -4,7 +4,11 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // TestUbusL3Device runs ubusL3Device against a fake ubus printing what
@@ -41,5 +45,43 @@ func TestUbusL3Device(t *testing.T) {
 				t.Errorf("ubusL3Device = %q, %v; want %q (error %v)", got, err, tt.want, tt.err)
 			}
 		})
+	}
+}
+
+// TestUbusL3DeviceChildHoldsOutput: an ubus that leaves a child holding
+// its stdout does not hang the daemon (it waited for the child's end, its
+// 3 s context notwithstanding): the output is cut off a second after
+// ubus exited, and what ubus printed is used.
+func TestUbusL3DeviceChildHoldsOutput(t *testing.T) {
+	dir := t.TempDir()
+	pidFile := filepath.Join(dir, "pid")
+	t.Cleanup(func() {
+		if data, err := os.ReadFile(pidFile); err == nil {
+			if pid, err := strconv.Atoi(strings.TrimSpace(string(data))); err == nil && pid > 0 {
+				syscall.Kill(pid, syscall.SIGKILL)
+			}
+		}
+	})
+	fake := "#!/bin/sh\necho '{ \"up\": true, \"l3_device\": \"pppoe-wan\" }'\nsleep 120 & echo $! > " + pidFile + "\nexit 0\n"
+	if err := os.WriteFile(filepath.Join(dir, "ubus"), []byte(fake), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", dir+":"+os.Getenv("PATH"))
+	type result struct {
+		dev string
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		dev, err := ubusL3Device(context.Background(), "wan")
+		done <- result{dev, err}
+	}()
+	select {
+	case r := <-done:
+		if r.dev != "pppoe-wan" || r.err != nil {
+			t.Errorf("ubusL3Device = %q, %v; want pppoe-wan", r.dev, r.err)
+		}
+	case <-time.After(60 * time.Second): // a hang, not a speed check
+		t.Fatal("ubusL3Device still waits for a child holding ubus's output")
 	}
 }
