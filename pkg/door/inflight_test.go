@@ -110,3 +110,32 @@ func TestCloseFloodDuringOpenWrite(t *testing.T) {
 		})
 	}
 }
+
+// TestShutdownWritesClosesDuringFlush: a close that arrives while the
+// shutdown flush writes is written too. It was queued and never written:
+// its kernel element was already removed, but the section stayed, so the
+// door came back after a restart until its expiry.
+func TestShutdownWritesClosesDuringFlush(t *testing.T) {
+	hs := &hookedStore{}
+	h := newHarness(t, baseConfig, func(c *Config) {
+		hs.fakeStore = c.Store.(*fakeStore)
+		c.Store = hs
+	})
+	h.start(t)
+	a, b := ssh("192.0.2.7", time.Hour), ssh("192.0.2.8", time.Hour)
+	mustOpen(t, h.k, a)
+	mustOpen(t, h.k, b)
+	h.at(100 * time.Millisecond)
+	if ids := h.ownIDs(t); len(ids) != 2 {
+		t.Fatalf("the opens were not written: %v\n%s", ids, h.rec)
+	}
+	h.k.Close(a.Prefix, a.Src, a.Port)
+	hs.during = func() { h.k.Close(b.Prefix, b.Src, b.Port) }
+	h.k.shutdown()
+	if ids := h.ownIDs(t); len(ids) != 0 {
+		t.Fatalf("a close that came during the shutdown flush was not written: %v still open\n%s", ids, h.rec)
+	}
+	if n := h.rec.count(EventClose); n != 2 {
+		t.Fatalf("%d close events, want 2\n%s", n, h.rec)
+	}
+}

@@ -333,7 +333,12 @@ func (k *Keeper) Run(ctx context.Context) error {
 }
 
 // shutdown writes pending operations once more (a close must not be
-// lost to a TERM), with a short deadline of its own.
+// lost to a TERM), with a short deadline of its own. It writes until
+// nothing is pending: a close that arrives during a write (its kernel
+// element already gone) is written by the next one, not left for the
+// door's expiry after a restart. A flood of closes cannot keep it
+// going (closes of doors neither open nor being opened are dropped);
+// the deadline ends it whatever keeps coming.
 func (k *Keeper) shutdown() {
 	k.mu.Lock()
 	n := len(k.pending)
@@ -344,10 +349,15 @@ func (k *Keeper) shutdown() {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	now := k.clock.Now()
-	k.flush(ctx, now, k.takePending())
+	for ctx.Err() == nil {
+		ops := k.takePending()
+		if len(ops) == 0 {
+			break
+		}
+		k.flush(ctx, k.clock.Now(), ops)
+	}
 	if k.st.reload.scheduled() {
-		k.applyFirewall(ctx, now)
+		k.applyFirewall(ctx, k.clock.Now())
 	}
 }
 
