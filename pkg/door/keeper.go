@@ -233,7 +233,8 @@ func (k *Keeper) CloseFor(reason, prefix string, src netip.Addr, port uint16) {
 // counts, so a change supersedes the queued ones it makes moot: a close
 // every queued open and close of its door, an open the queued opens of the
 // same section. A close of a door that is neither open nor queued to open
-// (nor taken by the write job that is opening it) is dropped. So a flood of closes queues at most one per door, and closes
+// (nor taken by the write job that is opening it) is dropped. So a flood
+// of closes queues at most one per open or being-opened door, and closes
 // never count against the cap that makes Open fail.
 func (k *Keeper) enqueue(o op) error {
 	k.mu.Lock()
