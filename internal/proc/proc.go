@@ -135,16 +135,6 @@ func (c *Cmd) Run(ctx context.Context) error {
 	return err
 }
 
-// kill kills the process and the group it leads; if the group cannot be
-// signalled (the process left it), the process itself, as os/exec does
-// when its Cancel fails.
-func kill(p *os.Process) error {
-	if killTree(p) == nil {
-		return nil
-	}
-	return p.Kill()
-}
-
 // outputs are the pipes of one Run and the goroutines copying them.
 type outputs struct {
 	readers, writers []*os.File

@@ -10,7 +10,7 @@ import (
 // Off Linux a cancelled run kills only the process itself.
 func sysProcAttr() *syscall.SysProcAttr { return nil }
 
-func killTree(p *os.Process) error { return p.Kill() }
+func kill(p *os.Process) error { return p.Kill() }
 
 // waitExited does nothing: p.Wait reaps the process at once.
 func waitExited(*os.Process) {}
