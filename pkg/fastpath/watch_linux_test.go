@@ -40,20 +40,8 @@ func nft(t testing.TB, ns *netns.NS, script string) {
 func TestWatchResyncsRecreatedTable(t *testing.T) {
 	ns := kernelTest(t)
 	nft(t, ns, testSets)
-	var doors *Doors
-	var w *Watch
+	doors, w := watchIn(t, ns)
 	resynced := make(chan int, 4)
-	if err := ns.Do(func() error {
-		k, err := DialNFT()
-		if err != nil {
-			return err
-		}
-		doors = New(Config{Kernel: k})
-		w, err = NewWatch(doors)
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
 	w.Resynced = func(n int, took time.Duration, err error) {
 		t.Logf("resync: %d live in %v (%v)", n, took, err)
 		resynced <- n
@@ -180,19 +168,7 @@ func TestElementsAsNFTReadsThem(t *testing.T) {
 func TestWatchResyncsAfterLostNotifications(t *testing.T) {
 	ns := kernelTest(t)
 	nft(t, ns, testSets)
-	var doors *Doors
-	var w *Watch
-	if err := ns.Do(func() error {
-		k, err := DialNFT()
-		if err != nil {
-			return err
-		}
-		doors = New(Config{Kernel: k})
-		w, err = NewWatch(doors)
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
+	doors, w := watchIn(t, ns)
 	if err := w.rc.Control(func(fd uintptr) {
 		_ = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_RCVBUF, 0) // the kernel's minimum
 	}); err != nil {
@@ -225,4 +201,23 @@ func TestWatchResyncsAfterLostNotifications(t *testing.T) {
 	case <-time.After(2 * time.Second):
 		t.Fatal("lost notifications: no resync")
 	}
+}
+
+// watchIn opens Doors on the kernel of ns and a Watch of them.
+func watchIn(t *testing.T, ns *netns.NS) (*Doors, *Watch) {
+	t.Helper()
+	var doors *Doors
+	var w *Watch
+	if err := ns.Do(func() error {
+		k, err := DialNFT()
+		if err != nil {
+			return err
+		}
+		doors = New(Config{Kernel: k})
+		w, err = NewWatch(doors)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return doors, w
 }

@@ -315,29 +315,38 @@ func installInto(t *testing.T, root, pkgPath, name string) {
 }
 
 // openwrtFunctions returns OpenWrt's package/base-files/files/lib/functions.sh
-// from the OpenWrt sandbox's sources ($OPENWRT_DIR, default
-// ../shared/openwrt beside the repository, as internal/testenv finds it):
-// src/openwrt-base.tar.gz.
+// from the OpenWrt sandbox's sources.
 func openwrtFunctions(t *testing.T) []byte {
+	t.Helper()
+	return sandboxSource(t, "openwrt-base.tar.gz", func(n string) bool {
+		return strings.HasSuffix(n, "package/base-files/files/lib/functions.sh")
+	})
+}
+
+// sandboxSource returns the file of the OpenWrt sandbox's source tarball
+// src/TARBALL ($OPENWRT_DIR, default ../shared/openwrt beside the
+// repository, as internal/testenv finds it) whose name matches; it skips
+// when the sources are missing, except under CI.
+func sandboxSource(t *testing.T, tarball string, match func(name string) bool) []byte {
 	t.Helper()
 	dir := os.Getenv("OPENWRT_DIR")
 	if dir == "" {
 		dir = "../../../shared/openwrt"
 	}
-	tarball := filepath.Join(dir, "src/openwrt-base.tar.gz")
-	raw, err := os.ReadFile(tarball)
+	path := filepath.Join(dir, "src", tarball)
+	raw, err := os.ReadFile(path)
 	if err != nil {
 		if inCI() {
 			t.Fatal(err)
 		}
 		t.Skipf("OpenWrt sources missing: %v", err)
 	}
-	for n, e := range untgz(t, tarball, raw) {
-		if strings.HasSuffix(n, "package/base-files/files/lib/functions.sh") {
+	for n, e := range untgz(t, path, raw) {
+		if match(n) {
 			return e.body
 		}
 	}
-	t.Fatalf("%s has no lib/functions.sh", tarball)
+	t.Fatalf("%s has no such file", path)
 	return nil
 }
 

@@ -186,27 +186,7 @@ func luciMkOf(t *testing.T, makefile string) luciMk {
 		}
 		t.Skip("make is missing")
 	}
-	dir := os.Getenv("OPENWRT_DIR")
-	if dir == "" {
-		dir = "../../../shared/openwrt"
-	}
-	tarball := filepath.Join(dir, "src/luci.tar.gz")
-	raw, err := os.ReadFile(tarball)
-	if err != nil {
-		if inCI() {
-			t.Fatal(err)
-		}
-		t.Skipf("LuCI sources missing: %v", err)
-	}
-	var luciMkText []byte
-	for n, e := range untgz(t, tarball, raw) {
-		if strings.TrimPrefix(n, "./") == "luci/luci.mk" {
-			luciMkText = e.body
-		}
-	}
-	if luciMkText == nil {
-		t.Fatalf("%s has no luci/luci.mk", tarball)
-	}
+	luciMkText := sandboxSource(t, "luci.tar.gz", func(n string) bool { return strings.TrimPrefix(n, "./") == "luci/luci.mk" })
 	tmp := t.TempDir()
 	top := filepath.Join(tmp, "openwrt")
 	files := map[string]string{"feeds/luci/luci.mk": string(luciMkText)}
