@@ -3,6 +3,7 @@ package capture
 import (
 	"fmt"
 	"slices"
+	"sort"
 	"strconv"
 
 	"github.com/uciknock/uciknock/pkg/knock"
@@ -96,8 +97,10 @@ func normalize(ports []Port) (tcp, udp []uint16, err error) {
 			return nil, nil, fmt.Errorf("capture: port %d: protocol %s is neither tcp nor udp", p.Port, p.Proto)
 		}
 	}
-	slices.Sort(tcp)
-	slices.Sort(udp)
+	// sort.Slice, not slices.Sort: a uint16 instance of the generic sort
+	// is ~4 KB of the router binary for a list sorted once per config.
+	sort.Slice(tcp, func(i, j int) bool { return tcp[i] < tcp[j] })
+	sort.Slice(udp, func(i, j int) bool { return udp[i] < udp[j] })
 	return slices.Compact(tcp), slices.Compact(udp), nil
 }
 
