@@ -73,17 +73,8 @@ func benchInstantDoor(b *testing.T, samples, extra int, reloading, v6 bool) {
 	if !d.waitLog(5*time.Second, "fast path on") {
 		b.Fatalf("no fast path; log:\n%s", d.log())
 	}
-	// The daemon reloads once at start: let that reload (a ucode render
-	// and an nft -f holding the nf_tables commit lock) finish first, or
-	// the "no concurrent reload" rows measure it anyway.
-	deadline := time.Now().Add(30 * time.Second)
-	for r.reloadsDone() == 0 && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
-	}
-	if r.reloadsDone() == 0 {
-		b.Fatalf("the daemon's start-up reload did not finish; log:\n%s", d.log())
-	}
-	r.close()
+	// Or the "no concurrent reload" rows measure the start-up reload.
+	r.shutAfterStartupReload(d)
 	src, addr := client4, "192.0.2.1:22"
 	if v6 {
 		src, addr = client6, "[2001:db8::1]:22"

@@ -133,6 +133,27 @@ func (r *fw4Rig) reloadByOthers() {
 	}
 }
 
+// shutAfterStartupReload waits for the reload d makes at start (a ucode
+// render, then an nft -f holding the nf_tables commit mutex), then shuts
+// the gate.
+func (r *fw4Rig) shutAfterStartupReload(d *daemonProc) {
+	r.t.Helper()
+	if !r.waitReloadsAbove(0) {
+		r.t.Fatalf("the daemon's start-up reload did not finish; log:\n%s", d.log())
+	}
+	r.close()
+}
+
+// waitReloadsAbove waits up to 30 s for more than n reloads to have
+// finished and reports whether they did.
+func (r *fw4Rig) waitReloadsAbove(n int) bool {
+	deadline := time.Now().Add(30 * time.Second)
+	for r.reloadsDone() <= n && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	return r.reloadsDone() > n
+}
+
 func (r *fw4Rig) reloadsDone() int {
 	data, _ := os.ReadFile(r.done)
 	return strings.Count(string(data), "\n")
@@ -241,17 +262,9 @@ func TestE2EInstantDoorsRealFW4(t *testing.T) {
 	if !d.waitLog(5*time.Second, "fast path on (zones wan)") {
 		t.Fatalf("no fast path at start; log:\n%s", d.log())
 	}
-	// The daemon reloads once at start; let that one finish before the
-	// gate shuts, or it may finish after `before` is read below and look
-	// like a reload that ran before the connects.
-	deadline := time.Now().Add(30 * time.Second)
-	for r.reloadsDone() == 0 && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
-	}
-	if r.reloadsDone() == 0 {
-		t.Fatalf("the daemon's start-up reload did not finish; log:\n%s", d.log())
-	}
-	r.close() // from now on no reload finishes until the gate opens
+	// The start-up reload must not finish after `before` is read below and
+	// look like a reload that ran before the connects.
+	r.shutAfterStartupReload(d) // from now on no reload finishes until the gate opens
 
 	// Knock, then connect at once: before any reload has run.
 	before := r.reloadsDone()
@@ -288,10 +301,7 @@ func TestE2EInstantDoorsRealFW4(t *testing.T) {
 	// Let the reloads run: the doors are in the config and stay live.
 	r.open()
 	r.waitDoor("KnockFwd_192.0.2.7_2222", true, 10*time.Second)
-	deadline = time.Now().Add(30 * time.Second)
-	for r.reloadsDone() == before && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
-	}
+	r.waitReloadsAbove(before)
 	// A reload by someone else loses nothing.
 	r.reloadByOthers()
 	for _, a := range []string{ssh4, ssh6, fwd4} {
@@ -317,7 +327,7 @@ func TestE2EInstantDoorsRealFW4(t *testing.T) {
 	r.close()
 	closedAt := r.reloadsDone()
 	r.knockClient("-d", "1", router4.String(), "9000", "8000", "7000")
-	deadline = time.Now().Add(200 * time.Millisecond)
+	deadline := time.Now().Add(200 * time.Millisecond)
 	for r.connect(ssh4) == nil && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
 	}
