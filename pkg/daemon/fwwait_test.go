@@ -53,13 +53,7 @@ func reloadsDone(root string) int {
 // INFO line and no error; when fw4 starts, the owed reload runs once.
 func TestFirewallWaitBoot(t *testing.T) {
 	root, state := fakeFW4Root(t)
-	var logs syncBuffer
-	log := zerolog.New(&logs).Level(zerolog.DebugLevel)
-	fw, err := fwreload.Detect(root)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := newFirewallWait(fw, log)
+	w, logs := testFirewallWait(t, root, zerolog.DebugLevel)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- w.run(ctx) }()
@@ -125,13 +119,7 @@ func TestFirewallWaitRace(t *testing.T) {
 	if err := os.WriteFile(state, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	var logs syncBuffer
-	log := zerolog.New(&logs).Level(zerolog.InfoLevel)
-	fw, err := fwreload.Detect(root)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := newFirewallWait(fw, log)
+	w, logs := testFirewallWait(t, root, zerolog.InfoLevel)
 	if err := w.Reload(context.Background()); err != nil || !w.isOwed() {
 		t.Fatalf("Reload = %v, owed %v; want nil and owed", err, w.isOwed())
 	}
@@ -148,13 +136,7 @@ func TestFirewallWaitPolls(t *testing.T) {
 	if err := os.RemoveAll(filepath.Dir(run)); err != nil { // no var/ at all
 		t.Fatal(err)
 	}
-	var logs syncBuffer
-	log := zerolog.New(&logs).Level(zerolog.InfoLevel)
-	fw, err := fwreload.Detect(root)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := newFirewallWait(fw, log)
+	w, logs := testFirewallWait(t, root, zerolog.InfoLevel)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan error, 1)
@@ -179,4 +161,16 @@ func TestFirewallWaitPolls(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatalf("run: %v", err)
 	}
+}
+
+// testFirewallWait is the firewall wait of the fw4 under root, logging at
+// level into the returned buffer.
+func testFirewallWait(t *testing.T, root string, level zerolog.Level) (*firewallWait, *syncBuffer) {
+	t.Helper()
+	logs := &syncBuffer{}
+	fw, err := fwreload.Detect(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return newFirewallWait(fw, zerolog.New(logs).Level(level)), logs
 }
