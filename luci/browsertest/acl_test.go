@@ -40,12 +40,7 @@ config login
 // root (all groups) gets all three.
 func TestLuCIACL(t *testing.T) {
 	bin := sandbox(t)
-	conf := t.TempDir()
-	for name, text := range map[string]string{"rpcd": rpcdLogins, "knock": formKnock} {
-		if err := os.WriteFile(filepath.Join(conf, name), []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	conf := configDir(t, map[string]string{"rpcd": rpcdLogins, "knock": formKnock})
 	in := startLuCI(t, bin, conf, true)
 	base := strings.TrimSuffix(in.url, "cgi-bin/luci/")
 	rootPW := os.Getenv("OWRT_LUCI_PASSWORD")

@@ -27,13 +27,8 @@ config sequence
 // in the browser is stored on the router after the daemon's check.
 func TestLuCIClient(t *testing.T) {
 	bin := sandbox(t)
-	conf := t.TempDir()
-	if err := os.WriteFile(filepath.Join(conf, "knock"), []byte(clientKnock), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	in := startLuCI(t, bin, conf, true)
-	b := newBrowser(t)
-	b.login(in)
+	conf := configDir(t, map[string]string{"knock": clientKnock})
+	in, b := luciAndBrowser(t, bin, conf)
 	b.open(in, "admin/services/uciknock/client", ".knock-command")
 
 	var cmds, confs []string

@@ -2,8 +2,6 @@ package browsertest
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -62,13 +60,8 @@ func saveModal(b *browser) {
 // modal and on the page) and nothing is saved.
 func TestLuCIForm(t *testing.T) {
 	bin := sandbox(t)
-	conf := t.TempDir()
-	if err := os.WriteFile(filepath.Join(conf, "knock"), []byte(formKnock), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	in := startLuCI(t, bin, conf, true)
-	b := newBrowser(t)
-	b.login(in)
+	conf := configDir(t, map[string]string{"knock": formKnock})
+	in, b := luciAndBrowser(t, bin, conf)
 
 	b.open(in, "admin/services/uciknock/sequences", "#cbi-knock-sequence")
 	if got := b.text("#knock-daemon-state"); !strings.Contains(got, "not running") {

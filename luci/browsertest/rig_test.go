@@ -358,3 +358,26 @@ func (b *browser) click(sel string) {
 	b.t.Helper()
 	b.run("click "+sel, chromedp.Click(sel, chromedp.ByQuery, chromedp.NodeVisible))
 }
+
+// configDir returns a new directory of /etc/config files (name → text)
+// for startLuCI.
+func configDir(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// luciAndBrowser starts LuCI with the daemon on confdir and returns it
+// with a browser logged in as root.
+func luciAndBrowser(t *testing.T, bin, confdir string) (*instance, *browser) {
+	t.Helper()
+	in := startLuCI(t, bin, confdir, true)
+	b := newBrowser(t)
+	b.login(in)
+	return in, b
+}

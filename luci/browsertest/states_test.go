@@ -1,8 +1,6 @@
 package browsertest
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -34,14 +32,9 @@ func TestLuCIStates(t *testing.T) {
 	})
 
 	t.Run("disabled", func(t *testing.T) {
-		conf := t.TempDir()
 		knock := strings.Replace(formKnock, "option enabled '1'", "option enabled '0'", 1)
-		if err := os.WriteFile(filepath.Join(conf, "knock"), []byte(knock), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		in := startLuCI(t, bin, conf, true)
-		b := newBrowser(t)
-		b.login(in)
+		conf := configDir(t, map[string]string{"knock": knock})
+		in, b := luciAndBrowser(t, bin, conf)
 		b.open(in, "admin/services/uciknock/sequences", "#cbi-knock-sequence")
 		if got := b.text("#knock-daemon-state"); !strings.Contains(got, "disabled") {
 			t.Errorf("Sequences notice %q, want it to say port knocking is disabled", got)
@@ -53,14 +46,9 @@ func TestLuCIStates(t *testing.T) {
 	})
 
 	t.Run("no global section", func(t *testing.T) {
-		conf := t.TempDir()
 		knock := formKnock[strings.Index(formKnock, "config sequence"):]
-		if err := os.WriteFile(filepath.Join(conf, "knock"), []byte(knock), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		in := startLuCI(t, bin, conf, true)
-		b := newBrowser(t)
-		b.login(in)
+		conf := configDir(t, map[string]string{"knock": knock})
+		in, b := luciAndBrowser(t, bin, conf)
 		b.open(in, "admin/services/uciknock/sequences", "#cbi-knock-main-enabled")
 		b.click(`.cbi-page-actions .cbi-button-apply`)
 		waitUCI(t, in, "the global section committed", func(show string) bool {
