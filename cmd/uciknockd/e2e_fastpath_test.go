@@ -235,6 +235,17 @@ config sequence 'fwd'
 	option timeout '600'
 `
 
+// startFastPath starts the daemon and waits for it to say its fast path
+// is on (want: the start of that log line).
+func (r *fw4Rig) startFastPath(want string) *daemonProc {
+	r.t.Helper()
+	d := r.startDaemon()
+	if !d.waitLog(5*time.Second, want) {
+		r.t.Fatalf("no fast path at start; log:\n%s", d.log())
+	}
+	return d
+}
+
 // writeFW4Config writes the knock config without reload_command, so the
 // daemon finds /sbin/fw4 under --root and uses the fast path.
 func (r *fw4Rig) writeFW4Config(timeout int) {
@@ -258,10 +269,7 @@ func TestE2EInstantDoorsRealFW4(t *testing.T) {
 			t.Fatalf("%s reachable before any knock: the stock firewall should refuse it", a)
 		}
 	}
-	d := r.startDaemon()
-	if !d.waitLog(5*time.Second, "fast path on (zones wan)") {
-		t.Fatalf("no fast path at start; log:\n%s", d.log())
-	}
+	d := r.startFastPath("fast path on (zones wan)")
 	// The start-up reload must not finish after `before` is read below and
 	// look like a reload that ran before the connects.
 	r.shutAfterStartupReload(d) // from now on no reload finishes until the gate opens
@@ -350,10 +358,7 @@ func TestE2EInstantDoorExpiry(t *testing.T) {
 	r := newFW4Rig(t)
 	r.writeFW4Config(2)
 	listen(t, r.net.router, "0.0.0.0:22")
-	d := r.startDaemon()
-	if !d.waitLog(5*time.Second, "fast path on") {
-		t.Fatalf("no fast path; log:\n%s", d.log())
-	}
+	d := r.startFastPath("fast path on")
 	r.close()
 	r.knockClient("-d", "1", router4.String(), "7000", "8000", "9000")
 	if err := r.connectSoon("192.0.2.1:22"); err != nil {
@@ -400,10 +405,7 @@ func TestE2EOfflineCloseLeavesKernel(t *testing.T) {
 	r := newFW4Rig(t)
 	r.writeFW4Config(600)
 	listen(t, r.net.router, "0.0.0.0:22")
-	d := r.startDaemon()
-	if !d.waitLog(5*time.Second, "fast path on") {
-		t.Fatalf("no fast path; log:\n%s", d.log())
-	}
+	d := r.startFastPath("fast path on")
 	r.knockClient("-d", "1", router4.String(), "7000", "8000", "9000")
 	if err := r.connectSoon("192.0.2.1:22"); err != nil {
 		t.Fatalf("connect after the knock: %v", err)
