@@ -96,12 +96,15 @@ func (r *ring) frame(i int) []byte {
 	return r.mem[off : off+FrameSize]
 }
 
-func (r *ring) status() *uint32 {
-	return (*uint32)(unsafe.Pointer(&r.frame(r.cur)[frameStatusOff]))
+// status is the status word of frame h, shared with the kernel.
+func status(h []byte) *uint32 {
+	return (*uint32)(unsafe.Pointer(&h[frameStatusOff]))
 }
 
 // ready reports whether the kernel has handed the current frame over.
-func (r *ring) ready() bool { return atomic.LoadUint32(r.status())&unix.TP_STATUS_USER != 0 }
+func (r *ring) ready() bool {
+	return atomic.LoadUint32(status(r.frame(r.cur)))&unix.TP_STATUS_USER != 0
+}
 
 // consume feeds the frames the kernel has handed over to rd, at most max,
 // returning each to the kernel, and reports how many it took. A frame
@@ -112,10 +115,17 @@ func (r *ring) ready() bool { return atomic.LoadUint32(r.status())&unix.TP_STATU
 func (r *ring) consume(rd *reader, fd int, max int) int {
 	ne := binary.NativeEndian
 	n := 0
-	for ; n < max && r.ready(); n++ {
+	for ; n < max; n++ {
+		// One frame, one load of its status word: the loop's test and
+		// the COPY test read the same value, the store goes through
+		// the same pointer.
 		h := r.frame(r.cur)
-		st := atomic.LoadUint32(r.status())
-		if st&unix.TP_STATUS_COPY != 0 {
+		st := status(h)
+		v := atomic.LoadUint32(st)
+		if v&unix.TP_STATUS_USER == 0 {
+			break
+		}
+		if v&unix.TP_STATUS_COPY != 0 {
 			// The whole packet is on the queue, unless the drain of a
 			// new socket's queue (Run) has read it already.
 			_, _ = rd.recvQueue(fd, 1)
@@ -130,7 +140,7 @@ func (r *ring) consume(rd *reader, fd int, max int) int {
 				rd.l.malformed.Add(1)
 			}
 		}
-		atomic.StoreUint32(r.status(), unix.TP_STATUS_KERNEL)
+		atomic.StoreUint32(st, unix.TP_STATUS_KERNEL)
 		r.cur = (r.cur + 1) % r.frames
 	}
 	return n
