@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"os"
 	"time"
 
 	"github.com/uciknock/uciknock/pkg/knock"
@@ -55,7 +54,7 @@ func (l *Listener) Run(ctx context.Context, fn func(knock.Knock)) error {
 		}
 		err := l.read(ctx, s, rd)
 		switch {
-		case errors.Is(err, errInterrupted), errors.Is(err, os.ErrDeadlineExceeded):
+		case errors.Is(err, errInterrupted):
 		case errors.Is(err, unix.ENETDOWN), errors.Is(err, unix.ENXIO), errors.Is(err, unix.ENODEV):
 			l.check(rd, err)
 		default:
