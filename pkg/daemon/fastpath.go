@@ -20,10 +20,7 @@ import (
 type fastPath struct {
 	doors *fastpath.Doors
 	watch *fastpath.Watch
-	nft   *fastpath.NFT
 	log   zerolog.Logger
-	// state says, once, whether doors go live at once and why not.
-	state string
 }
 
 // newFastPath sets the fast path up for fw4 and says once whether doors
@@ -31,15 +28,17 @@ type fastPath struct {
 // netlink) the daemon works through the config and a reload alone.
 func newFastPath(fw *fwreload.Firewall, cfg *config.Config, log zerolog.Logger) *fastPath {
 	fp := &fastPath{log: log}
+	// state says, once, whether doors go live at once and why not.
+	var state string
 	switch fw.Kind() {
 	case fwreload.KindFW4:
 	case fwreload.KindFW3:
-		fp.state = "off: fw3 (iptables) has no fw4 table; doors open with the next reload"
+		state = "off: fw3 (iptables) has no fw4 table; doors open with the next reload"
 	default:
-		fp.state = "off: custom reload_command; doors open with the next reload"
+		state = "off: custom reload_command; doors open with the next reload"
 	}
-	if fp.state != "" {
-		log.Warn().Msg("fast path " + fp.state)
+	if state != "" {
+		log.Warn().Msg("fast path " + state)
 		return fp
 	}
 	nft, err := fastpath.DialNFT()
@@ -48,11 +47,10 @@ func newFastPath(fw *fwreload.Firewall, cfg *config.Config, log zerolog.Logger) 
 		fp.watch, err = fastpath.NewWatch(fp.doors)
 	}
 	if err != nil {
-		fp.doors, fp.state = nil, "off: "+err.Error()
+		fp.doors = nil
 		log.Warn().Err(err).Msg("fast path off; doors open with the next reload")
 		return fp
 	}
-	fp.nft = nft
 	fp.watch.Resynced = func(n int, took time.Duration, err error) {
 		ev := log.Info()
 		if err != nil {
@@ -63,13 +61,19 @@ func newFastPath(fw *fwreload.Firewall, cfg *config.Config, log zerolog.Logger) 
 	fp.watch.DevicesFailed = func(err error) {
 		log.Warn().Err(err).Msg("fast path: zone devices not copied from fw4; forward doors open with the next reload")
 	}
-	if err := fp.doors.SyncDevices(); err != nil {
-		fp.watch.DevicesFailed(err)
+	// One dump of the kernel's sets serves the device sync and the state.
+	have, err := fastpath.Available(nft)
+	syncErr := err
+	if err == nil {
+		syncErr = fp.doors.SyncDevices(have)
 	}
-	fp.state = fastPathState(nft, zonesOf(cfg))
+	if syncErr != nil {
+		fp.watch.DevicesFailed(syncErr)
+	}
+	state = fastPathState(have, err, zonesOf(cfg))
 	ev := log.Info()
 	switch {
-	case strings.HasPrefix(fp.state, "on"):
+	case strings.HasPrefix(state, "on"):
 	case !fw.Loaded():
 		// Boot (S18, before the firewall's S19): no fw4 table yet is
 		// the normal state, already said once by the firewall wait; the
@@ -78,7 +82,7 @@ func newFastPath(fw *fwreload.Firewall, cfg *config.Config, log zerolog.Logger) 
 	default:
 		ev = log.Warn()
 	}
-	ev.Msg("fast path " + fp.state)
+	ev.Msg("fast path " + state)
 	return fp
 }
 
@@ -90,11 +94,7 @@ func zonesOf(cfg *config.Config) []string {
 		if s.Action != config.ActionOpen && s.Action != config.ActionForward {
 			continue
 		}
-		z := s.SrcZone
-		if z == "" {
-			z = door.DefaultSrcZone
-		}
-		seen[z] = true
+		seen[s.SrcZone] = true // config fills it in for open and forward
 	}
 	zones := make([]string, 0, len(seen))
 	for z := range seen {
@@ -107,9 +107,9 @@ func zonesOf(cfg *config.Config) []string {
 }
 
 // fastPathState describes, for the log and status, which zones have the
-// fast path in the running ruleset.
-func fastPathState(k fastpath.Kernel, zones []string) string {
-	have, err := fastpath.Available(k)
+// fast path in the running ruleset: have and err are fastpath.Available's
+// answer.
+func fastPathState(have map[string]bool, err error, zones []string) string {
 	if err != nil {
 		return "off: " + err.Error()
 	}
@@ -195,7 +195,8 @@ func markLive(p *Paths, doors []door.Listing) string {
 		return "off: " + err.Error()
 	}
 	defer nft.Close()
-	state := fastPathState(nft, zones)
+	have, err := fastpath.Available(nft)
+	state := fastPathState(have, err, zones)
 	keys := map[string]map[string]bool{}
 	for i := range doors {
 		d := &doors[i]

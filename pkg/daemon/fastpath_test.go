@@ -32,7 +32,8 @@ func TestFastPathState(t *testing.T) {
 		{wanSets("wan"), []string{"lan", "wan"}, "on (zones wan); off for zones lan"},
 		{wanSets("wan")[:3], []string{"wan"}, "off for zones wan"},
 	} {
-		if got := fastPathState(tc.sets, tc.zones); !strings.HasPrefix(got, tc.want) {
+		have, err := fastpath.Available(tc.sets)
+		if got := fastPathState(have, err, tc.zones); !strings.HasPrefix(got, tc.want) {
 			t.Errorf("sets %v zones %v: %q, want %q…", tc.sets, tc.zones, got, tc.want)
 		}
 	}

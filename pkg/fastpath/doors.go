@@ -30,17 +30,14 @@ type Devicer interface {
 	SetDevices(zone string, devs []string) error
 }
 
-// SyncDevices copies, for every zone with our sets, the interfaces fw4
+// SyncDevices copies, for every zone with our sets (zones: Available's
+// answer, which the caller has for other uses too), the interfaces fw4
 // sends to the zone into the zone's device set, when they changed. Run
 // at start and after every change of fw4's table (Watch).
-func (t *Doors) SyncDevices() error {
+func (t *Doors) SyncDevices(zones map[string]bool) error {
 	dv, ok := t.k.(Devicer)
 	if !ok {
 		return nil
-	}
-	zones, err := Available(t.k)
-	if err != nil {
-		return err
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()

@@ -192,8 +192,12 @@ func (d *devKernel) SetDevices(zone string, devs []string) error {
 func TestSyncDevices(t *testing.T) {
 	k := &devKernel{fakeKernel: newFake(wanSets()...), zone: []string{"eth1"}, set: map[string][]string{}}
 	ds := New(Config{Kernel: k})
+	zones, err := Available(k)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for i := 0; i < 2; i++ {
-		if err := ds.SyncDevices(); err != nil {
+		if err := ds.SyncDevices(zones); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -201,9 +205,9 @@ func TestSyncDevices(t *testing.T) {
 		t.Fatalf("%d writes, set %v", k.sets, k.set)
 	}
 	k.zone = []string{"pppoe-wan", "eth1"}
-	ds.SyncDevices()
+	ds.SyncDevices(zones)
 	ds.Resync(true)
-	ds.SyncDevices()
+	ds.SyncDevices(zones)
 	if k.sets != 3 || len(k.set["wan"]) != 2 {
 		t.Fatalf("%d writes, set %v", k.sets, k.set)
 	}

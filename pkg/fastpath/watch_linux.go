@@ -123,7 +123,11 @@ func (w *Watch) Run(ctx context.Context) error {
 				}
 				if touched {
 					// fw4 reloaded: its zones' devices may have changed.
-					if err := w.d.SyncDevices(); err != nil && w.DevicesFailed != nil {
+					zones, err := Available(w.d.k)
+					if err == nil {
+						err = w.d.SyncDevices(zones)
+					}
+					if err != nil && w.DevicesFailed != nil {
 						w.DevicesFailed(err)
 					}
 				}
