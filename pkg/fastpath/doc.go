@@ -29,7 +29,8 @@
 //
 // Example:
 //
-//	fp, _ := fastpath.Open(fastpath.Config{})
+//	nft, _ := fastpath.DialNFT()
+//	fp := fastpath.New(fastpath.Config{Kernel: nft})
 //	err := fp.Open(d) // d: a normalised door.Door; ErrNoFastPath when its zone has no set
 //	fp.Close(d)
 package fastpath

@@ -3,7 +3,6 @@ package fastpath
 import (
 	"errors"
 	"fmt"
-	"net/netip"
 	"sort"
 	"strings"
 	"sync"
@@ -247,35 +246,6 @@ func (t *Doors) unshut(d door.Door, elems []Elem) {
 			_ = t.k.Apply([]Elem{e}, nil, 0)
 		}
 	}
-}
-
-// CloseName takes out of the kernel the rule and the redirect door with
-// this prefix, source and port (what a close sequence names).
-func (t *Doors) CloseName(prefix string, src netip.Addr, port uint16) {
-	for _, k := range []door.Kind{door.Rule, door.Redirect} {
-		t.Close(door.Door{Kind: k, Prefix: prefix, Src: src.Unmap().WithZone(""), Port: port})
-	}
-}
-
-// Live reports whether the door with section id id is in the kernel.
-func (t *Doors) Live(id string) bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	l := t.want[id]
-	return l != nil && l.in
-}
-
-// Count returns how many doors are wanted and how many of them are in
-// the kernel.
-func (t *Doors) Count() (wanted, in int) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	for _, l := range t.want {
-		if l.in {
-			in++
-		}
-	}
-	return len(t.want), in
 }
 
 // Resync writes every wanted door into the kernel again (those whose

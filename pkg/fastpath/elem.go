@@ -84,7 +84,13 @@ type Elem struct {
 	Val []byte // map data; nil for a set
 }
 
-func (e Elem) String() string { return fmt.Sprintf("%s %x:%x", e.Set, e.Key, e.Val) }
+// String names an element in errors: set, key and map data in hex.
+func (e Elem) String() string {
+	if e.Val == nil {
+		return fmt.Sprintf("%s %x", e.Set, e.Key)
+	}
+	return fmt.Sprintf("%s %x : %x", e.Set, e.Key, e.Val)
+}
 
 // Elements returns the kernel elements of a normalised door: one per
 // protocol for a rule; a dnat map element and a forward accept element
@@ -164,23 +170,4 @@ func appendProto(b []byte, p byte) []byte { return append(b, p, 0, 0, 0) }
 func appendPort(b []byte, p uint16) []byte {
 	b = binary.BigEndian.AppendUint16(b, p)
 	return append(b, 0, 0)
-}
-
-// parseKey reads a set key back (for tests and status): address, proto
-// number, port. ok is false when the layout does not fit.
-func parseKey(k []byte) (a netip.Addr, proto byte, port uint16, ok bool) {
-	var n int
-	switch len(k) {
-	case 4 + 8:
-		n = 4
-	case 16 + 8:
-		n = 16
-	default:
-		return netip.Addr{}, 0, 0, false
-	}
-	a, _ = netip.AddrFromSlice(k[:n])
-	if k[n+1] != 0 || k[n+2] != 0 || k[n+3] != 0 || k[n+6] != 0 || k[n+7] != 0 {
-		return netip.Addr{}, 0, 0, false
-	}
-	return a, k[n], binary.BigEndian.Uint16(k[n+4:]), true
 }

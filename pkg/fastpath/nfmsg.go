@@ -158,20 +158,12 @@ func setAttrs(set string) []byte {
 func applyBatch(seq uint32, dels, adds []Elem, timeout time.Duration) *batch {
 	b := &batch{seq: seq}
 	for _, e := range dels {
-		b.add(msgDelSetElem, nlmRequest, elemAttrs(e.Set, []Elem{e}, false, 0), "delete "+elemName(e))
+		b.add(msgDelSetElem, nlmRequest, elemAttrs(e.Set, []Elem{e}, false, 0), "delete "+e.String())
 	}
 	for _, e := range adds {
-		b.add(msgNewSetElem, nlmRequest|nlmCreate, elemAttrs(e.Set, []Elem{e}, true, timeout), "add "+elemName(e))
+		b.add(msgNewSetElem, nlmRequest|nlmCreate, elemAttrs(e.Set, []Elem{e}, true, timeout), "add "+e.String())
 	}
 	return b
-}
-
-// elemName names an element in errors: set, key and map data in hex.
-func elemName(e Elem) string {
-	if e.Val == nil {
-		return fmt.Sprintf("%s %x", e.Set, e.Key)
-	}
-	return fmt.Sprintf("%s %x : %x", e.Set, e.Key, e.Val)
 }
 
 // devicesBatch is SetDevices' transaction: flush the zone's device set,

@@ -130,7 +130,7 @@ table inet fw4 {
 		t.Fatal(err)
 	}
 	err = k.Apply([]Elem{wan[0], wan[1]}, nil, 0)
-	if !errors.Is(err, unix.ENOENT) || !contains(err.Error(), "delete "+elemName(wan[1])) || contains(err.Error(), elemName(wan[0])) {
+	if !errors.Is(err, unix.ENOENT) || !contains(err.Error(), "delete "+wan[1].String()) || contains(err.Error(), wan[0].String()) {
 		t.Fatalf("deleting a missing element: %v", err)
 	}
 	if keys, _ := k.Keys(wan[0].Set); !keys[string(wan[0].Key)] {
