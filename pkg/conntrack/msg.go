@@ -2,7 +2,6 @@ package conntrack
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"net/netip"
 
@@ -104,31 +103,19 @@ func dumpMessage(fam uint8, seq uint32) []byte {
 	return message(msgCtGet, flags, seq, fam, nil)
 }
 
-var errShort = errors.New("conntrack: truncated netlink attribute")
-
-// attrs walks the attributes in b, calling fn with the type (flags
-// masked) and payload of each.
-func attrs(b []byte, fn func(typ uint16, data []byte) error) error {
-	err := nlattr.Walk(b, fn)
-	if errors.Is(err, nlattr.ErrShort) {
-		return errShort
-	}
-	return err
-}
-
 // parseEntry decodes the attributes of one IPCTNL_MSG_CT_NEW message
 // (after the nfgenmsg header). ok is false for entries without a usable
 // original tuple (e.g. protocols without ports).
 func parseEntry(b []byte) (e Entry, ok bool, err error) {
-	err = attrs(b, func(typ uint16, data []byte) error {
+	err = nlattr.Walk(b, func(typ uint16, data []byte) error {
 		switch typ {
 		case ctaTupleOrig:
-			return attrs(data, func(typ uint16, data []byte) error {
+			return nlattr.Walk(data, func(typ uint16, data []byte) error {
 				switch typ {
 				case ctaTupleIP:
-					return attrs(data, e.setIP)
+					return nlattr.Walk(data, e.setIP)
 				case ctaTupleProto:
-					return attrs(data, e.setProto)
+					return nlattr.Walk(data, e.setProto)
 				}
 				return nil
 			})

@@ -95,7 +95,7 @@ func isOurs(set string) bool {
 // NFTA_LIST_ELEM, each with NFTA_SET_ELEM_KEY (1) holding NFTA_DATA_VALUE (1).
 func elemKeys(b []byte) ([][]byte, error) {
 	var keys [][]byte
-	err := walkAttrs(b, func(_ uint16, elem []byte) error {
+	err := nlattr.Walk(b, func(_ uint16, elem []byte) error {
 		a, err := parseAttrs(elem)
 		if err != nil {
 			return err
@@ -116,21 +116,13 @@ func elemKeys(b []byte) ([][]byte, error) {
 // stripped; the last of a repeated type wins; types above 31 ignored).
 func parseAttrs(b []byte) ([32][]byte, error) {
 	var out [32][]byte
-	err := walkAttrs(b, func(t uint16, v []byte) error {
+	err := nlattr.Walk(b, func(t uint16, v []byte) error {
 		if t < 32 {
 			out[t] = v
 		}
 		return nil
 	})
 	return out, err
-}
-
-func walkAttrs(b []byte, fn func(t uint16, v []byte) error) error {
-	err := nlattr.Walk(b, fn)
-	if errors.Is(err, nlattr.ErrShort) {
-		return errShort
-	}
-	return err
 }
 
 // cstr returns a NUL-terminated netlink string.

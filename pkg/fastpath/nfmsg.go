@@ -349,7 +349,7 @@ func ruleDevices(body []byte, chain string) (jump bool, names, sets []string, er
 		return false, nil, nil, err
 	}
 	meta := false // the last expression loaded iifname
-	err = walkAttrs(r[attrRuleExprs], func(_ uint16, ex []byte) error {
+	err = nlattr.Walk(r[attrRuleExprs], func(_ uint16, ex []byte) error {
 		e, err := parseAttrs(ex)
 		if err != nil {
 			return err
