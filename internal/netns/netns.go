@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/netip"
 	"os"
@@ -121,16 +122,8 @@ func (ns *NS) RunIP(args ...string) (string, error) {
 // Batch runs `ip -n NAME -batch -` with one command per line: hundreds of
 // addresses without hundreds of processes.
 func (ns *NS) Batch(lines []string) error {
-	ctx, cancel := context.WithTimeout(context.Background(), CommandTimeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "ip", "-n", ns.Name, "-batch", "-")
-	cmd.Stdin = strings.NewReader(strings.Join(lines, "\n") + "\n")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("ip -n %s -batch: %w: %s", ns.Name, err, strings.TrimSpace(stderr.String()))
-	}
-	return nil
+	_, err := runIn(strings.NewReader(strings.Join(lines, "\n")+"\n"), "ip", "-n", ns.Name, "-batch", "-")
+	return err
 }
 
 // Do runs fn with its OS thread inside the namespace and returns fn's
@@ -242,10 +235,14 @@ func run(name string, args ...string) (string, error) { return Run(name, args...
 // Run executes a command bounded by CommandTimeout and returns its
 // standard output; the error holds the command line and standard error.
 // The benchmark (cmd/knockbench) uses it too.
-func Run(name string, args ...string) (string, error) {
+func Run(name string, args ...string) (string, error) { return runIn(nil, name, args...) }
+
+// runIn is Run with stdin as the command's standard input (nil: none).
+func runIn(stdin io.Reader, name string, args ...string) (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), CommandTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Stdin = stdin
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
