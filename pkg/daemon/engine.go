@@ -46,15 +46,6 @@ func buildEngine(cfg *config.Config, stateDir string, warn func(string)) (*knock
 	return knock.New(knock.Config{Sequences: seqs, Capacity: cfg.Global.Capacity})
 }
 
-// openUseRecord returns the file that records a one-time or TOTP
-// sequence's used knocks, named by config.Sequence.UseRecord (name and
-// knocks, not position). Records of the same sequence kept elsewhere are
-// merged into it first: the file named after the section's position by
-// earlier versions (stateFileName), and, for one-time lists, the records
-// of earlier versions of the sequence (same name, lists since edited).
-// Only keys that are still meaningful are merged — lists this sequence
-// has, TOTP steps not in the future — so a merge never blocks a good knock
-// and never lets a used one work again.
 // earlierUseRecords returns the paths of s's use records in stateDir
 // (config.IsEarlierUseRecord) in name order; none when the directory
 // cannot be read. A directory listing rather than filepath.Glob: the
@@ -77,6 +68,15 @@ func earlierUseRecords(stateDir string, s *config.Sequence) []string {
 	return paths
 }
 
+// openUseRecord returns the file that records a one-time or TOTP
+// sequence's used knocks, named by config.Sequence.UseRecord (name and
+// knocks, not position). Records of the same sequence kept elsewhere are
+// merged into it first: the file named after the section's position by
+// earlier versions (stateFileName), and, for one-time lists, the records
+// of earlier versions of the sequence (same name, lists since edited).
+// Only keys that are still meaningful are merged — lists this sequence
+// has, TOTP steps not in the future — so a merge never blocks a good knock
+// and never lets a used one work again.
 func openUseRecord(stateDir string, s *config.Sequence, ks knock.Sequence, warn func(string)) (*knock.FileConsumed, error) {
 	rec := &knock.FileConsumed{Path: filepath.Join(stateDir, s.UseRecord())}
 	legacy := filepath.Join(stateDir, stateFileName(s.Path)+".used")
