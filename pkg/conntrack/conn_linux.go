@@ -9,99 +9,82 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/uciknock/uciknock/internal/nfnl"
 )
 
 // recvTimeout bounds every wait for the kernel's answer.
 const recvTimeout = 5 * time.Second
 
 // conn is one NETLINK_NETFILTER socket in the calling thread's network
-// namespace. It is used by one goroutine at a time.
+// namespace, with the sequence number of its request. It is used by one
+// goroutine at a time.
 type conn struct {
-	fd  int
+	*nfnl.Conn
 	seq uint32
-	buf []byte
 }
 
 func dial() (*conn, error) {
-	fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC, unix.NETLINK_NETFILTER)
+	c, err := nfnl.Dial(recvTimeout)
 	if err != nil {
-		return nil, fmt.Errorf("conntrack: netlink socket: %w", err)
+		return nil, fmt.Errorf("conntrack: %w", err)
 	}
-	tv := unix.NsecToTimeval(recvTimeout.Nanoseconds())
-	if err := unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv); err != nil {
-		unix.Close(fd)
-		return nil, fmt.Errorf("conntrack: netlink receive timeout: %w", err)
-	}
-	if err := unix.Bind(fd, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
-		unix.Close(fd)
-		return nil, fmt.Errorf("conntrack: netlink bind: %w", err)
-	}
-	return &conn{fd: fd, buf: make([]byte, 1<<16)}, nil
+	return &conn{Conn: c}, nil
 }
-
-func (c *conn) close() error { return unix.Close(c.fd) }
 
 // request sends msg (whose seq field is set here) and hands every answer
 // message with that seq to fn until the kernel's ack or NLMSG_DONE.
 func (c *conn) request(msg []byte, fn func(typ uint16, body []byte) error) error {
 	c.seq++
 	binary.NativeEndian.PutUint32(msg[8:], c.seq)
-	if err := unix.Sendto(c.fd, msg, 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
-		return fmt.Errorf("conntrack: netlink send: %w", err)
+	if err := c.Send(msg); err != nil {
+		return fmt.Errorf("conntrack: %w", err)
 	}
 	for {
-		n, _, err := unix.Recvfrom(c.fd, c.buf, 0)
-		if errors.Is(err, unix.EINTR) {
-			// With SO_RCVTIMEO set the kernel does not restart a receive
-			// a signal interrupted (signal(7)), and Go's runtime signals
-			// its threads to preempt goroutines.
-			continue
-		}
+		d, err := c.Recv(false)
 		if err != nil {
-			if errors.Is(err, unix.EAGAIN) {
-				return fmt.Errorf("conntrack: no answer from the kernel within %v", recvTimeout)
-			}
-			return fmt.Errorf("conntrack: netlink receive: %w", err)
+			return fmt.Errorf("conntrack: %w", err)
 		}
-		done, err := c.walk(c.buf[:n], fn)
+		done, err := c.walk(d, fn)
 		if done || err != nil {
 			return err
 		}
 	}
 }
 
+// errDone stops walk at the answer that ends the request.
+var errDone = errors.New("done")
+
 // walk handles one datagram of netlink messages.
 func (c *conn) walk(b []byte, fn func(typ uint16, body []byte) error) (done bool, err error) {
-	for len(b) >= nlmsgHdrLen {
-		l := int(binary.NativeEndian.Uint32(b[0:]))
-		typ := binary.NativeEndian.Uint16(b[4:])
-		seq := binary.NativeEndian.Uint32(b[8:])
-		if l < nlmsgHdrLen || l > len(b) {
-			return true, errors.New("conntrack: malformed netlink message")
+	err = nfnl.WalkMsgs(b, func(m nfnl.Msg) error {
+		if m.Seq != c.seq {
+			return nil // a stale answer to an earlier request
 		}
-		body := b[nlmsgHdrLen:l]
-		b = b[(l+3)&^3:]
-		if seq != c.seq {
-			continue // a stale answer to an earlier request
+		switch m.Type {
+		case nfnl.MsgDone:
+			return errDone
+		case nfnl.MsgError:
+			e, err := nfnl.Errno(m.Body)
+			if err != nil {
+				return err
+			}
+			if e != 0 {
+				return unix.Errno(e)
+			}
+			return errDone // the ack
 		}
-		switch typ {
-		case unix.NLMSG_DONE:
-			return true, nil
-		case unix.NLMSG_ERROR:
-			if len(body) < 4 {
-				return true, errors.New("conntrack: short netlink error message")
-			}
-			if errno := -int32(binary.NativeEndian.Uint32(body)); errno != 0 {
-				return true, unix.Errno(errno)
-			}
-			return true, nil // the ack
-		default:
-			if err := fn(typ, body); err != nil {
-				return true, err
-			}
-		}
+		return fn(m.Type, m.Body)
+	})
+	switch {
+	case err == nil:
+		return false, nil
+	case errors.Is(err, errDone):
+		return true, nil
+	case errors.Is(err, nfnl.ErrMalformed):
+		return true, fmt.Errorf("conntrack: %w", err)
 	}
-	return false, nil
+	return true, err
 }
 
 // list dumps the entries of an address family that keep accepts (all
@@ -109,10 +92,10 @@ func (c *conn) walk(b []byte, fn func(typ uint16, body []byte) error) (done bool
 func (c *conn) list(fam uint8, keep func(Entry) bool) ([]Entry, error) {
 	var out []Entry
 	err := c.request(dumpMessage(fam, 0), func(typ uint16, body []byte) error {
-		if typ != 1<<8|msgCtNew || len(body) < nfgenLen {
+		if typ != 1<<8|msgCtNew || len(body) < nfnl.GenLen {
 			return nil
 		}
-		e, ok, err := parseEntry(body[nfgenLen:])
+		e, ok, err := parseEntry(body[nfnl.GenLen:])
 		if err != nil {
 			return err
 		}
@@ -147,7 +130,7 @@ func List(fam netip.Addr) ([]Entry, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer c.close()
+	defer c.Close()
 	return c.list(family(fam.Unmap()), nil)
 }
 
@@ -167,7 +150,7 @@ func Kill(src netip.Addr, proto string, port uint16) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	defer c.close()
+	defer c.Close()
 	entries, err := c.list(family(src), func(e Entry) bool {
 		return e.Src == src && e.DstPort == port && protos[e.Proto]
 	})

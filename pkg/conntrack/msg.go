@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 
+	"github.com/uciknock/uciknock/internal/nfnl"
 	"github.com/uciknock/uciknock/internal/nlattr"
 )
 
@@ -26,9 +27,6 @@ const (
 	ctaProtoNum   = 1  // CTA_PROTO_NUM
 	ctaProtoSrc   = 2  // CTA_PROTO_SRC_PORT
 	ctaProtoDst   = 3  // CTA_PROTO_DST_PORT
-
-	nlmsgHdrLen = 16
-	nfgenLen    = 4
 )
 
 // Entry is one conntrack entry, described by its original-direction
@@ -73,15 +71,9 @@ func tupleAttrs(e Entry) []byte {
 	return nlattr.Append(nil, ctaTupleOrig|nlattr.Nested, tuple)
 }
 
-// message builds a netlink message: nlmsghdr, nfgenmsg, attributes.
+// message builds a ctnetlink message (NFNL_SUBSYS_CTNETLINK << 8 | typ).
 func message(typ uint16, flags uint16, seq uint32, fam uint8, attrs []byte) []byte {
-	b := make([]byte, nlmsgHdrLen+nfgenLen, nlmsgHdrLen+nfgenLen+len(attrs))
-	binary.NativeEndian.PutUint32(b[0:], uint32(nlmsgHdrLen+nfgenLen+len(attrs)))
-	binary.NativeEndian.PutUint16(b[4:], 1<<8|typ) // NFNL_SUBSYS_CTNETLINK << 8
-	binary.NativeEndian.PutUint16(b[6:], flags)
-	binary.NativeEndian.PutUint32(b[8:], seq)
-	b[16] = fam // nfgenmsg: family, version NFNETLINK_V0, res_id 0
-	return append(b, attrs...)
+	return nfnl.AppendMsg(nil, 1<<8|typ, flags, seq, fam, 0, attrs)
 }
 
 // deleteMessage asks to delete exactly entry e.
@@ -93,13 +85,13 @@ func deleteMessage(e Entry, seq uint32) []byte {
 	if e.hasZone {
 		a = nlattr.Append(a, ctaZone, be16(e.Zone))
 	}
-	const flags = 0x1 | 0x4 // NLM_F_REQUEST | NLM_F_ACK
+	const flags = nfnl.Request | nfnl.Ack
 	return message(msgCtDelete, flags, seq, family(e.Src), a)
 }
 
 // dumpMessage asks for every entry of an address family.
 func dumpMessage(fam uint8, seq uint32) []byte {
-	const flags = 0x1 | 0x300 // NLM_F_REQUEST | NLM_F_DUMP
+	const flags = nfnl.Request | nfnl.Dump
 	return message(msgCtGet, flags, seq, fam, nil)
 }
 

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"testing"
 
+	"github.com/uciknock/uciknock/internal/nfnl"
 	"github.com/uciknock/uciknock/internal/nlattr"
 )
 
@@ -103,7 +104,7 @@ func TestRoundTrip(t *testing.T) {
 	e := Entry{Proto: 17, Src: netip.MustParseAddr("2001:db8::7"), Dst: netip.MustParseAddr("2001:db8::1"),
 		SrcPort: 1, DstPort: 65535, ID: 5, Zone: 9, hasID: true, hasZone: true}
 	msg := deleteMessage(e, 1)
-	got, ok, err := parseEntry(msg[nlmsgHdrLen+nfgenLen:])
+	got, ok, err := parseEntry(msg[nfnl.HdrLen+nfnl.GenLen:])
 	if err != nil || !ok || got != e {
 		t.Fatalf("round trip: %+v %v %v", got, ok, err)
 	}

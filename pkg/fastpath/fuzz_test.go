@@ -11,6 +11,7 @@ import (
 	"github.com/google/nftables"
 	"github.com/google/nftables/expr"
 
+	"github.com/uciknock/uciknock/internal/nfnl"
 	"github.com/uciknock/uciknock/pkg/door"
 )
 
@@ -101,7 +102,7 @@ func FuzzElements(f *testing.F) {
 // count an answer twice.
 func FuzzNFTAnswers(f *testing.F) {
 	frame := func(typ uint16, seq uint32, body []byte) []byte {
-		return appendMsg(nil, typ, 0x2, seq, body[0], binary.BigEndian.Uint16(body[2:]), body[nfgenLen:])
+		return nfnl.AppendMsg(nil, typ, 0x2, seq, body[0], binary.BigEndian.Uint16(body[2:]), body[nfnl.GenLen:])
 	}
 	load := &expr.Meta{Key: expr.MetaKeyIIFNAME, Register: 1}
 	rule := libRule(f, load, &expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: iif("eth1")},
@@ -118,17 +119,17 @@ func FuzzNFTAnswers(f *testing.F) {
 	f.Add(append(ack(0, syscall.EPERM), ack(1, 0)...))
 	f.Add(append(frame(subsysNFTables<<8|msgNewSetElem, 5, msgs[1].Data), ack(3, syscall.EEXIST)...))
 	f.Fuzz(func(t *testing.T, dgram []byte) {
-		_ = walkMsgs(dgram, func(m nlMsg) error {
-			if name, err := setName(m.body); err == nil && strings.ContainsRune(name, 0) {
+		_ = nfnl.WalkMsgs(dgram, func(m nfnl.Msg) error {
+			if name, err := setName(m.Body); err == nil && strings.ContainsRune(name, 0) {
 				t.Fatalf("set name with a NUL: %q", name)
 			}
-			keys, _ := setElemKeys(m.body)
+			keys, _ := setElemKeys(m.Body)
 			for _, k := range keys {
-				if len(k) == 0 || len(k) > len(m.body) {
-					t.Fatalf("key of %d bytes out of a body of %d", len(k), len(m.body))
+				if len(k) == 0 || len(k) > len(m.Body) {
+					t.Fatalf("key of %d bytes out of a body of %d", len(k), len(m.Body))
 				}
 			}
-			_, names, _, _ := ruleDevices(m.body, "input_wan")
+			_, names, _, _ := ruleDevices(m.Body, "input_wan")
 			for _, n := range names {
 				if n == "" || len(n) > ifnameLen || strings.ContainsRune(n, 0) {
 					t.Fatalf("device name %q", n)

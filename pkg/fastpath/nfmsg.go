@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/uciknock/uciknock/internal/nfnl"
 	"github.com/uciknock/uciknock/internal/nlattr"
 )
 
@@ -18,18 +19,6 @@ import (
 // Nothing here opens a socket (nft_linux.go does), so the codec is
 // tested on every architecture, big-endian mips included.
 const (
-	nlmsgHdrLen = 16 // struct nlmsghdr
-	nfgenLen    = 4  // struct nfgenmsg
-
-	nlmRequest  = 0x1   // NLM_F_REQUEST
-	nlmAck      = 0x4   // NLM_F_ACK
-	nlmDumpIntr = 0x10  // NLM_F_DUMP_INTR: the ruleset changed during the dump
-	nlmDump     = 0x300 // NLM_F_ROOT | NLM_F_MATCH
-	nlmCreate   = 0x400 // NLM_F_CREATE (without NLM_F_EXCL: an existing element is no error)
-
-	nlmsgError = 2 // NLMSG_ERROR: an ack (error 0) or an error
-	nlmsgDone  = 3 // NLMSG_DONE: the end of a dump
-
 	batchBegin = 0x10 // NFNL_MSG_BATCH_BEGIN
 	batchEnd   = 0x11 // NFNL_MSG_BATCH_END
 
@@ -75,19 +64,6 @@ const (
 	maxBatchErrors = 8 // errors named one by one; the rest are counted
 )
 
-// appendMsg appends one netlink message: nlmsghdr, nfgenmsg (family,
-// NFNETLINK_V0, res_id) and the attributes.
-func appendMsg(b []byte, typ, flags uint16, seq uint32, family uint8, resID uint16, attrs []byte) []byte {
-	b = binary.NativeEndian.AppendUint32(b, uint32(nlmsgHdrLen+nfgenLen+len(attrs)))
-	b = binary.NativeEndian.AppendUint16(b, typ)
-	b = binary.NativeEndian.AppendUint16(b, flags)
-	b = binary.NativeEndian.AppendUint32(b, seq)
-	b = binary.NativeEndian.AppendUint32(b, 0) // port id: the kernel's
-	b = append(b, family, 0)
-	b = binary.BigEndian.AppendUint16(b, resID)
-	return append(b, attrs...)
-}
-
 // batch is one nf_tables transaction: NFNL_MSG_BATCH_BEGIN, the
 // messages, NFNL_MSG_BATCH_END, each with its own sequence number from
 // seq on. what names each message for errors.
@@ -109,18 +85,18 @@ func (b *batch) add(typ, flags uint16, attrs []byte, what string) {
 	b.what = append(b.what, what)
 	b.last = len(b.msgs)
 	seq := b.seq + uint32(len(b.what))
-	b.msgs = appendMsg(b.msgs, subsysNFTables<<8|typ, flags, seq, familyINet, 0, attrs)
+	b.msgs = nfnl.AppendMsg(b.msgs, subsysNFTables<<8|typ, flags, seq, familyINet, 0, attrs)
 }
 
 // bytes returns the whole batch as one datagram.
 func (b *batch) bytes() []byte {
-	out := appendMsg(nil, batchBegin, nlmRequest, b.seq, 0, subsysNFTables, nil)
+	out := nfnl.AppendMsg(nil, batchBegin, nfnl.Request, b.seq, 0, subsysNFTables, nil)
 	at := len(out) + b.last + 6 // the last message's nlmsg_flags
 	out = append(out, b.msgs...)
 	if len(b.what) > 0 {
-		binary.NativeEndian.PutUint16(out[at:], binary.NativeEndian.Uint16(out[at:])|nlmAck)
+		binary.NativeEndian.PutUint16(out[at:], binary.NativeEndian.Uint16(out[at:])|nfnl.Ack)
 	}
-	return appendMsg(out, batchEnd, nlmRequest, b.seq+uint32(len(b.what))+1, 0, subsysNFTables, nil)
+	return nfnl.AppendMsg(out, batchEnd, nfnl.Request, b.seq+uint32(len(b.what))+1, 0, subsysNFTables, nil)
 }
 
 // elemAttrs is the body of NEWSETELEM/DELSETELEM for elements of one
@@ -158,10 +134,10 @@ func setAttrs(set string) []byte {
 func applyBatch(seq uint32, dels, adds []Elem, timeout time.Duration) *batch {
 	b := &batch{seq: seq}
 	for _, e := range dels {
-		b.add(msgDelSetElem, nlmRequest, elemAttrs(e.Set, []Elem{e}, false, 0), "delete "+e.String())
+		b.add(msgDelSetElem, nfnl.Request, elemAttrs(e.Set, []Elem{e}, false, 0), "delete "+e.String())
 	}
 	for _, e := range adds {
-		b.add(msgNewSetElem, nlmRequest|nlmCreate, elemAttrs(e.Set, []Elem{e}, true, timeout), "add "+e.String())
+		b.add(msgNewSetElem, nfnl.Request|nfnl.Create, elemAttrs(e.Set, []Elem{e}, true, timeout), "add "+e.String())
 	}
 	return b
 }
@@ -171,7 +147,7 @@ func applyBatch(seq uint32, dels, adds []Elem, timeout time.Duration) *batch {
 func devicesBatch(seq uint32, zone string, devs []string) *batch {
 	b := &batch{seq: seq}
 	set := DevSetName(zone)
-	b.add(msgDelSetElem, nlmRequest, setAttrs(set), "flush "+set)
+	b.add(msgDelSetElem, nfnl.Request, setAttrs(set), "flush "+set)
 	var els []Elem
 	for _, d := range devs {
 		if k, ok := ifname(d); ok {
@@ -179,53 +155,14 @@ func devicesBatch(seq uint32, zone string, devs []string) *batch {
 		}
 	}
 	if len(els) > 0 {
-		b.add(msgNewSetElem, nlmRequest|nlmCreate, elemAttrs(set, els, true, 0), fmt.Sprintf("add %d devices to %s", len(els), set))
+		b.add(msgNewSetElem, nfnl.Request|nfnl.Create, elemAttrs(set, els, true, 0), fmt.Sprintf("add %d devices to %s", len(els), set))
 	}
 	return b
 }
 
 // dumpMsg asks for every object of a kind that attrs select.
 func dumpMsg(typ uint16, seq uint32, attrs []byte) []byte {
-	return appendMsg(nil, subsysNFTables<<8|typ, nlmRequest|nlmDump, seq, familyINet, 0, attrs)
-}
-
-// nlMsg is one netlink message read back.
-type nlMsg struct {
-	typ, flags uint16
-	seq        uint32
-	body       []byte // after the nlmsghdr
-}
-
-var errMalformed = errors.New("fastpath: malformed netlink message")
-
-// walkMsgs calls fn with each netlink message of one datagram.
-func walkMsgs(b []byte, fn func(m nlMsg) error) error {
-	for len(b) >= nlmsgHdrLen {
-		n := int(binary.NativeEndian.Uint32(b))
-		if n < nlmsgHdrLen || n > len(b) {
-			return errMalformed
-		}
-		m := nlMsg{typ: binary.NativeEndian.Uint16(b[4:]), flags: binary.NativeEndian.Uint16(b[6:]),
-			seq: binary.NativeEndian.Uint32(b[8:]), body: b[nlmsgHdrLen:n]}
-		if err := fn(m); err != nil {
-			return err
-		}
-		n = (n + 3) &^ 3
-		if n > len(b) {
-			n = len(b)
-		}
-		b = b[n:]
-	}
-	return nil
-}
-
-// errnoOf reads the error of an NLMSG_ERROR (0 for an ack) or NLMSG_DONE
-// body: a negative errno in host order.
-func errnoOf(body []byte) (int32, error) {
-	if len(body) < 4 {
-		return 0, errMalformed
-	}
-	return -int32(binary.NativeEndian.Uint32(body)), nil
+	return nfnl.AppendMsg(nil, subsysNFTables<<8|typ, nfnl.Request|nfnl.Dump, seq, familyINet, 0, attrs)
 }
 
 // acks collects the kernel's answers to a batch: errors of single
@@ -248,16 +185,16 @@ func newAcks(b *batch) *acks {
 // sequence numbers) are skipped. errno values are wrapped so that
 // errors.Is finds them.
 func (a *acks) read(dgram []byte, errno func(int32) error) error {
-	return walkMsgs(dgram, func(m nlMsg) error {
-		if m.typ != nlmsgError {
+	return nfnl.WalkMsgs(dgram, func(m nfnl.Msg) error {
+		if m.Type != nfnl.MsgError {
 			return nil
 		}
-		e, err := errnoOf(m.body)
+		e, err := nfnl.Errno(m.Body)
 		if err != nil {
 			return err
 		}
-		switch i := int(m.seq - a.b.seq); {
-		case m.seq == a.b.seq || i == len(a.b.what)+1:
+		switch i := int(m.Seq - a.b.seq); {
+		case m.Seq == a.b.seq || i == len(a.b.what)+1:
 			if e != 0 {
 				a.fail(fmt.Errorf("fastpath: nftables batch: %w", errno(e)))
 			}
@@ -300,10 +237,10 @@ func (a *acks) err() error { return errors.Join(a.errs...) }
 // nfBody returns the attributes of an nf_tables message of family inet
 // (after nfgenmsg); ok is false for another family or a short body.
 func nfBody(body []byte) ([]byte, bool) {
-	if len(body) < nfgenLen || body[0] != familyINet {
+	if len(body) < nfnl.GenLen || body[0] != familyINet {
 		return nil, false
 	}
-	return body[nfgenLen:], true
+	return body[nfnl.GenLen:], true
 }
 
 // setName reads the name of a set out of a NEWSET message body (the

@@ -16,6 +16,7 @@ import (
 	"github.com/google/nftables/expr"
 	"github.com/mdlayher/netlink"
 
+	"github.com/uciknock/uciknock/internal/nfnl"
 	"github.com/uciknock/uciknock/internal/nlattr"
 	"github.com/uciknock/uciknock/pkg/door"
 )
@@ -60,10 +61,10 @@ func libCapture(t testing.TB, calls func(c *nftables.Conn) error) []netlink.Mess
 // nothing to the kernel here and are normalised away.
 func canon(t *testing.T, typ uint16, body []byte) []string {
 	t.Helper()
-	if len(body) < nfgenLen {
+	if len(body) < nfnl.GenLen {
 		t.Fatalf("body of %d bytes", len(body))
 	}
-	out := []string{"nfgen=" + hex.EncodeToString(body[:nfgenLen])}
+	out := []string{"nfgen=" + hex.EncodeToString(body[:nfnl.GenLen])}
 	var walk func(b []byte, path string, list bool) error
 	walk = func(b []byte, path string, list bool) error {
 		return nlattr.Walk(b, func(at uint16, data []byte) error {
@@ -85,7 +86,7 @@ func canon(t *testing.T, typ uint16, body []byte) []string {
 			return nil
 		})
 	}
-	if err := walk(body[nfgenLen:], "", false); err != nil {
+	if err := walk(body[nfnl.GenLen:], "", false); err != nil {
 		t.Fatal(err)
 	}
 	sort.Strings(out)
@@ -95,8 +96,8 @@ func canon(t *testing.T, typ uint16, body []byte) []string {
 // compareBatch checks our batch datagram against the library's messages.
 func compareBatch(t *testing.T, ours []byte, lib []netlink.Message) {
 	t.Helper()
-	var got []nlMsg
-	if err := walkMsgs(ours, func(m nlMsg) error { got = append(got, m); return nil }); err != nil {
+	var got []nfnl.Msg
+	if err := nfnl.WalkMsgs(ours, func(m nfnl.Msg) error { got = append(got, m); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	if len(got) != len(lib) {
@@ -104,28 +105,28 @@ func compareBatch(t *testing.T, ours []byte, lib []netlink.Message) {
 	}
 	for i, m := range got {
 		l := lib[i]
-		if uint16(l.Header.Type) != m.typ {
-			t.Errorf("message %d: type %#x, library %#x", i, m.typ, uint16(l.Header.Type))
+		if uint16(l.Header.Type) != m.Type {
+			t.Errorf("message %d: type %#x, library %#x", i, m.Type, uint16(l.Header.Type))
 		}
-		lf, mf := uint16(l.Header.Flags), m.flags
-		if m.typ == subsysNFTables<<8|msgDelSetElem {
+		lf, mf := uint16(l.Header.Flags), m.Flags
+		if m.Type == subsysNFTables<<8|msgDelSetElem {
 			// The library sets NLM_F_CREATE on deletions too; the
 			// kernel does not look at it there.
-			lf &^= nlmCreate
+			lf &^= nfnl.Create
 		}
 		if i != len(got)-2 {
 			// The library asks for an ack of every message; we ask
 			// for the last one's (see batch).
-			lf &^= nlmAck
+			lf &^= nfnl.Ack
 		}
 		if lf != mf {
-			t.Errorf("message %d (type %#x): flags %#x, library %#x", i, m.typ, mf, lf)
+			t.Errorf("message %d (type %#x): flags %#x, library %#x", i, m.Type, mf, lf)
 		}
-		if i > 0 && m.seq != got[i-1].seq+1 {
-			t.Errorf("message %d: seq %d after %d", i, m.seq, got[i-1].seq)
+		if i > 0 && m.Seq != got[i-1].Seq+1 {
+			t.Errorf("message %d: seq %d after %d", i, m.Seq, got[i-1].Seq)
 		}
-		if a, b := strings.Join(canon(t, m.typ, m.body), "\n"), strings.Join(canon(t, m.typ, l.Data), "\n"); a != b {
-			t.Errorf("message %d (type %#x):\n ours:\n%s\n library:\n%s", i, m.typ, a, b)
+		if a, b := strings.Join(canon(t, m.Type, m.Body), "\n"), strings.Join(canon(t, m.Type, l.Data), "\n"); a != b {
+			t.Errorf("message %d (type %#x):\n ours:\n%s\n library:\n%s", i, m.Type, a, b)
 		}
 	}
 }
@@ -224,49 +225,49 @@ func TestBatchFraming(t *testing.T) {
 	els := testDoors(t)
 	b := applyBatch(0xfffffffe, els[:1], els[:1], time.Second) // sequence numbers wrap
 	d := b.bytes()
-	var got []nlMsg
-	if err := walkMsgs(d, func(m nlMsg) error { got = append(got, m); return nil }); err != nil {
+	var got []nfnl.Msg
+	if err := nfnl.WalkMsgs(d, func(m nfnl.Msg) error { got = append(got, m); return nil }); err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 4 || got[0].typ != batchBegin || got[3].typ != batchEnd {
+	if len(got) != 4 || got[0].Type != batchBegin || got[3].Type != batchEnd {
 		t.Fatalf("frame: %+v", got)
 	}
 	for i, m := range got {
-		if m.seq != 0xfffffffe+uint32(i) {
-			t.Errorf("message %d: seq %#x", i, m.seq)
+		if m.Seq != 0xfffffffe+uint32(i) {
+			t.Errorf("message %d: seq %#x", i, m.Seq)
 		}
 	}
-	for _, m := range []nlMsg{got[0], got[3]} {
-		if string(m.body) != "\x00\x00\x00\x0a" || m.flags != nlmRequest {
-			t.Errorf("begin/end %#x: flags %#x body %x", m.typ, m.flags, m.body)
+	for _, m := range []nfnl.Msg{got[0], got[3]} {
+		if string(m.Body) != "\x00\x00\x00\x0a" || m.Flags != nfnl.Request {
+			t.Errorf("begin/end %#x: flags %#x body %x", m.Type, m.Flags, m.Body)
 		}
 	}
-	if binary.NativeEndian.Uint32(d) != nlmsgHdrLen+nfgenLen || len(d)%4 != 0 {
+	if binary.NativeEndian.Uint32(d) != nfnl.HdrLen+nfnl.GenLen || len(d)%4 != 0 {
 		t.Errorf("begin length %d, datagram %d bytes", binary.NativeEndian.Uint32(d), len(d))
 	}
-	if got[2].flags != nlmRequest|nlmAck|nlmCreate || got[1].flags != nlmRequest {
-		t.Errorf("flags: delete %#x, add %#x", got[1].flags, got[2].flags)
+	if got[2].Flags != nfnl.Request|nfnl.Ack|nfnl.Create || got[1].Flags != nfnl.Request {
+		t.Errorf("flags: delete %#x, add %#x", got[1].Flags, got[2].Flags)
 	}
 	// The timeout is NFTA_SET_ELEM_TIMEOUT, be64 milliseconds.
-	keys, err := setElemKeys(got[2].body)
+	keys, err := setElemKeys(got[2].Body)
 	if err != nil || len(keys) != 1 || string(keys[0]) != string(els[0].Key) {
 		t.Fatalf("keys of the add: %x, %v", keys, err)
 	}
-	if !strings.Contains(string(got[2].body), string(nlattr.Append(nil, attrElemTimeout, []byte{0, 0, 0, 0, 0, 0, 3, 0xe8}))) {
-		t.Errorf("no be64 timeout of 1000 ms in %x", got[2].body)
+	if !strings.Contains(string(got[2].Body), string(nlattr.Append(nil, attrElemTimeout, []byte{0, 0, 0, 0, 0, 0, 3, 0xe8}))) {
+		t.Errorf("no be64 timeout of 1000 ms in %x", got[2].Body)
 	}
 }
 
 // ack builds the kernel's answer to message seq: NLMSG_ERROR with errno
 // (0: an ack) and the request's header.
 func ack(seq uint32, errno syscall.Errno) []byte {
-	b := binary.NativeEndian.AppendUint32(nil, nlmsgHdrLen+4+nlmsgHdrLen)
-	b = binary.NativeEndian.AppendUint16(b, nlmsgError)
+	b := binary.NativeEndian.AppendUint32(nil, nfnl.HdrLen+4+nfnl.HdrLen)
+	b = binary.NativeEndian.AppendUint16(b, nfnl.MsgError)
 	b = binary.NativeEndian.AppendUint16(b, 0x100) // NLM_F_CAPPED
 	b = binary.NativeEndian.AppendUint32(b, seq)
 	b = binary.NativeEndian.AppendUint32(b, 4242)
 	b = binary.NativeEndian.AppendUint32(b, uint32(-int32(errno)))
-	return append(b, make([]byte, nlmsgHdrLen)...)
+	return append(b, make([]byte, nfnl.HdrLen)...)
 }
 
 // TestAcks: the last message's ack ends a batch; an error names its

@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/uciknock/uciknock/internal/nfnl"
 	"github.com/uciknock/uciknock/internal/nlattr"
 )
 
@@ -26,74 +27,54 @@ const dumpTries = 4
 // dialled), speaking nf_tables itself (nfmsg.go).
 type NFT struct {
 	mu  sync.Mutex // guards everything below: one request at a time
-	fd  int
+	c   *nfnl.Conn // nil once closed
 	seq uint32
-	buf []byte
 }
 
 // DialNFT opens the netlink socket.
 func DialNFT() (*NFT, error) {
-	fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC, unix.NETLINK_NETFILTER)
+	c, err := nfnl.Dial(recvTimeout)
 	if err != nil {
-		return nil, fmt.Errorf("fastpath: nftables netlink: %w", err)
-	}
-	tv := unix.NsecToTimeval(recvTimeout.Nanoseconds())
-	if err := unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv); err != nil {
-		unix.Close(fd)
-		return nil, fmt.Errorf("fastpath: nftables netlink receive timeout: %w", err)
-	}
-	if err := unix.Bind(fd, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
-		unix.Close(fd)
-		return nil, fmt.Errorf("fastpath: nftables netlink bind: %w", err)
+		return nil, fmt.Errorf("fastpath: nftables %w", err)
 	}
 	// Errors carry the failed message's header only, not all of it.
-	_ = unix.SetsockoptInt(fd, unix.SOL_NETLINK, unix.NETLINK_CAP_ACK, 1)
+	_ = unix.SetsockoptInt(c.FD(), unix.SOL_NETLINK, unix.NETLINK_CAP_ACK, 1)
 	// Sequence numbers start from the clock, so that answers meant for
 	// an earlier socket with the same port id are never taken for ours.
-	return &NFT{fd: fd, seq: uint32(time.Now().UnixNano()), buf: make([]byte, 1<<16)}, nil
+	return &NFT{c: c, seq: uint32(time.Now().UnixNano())}, nil
 }
 
 // Close closes the socket; later requests fail.
 func (n *NFT) Close() error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	if n.fd < 0 {
+	if n.c == nil {
 		return nil
 	}
-	fd := n.fd
-	n.fd = -1 // never close a number the process gave to another file since
-	return unix.Close(fd)
+	c := n.c
+	n.c = nil // never close a number the process gave to another file since
+	return c.Close()
 }
 
+var errClosed = errors.New("fastpath: nftables netlink socket closed")
+
 func (n *NFT) send(b []byte) error {
-	if err := unix.Sendto(n.fd, b, 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
-		return fmt.Errorf("fastpath: netlink send: %w", err)
+	if n.c == nil {
+		return errClosed
+	}
+	if err := n.c.Send(b); err != nil {
+		return fmt.Errorf("fastpath: %w", err)
 	}
 	return nil
 }
 
 // recv reads one datagram; dontwait returns (nil, nil) when none is queued.
 func (n *NFT) recv(dontwait bool) ([]byte, error) {
-	flags := unix.MSG_TRUNC
-	if dontwait {
-		flags |= unix.MSG_DONTWAIT
+	d, err := n.c.Recv(dontwait)
+	if err != nil {
+		return nil, fmt.Errorf("fastpath: %w", err)
 	}
-	for {
-		l, _, err := unix.Recvfrom(n.fd, n.buf, flags)
-		switch {
-		case errors.Is(err, unix.EINTR):
-			continue
-		case errors.Is(err, unix.EAGAIN) && dontwait:
-			return nil, nil
-		case errors.Is(err, unix.EAGAIN):
-			return nil, fmt.Errorf("fastpath: no answer from the kernel within %v", recvTimeout)
-		case err != nil:
-			return nil, fmt.Errorf("fastpath: netlink receive: %w", err)
-		case l > len(n.buf):
-			return nil, fmt.Errorf("fastpath: netlink message of %d bytes truncated", l)
-		}
-		return n.buf[:l], nil
-	}
+	return d, nil
 }
 
 // errno is the error of a kernel errno, as errors.Is finds it.
@@ -172,21 +153,21 @@ func (n *NFT) dumpAnswers(seq uint32, fn func(body []byte) error) (intr bool, er
 			return false, err
 		}
 		done := false
-		err = walkMsgs(d, func(m nlMsg) error {
-			if m.seq != seq || done {
+		err = nfnl.WalkMsgs(d, func(m nfnl.Msg) error {
+			if m.Seq != seq || done {
 				return nil // a stale answer to an earlier request
 			}
-			intr = intr || m.flags&nlmDumpIntr != 0
-			switch m.typ {
-			case nlmsgDone, nlmsgError:
+			intr = intr || m.Flags&nfnl.DumpIntr != 0
+			switch m.Type {
+			case nfnl.MsgDone, nfnl.MsgError:
 				done = true
-				e, err := errnoOf(m.body)
+				e, err := nfnl.Errno(m.Body)
 				if err == nil && e != 0 {
 					err = unix.Errno(e)
 				}
 				return err
 			}
-			if err := fn(m.body); err != nil && first == nil {
+			if err := fn(m.Body); err != nil && first == nil {
 				first = err
 			}
 			return nil

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/uciknock/uciknock/internal/nfnl"
 )
 
 // Watch listens to nftables netlink notifications (the multicast group
@@ -34,13 +36,9 @@ type Watch struct {
 
 // NewWatch joins the nftables notification group.
 func NewWatch(d *Doors) (*Watch, error) {
-	fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK, unix.NETLINK_NETFILTER)
+	fd, err := nfnl.Socket(unix.SOCK_NONBLOCK)
 	if err != nil {
-		return nil, fmt.Errorf("fastpath: netlink: %w", err)
-	}
-	if err := unix.Bind(fd, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
-		unix.Close(fd)
-		return nil, fmt.Errorf("fastpath: netlink bind: %w", err)
+		return nil, fmt.Errorf("fastpath: %w", err)
 	}
 	if err := unix.SetsockoptInt(fd, unix.SOL_NETLINK, unix.NETLINK_ADD_MEMBERSHIP, unix.NFNLGRP_NFTABLES); err != nil {
 		unix.Close(fd)
@@ -107,8 +105,8 @@ func (w *Watch) Run(ctx context.Context) error {
 			}
 			return fmt.Errorf("fastpath: nftables notifications: %w", err)
 		}
-		err = walkMsgs(dgram, func(msg nlMsg) error {
-			c, err := parseEvent(msg.typ, msg.body)
+		err = nfnl.WalkMsgs(dgram, func(msg nfnl.Msg) error {
+			c, err := parseEvent(msg.Type, msg.Body)
 			if err != nil || !(c.gen || c.touch) {
 				return nil
 			}
