@@ -9,14 +9,19 @@ import (
 // stacked interfaces: microseconds in practice, the same softirq.
 const dedupWindow = 10 * time.Millisecond
 
-// dedup remembers the last few packets seen when listening on all
-// interfaces, where one packet shows up once per interface it crosses: on
-// a bridge port and then on the bridge, on a VLAN's parent (with VLAN
-// offload) and on the VLAN. Such copies have identical bytes and
-// different interface indexes; a retransmission comes on the same
-// interface and is not a copy. Counting a copy as a second knock would
-// make the engine see a repeated step and reset the attempt.
-type dedup struct {
+// Dedup remembers the last few packets seen, to drop the copies of one
+// packet that show up once per interface it crosses: on a bridge port
+// and then on the bridge, on a VLAN's parent (with VLAN offload) and on
+// the VLAN. Such copies have identical bytes and different interface
+// indexes; a retransmission comes on the same interface and is not a
+// copy. Counting a copy as a second knock would make the engine see a
+// repeated step and reset the attempt, and no sequence would complete.
+//
+// A Listener on all interfaces has its own. Listeners on such
+// interfaces configured one by one share one (WithDedup): it is safe for
+// concurrent use.
+type Dedup struct {
+	mu sync.Mutex // guards entries and next
 	// 64: with several Listeners the copies are read up to a coalescing
 	// wait apart (DefaultCoalesce), with other knocks in between.
 	entries [64]dedupEntry
@@ -31,12 +36,14 @@ type dedupEntry struct {
 
 // seen reports whether b is a copy of a packet seen on another interface
 // within dedupWindow, and remembers it otherwise.
-func (d *dedup) seen(b []byte, ifindex int32, t time.Time) bool {
+func (d *Dedup) seen(b []byte, ifindex int32, t time.Time) bool {
 	h := uint64(14695981039346656037) // FNV-1a
 	for _, c := range b {
 		h = (h ^ uint64(c)) * 1099511628211
 	}
 	at := t.UnixNano()
+	d.mu.Lock()
+	defer d.mu.Unlock()
 	for _, e := range d.entries {
 		if e.hash == h && e.ifindex != ifindex && e.at != 0 && at-e.at < int64(dedupWindow) && e.at-at < int64(dedupWindow) {
 			return true
@@ -45,29 +52,6 @@ func (d *dedup) seen(b []byte, ifindex int32, t time.Time) bool {
 	d.entries[d.next] = dedupEntry{hash: h, ifindex: ifindex, at: at}
 	d.next = (d.next + 1) % len(d.entries)
 	return false
-}
-
-// copyFilter is a dedup: private to a Listener on all interfaces, or a
-// Dedup shared by several.
-type copyFilter interface {
-	seen(b []byte, ifindex int32, t time.Time) bool
-}
-
-// Dedup drops the copies of one packet that several Listeners see: a
-// bridge and one of its ports, a VLAN and its parent, all configured as
-// capture interfaces. Each copy would count as a knock, the engine would
-// see every step twice, and no sequence would ever complete. Share one
-// Dedup among the Listeners of one engine (WithDedup); it is safe for
-// concurrent use. A Listener on all interfaces dedups on its own already.
-type Dedup struct {
-	mu sync.Mutex // guards d
-	d  dedup
-}
-
-func (s *Dedup) seen(b []byte, ifindex int32, t time.Time) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.d.seen(b, ifindex, t)
 }
 
 // WithDedup makes the Listener drop packets that another Listener sharing

@@ -8,7 +8,7 @@ import (
 )
 
 func TestDedup(t *testing.T) {
-	var d dedup
+	var d Dedup
 	a, b := tcp4(7000).Marshal(), udp6(9000).Marshal()
 	t0 := now
 	steps := []struct {

@@ -24,14 +24,14 @@ type reader struct {
 	buf       []byte       // recvfrom buffer
 	local     []netip.Addr // the host's addresses
 	refreshed time.Time    // packet time of the last refresh prompted by a miss
-	dup       copyFilter   // nil: no copies expected
+	dup       *Dedup       // nil: no copies expected
 }
 
 func newReader(l *Listener, fn func(knock.Knock)) *reader {
 	rd := &reader{l: l, fn: fn, buf: make([]byte, queueBufSize)}
 	switch {
 	case l.ifname == "":
-		rd.dup = &dedup{}
+		rd.dup = &Dedup{}
 	case l.o.dedup != nil:
 		rd.dup = l.o.dedup
 	}
