@@ -19,13 +19,20 @@ const (
 
 // String returns "tcp", "udp", or "proto(N)" for anything else.
 func (p Proto) String() string {
-	if name, ok := protoNames[p]; ok {
-		return name
+	for _, n := range protoNames {
+		if n.proto == p {
+			return n.name
+		}
 	}
 	return "proto(" + strconv.Itoa(int(p)) + ")"
 }
 
-var protoNames = map[Proto]string{ProtoTCP: "tcp", ProtoUDP: "udp"}
+// protoNames is the one table of protocol names: Proto.String writes
+// them, ParseProto reads them.
+var protoNames = [...]struct {
+	proto Proto
+	name  string
+}{{ProtoTCP, "tcp"}, {ProtoUDP, "udp"}}
 
 // TCP header flag bits, with the values they have in byte 13 of the TCP
 // header, so a decoder can copy that byte (masked) into Knock.TCPFlags.
