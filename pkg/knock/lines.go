@@ -122,8 +122,8 @@ func validateSequence(sq *Sequence) error {
 		if c.Proto != ProtoTCP && c.Proto != ProtoUDP {
 			return fmt.Errorf("totp: protocol %v is not tcp or udp", c.Proto)
 		}
-		if c.Length > MaxSteps {
-			return fmt.Errorf("totp: %d knocks, at most %d", c.Length, MaxSteps)
+		if err := totp.CheckLength(c.Length); err != nil {
+			return fmt.Errorf("totp: %w", err)
 		}
 		if err := totp.CheckRange(c.Length, c.Min, c.Max); err != nil {
 			return fmt.Errorf("totp: ports %d-%d: %w", c.Min, c.Max, err)

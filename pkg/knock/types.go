@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/uciknock/uciknock/pkg/totp"
 )
 
 // Proto is an IP protocol number; only TCP and UDP carry knocks.
@@ -131,8 +133,9 @@ func ParseTCPFlags(s string) (FlagRule, error) {
 	return r, nil
 }
 
-// MaxSteps is the longest sequence accepted, knockd's SEQ_MAX.
-const MaxSteps = 32
+// MaxSteps is the longest sequence accepted, knockd's SEQ_MAX: the
+// longest TOTP sequence too.
+const MaxSteps = totp.MaxLength
 
 // Step is one knock of a sequence: a destination port and protocol.
 type Step struct {
