@@ -102,7 +102,7 @@ func (p *Package) Add(typ string) *Section {
 	if !ValidType(typ) || containsQuote(typ) {
 		return nil
 	}
-	return p.addAnonymous(typ)
+	return p.AddSection(typ, "")
 }
 
 // AddNamed appends a new named section. It fails when the name or type is
@@ -117,14 +117,14 @@ func (p *Package) AddNamed(typ, name string) (*Section, error) {
 	if p.Section(name) != nil {
 		return nil, errf(CodeDuplicate, "add section "+name)
 	}
-	return p.allocSection(typ, name, -1), nil
+	return p.AddSection(typ, name), nil
 }
 
 // Delete removes the section with that name (or cfg id) and reports
 // whether it existed.
 func (p *Package) Delete(name string) bool {
 	s := p.Section(name)
-	return s != nil && p.removeSection(s)
+	return s != nil && p.RemoveSection(s)
 }
 
 // Rename gives section old the name new (an anonymous section becomes
@@ -152,7 +152,7 @@ func (p *Package) Reorder(name string, pos int) error {
 	if s == nil {
 		return errf(CodeNotFound, "reorder "+name)
 	}
-	p.reorder(s, pos)
+	p.MoveSection(s, pos)
 	return nil
 }
 

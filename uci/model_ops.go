@@ -4,30 +4,23 @@ import "github.com/uciknock/uciknock/uci/internal/syntax"
 
 // The operations in this file are libuci's list.c primitives with their
 // exact side effects (allocation counter, positions, no-op cases). The
-// parser, the delta replay and the CLI build on them; the exported edit
-// methods in edit.go wrap them with validation.
+// parser and the CLI (uci/ucicli, which edits as libuci does, through
+// AddSection, RemoveSection and MoveSection) build on them; the exported
+// edit methods in edit.go wrap them with validation.
 
-// allocSection is uci_alloc_section: it counts the section in Allocated
-// and appends it (at < 0) or inserts it at index at.
-func (p *Package) allocSection(typ, name string, at int) *Section {
+// AddSection is uci_alloc_section: it appends a section of type typ named
+// name and counts it in Allocated. Name "" makes an anonymous section
+// (uci_add_section) whose cfgNNHHHH id is fixed now, from the counter and
+// the type only. Like libuci it checks neither typ nor name (`uci add fw
+// 'a b'` writes a file that reads back differently); Add and AddNamed are
+// the checked forms.
+func (p *Package) AddSection(typ, name string) *Section {
 	p.Allocated++
 	s := &Section{Type: typ, Name: name}
-	if at < 0 || at >= len(p.Sections) {
-		p.Sections = append(p.Sections, s)
-		return s
+	if name == "" {
+		s.Anonymous, s.Name = true, syntax.AnonID(p.Allocated, typ)
 	}
-	p.Sections = append(p.Sections, nil)
-	copy(p.Sections[at+1:], p.Sections[at:])
-	p.Sections[at] = s
-	return s
-}
-
-// addAnonymous is uci_add_section: a new anonymous section whose id is
-// fixed now, from the counter and the type only.
-func (p *Package) addAnonymous(typ string) *Section {
-	s := p.allocSection(typ, "", -1)
-	s.Anonymous = true
-	s.Name = syntax.AnonID(p.Allocated, typ)
+	p.Sections = append(p.Sections, s)
 	return s
 }
 
@@ -50,9 +43,10 @@ func (p *Package) index(s *Section) int {
 	return -1
 }
 
-// removeSection unlinks s; Allocated is not decremented (libuci never
+// RemoveSection unlinks s itself (not the first section of its name) and
+// reports whether it was in p. Allocated is not decremented (libuci never
 // does), so later anonymous ids keep counting.
-func (p *Package) removeSection(s *Section) bool {
+func (p *Package) RemoveSection(s *Section) bool {
 	i := p.index(s)
 	if i < 0 {
 		return false
@@ -63,10 +57,11 @@ func (p *Package) removeSection(s *Section) bool {
 	return true
 }
 
-// reorder is uci_list_set_pos: s moves to index pos of the other
-// sections (pos <= 0: first; past the end: last).
-func (p *Package) reorder(s *Section, pos int) {
-	if !p.removeSection(s) {
+// MoveSection is uci_list_set_pos: s moves to index pos of the other
+// sections (pos <= 0: first; past the end: last). Nothing happens when s
+// is not in p.
+func (p *Package) MoveSection(s *Section, pos int) {
+	if !p.RemoveSection(s) {
 		return
 	}
 	if pos < 0 {

@@ -360,7 +360,7 @@ func (p *parser) parseConfig(start int) *syntax.Error {
 	typ, name := p.intern(t), lx.Str(n)
 	var s *Section
 	if name == "" {
-		s = p.pkg.addAnonymous(typ)
+		s = p.pkg.AddSection(typ, "")
 		p.addSection(s)
 		p.record(ChangeAdd, s.Name, "", typ)
 	} else {
@@ -370,7 +370,7 @@ func (p *parser) parseConfig(start int) *syntax.Error {
 		}
 		changed := true
 		if s == nil {
-			s = p.pkg.allocSection(typ, name, -1)
+			s = p.pkg.AddSection(typ, name)
 			p.addSection(s)
 		} else {
 			changed = s.SetType(typ)

@@ -38,28 +38,36 @@ func Open(w io.Writer, level, format string) (zerolog.Logger, *Level, error) {
 	}
 	filter := &Level{}
 	filter.set(lvl)
+	var unavailable error // the syslog socket, when format syslog falls back to text
 	switch format {
 	case JSON:
 		filter.next = zerolog.LevelWriterAdapter{Writer: w}
 		return zerolog.New(filter).Level(zerolog.DebugLevel).With().Timestamp().Logger(), filter, nil
+	case Syslog:
+		sw, err := syslog.Dial(syslogPath, w)
+		if err == nil {
+			filter.next = sw
+			break
+		}
+		// No syslog socket (a shell on a host): readable text on stderr
+		// rather than no log at all.
+		unavailable = err
+		fallthrough
 	case Text, "":
 		filter.next = zerolog.LevelWriterAdapter{Writer: logtext.New(w)}
-	case Syslog:
-		sw, err := syslog.Dial("", w)
-		if err != nil {
-			// No syslog socket (a shell on a host): readable text on
-			// stderr rather than no log at all.
-			filter.next = zerolog.LevelWriterAdapter{Writer: logtext.New(w)}
-			log := zerolog.New(filter).Level(zerolog.DebugLevel)
-			log.Warn().Err(err).Msg("syslog unavailable; logging to stderr")
-			return log, filter, nil
-		}
-		filter.next = sw
 	default:
 		return zerolog.Nop(), nil, fmt.Errorf("log format %q: want text, json or syslog", format)
 	}
-	return zerolog.New(filter).Level(zerolog.DebugLevel), filter, nil
+	log := zerolog.New(filter).Level(zerolog.DebugLevel)
+	if unavailable != nil {
+		log.Warn().Err(unavailable).Msg("syslog unavailable; logging to stderr")
+	}
+	return log, filter, nil
 }
+
+// syslogPath is the socket format syslog writes to; tests point it at
+// one that does not exist.
+var syslogPath = syslog.DefaultPath
 
 func parseLevel(level string) (zerolog.Level, error) {
 	lvl, err := zerolog.ParseLevel(strings.ToLower(level))

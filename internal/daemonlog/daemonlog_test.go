@@ -2,6 +2,7 @@ package daemonlog
 
 import (
 	"bytes"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -43,6 +44,26 @@ func TestLogFormats(t *testing.T) {
 		if _, _, err := Open(&buf, bad[0], bad[1]); err == nil {
 			t.Errorf("Open(%q, %q) accepted", bad[0], bad[1])
 		}
+	}
+}
+
+// TestSyslogUnavailable: format syslog without a syslog socket logs
+// text to stderr, after one warning that says why.
+func TestSyslogUnavailable(t *testing.T) {
+	saved := syslogPath
+	syslogPath = filepath.Join(t.TempDir(), "no-log")
+	defer func() { syslogPath = saved }()
+	var buf bytes.Buffer
+	log, _, err := Open(&buf, "info", Syslog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log.Debug().Msg("hidden")
+	log.Info().Str("rule", "KnockSSH_192.0.2.7_22").Msg("open")
+	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], "WRN syslog unavailable; logging to stderr error=") ||
+		!strings.Contains(lines[0], "no-log") || lines[1] != "INF open rule=KnockSSH_192.0.2.7_22" {
+		t.Errorf("stderr:\n%s", buf.String())
 	}
 }
 

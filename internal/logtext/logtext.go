@@ -61,17 +61,12 @@ func appendEvent(dst, p []byte, withLevel bool) ([]byte, bool) {
 	if err != nil {
 		return dst, false
 	}
-	// Duplicate keys: the last wins, as in a decoded map.
-	last := map[string]int{}
-	for i, m := range ms {
-		last[m.Key] = i
-	}
 	var fields []jsonscan.Member
 	var level, msg string
 	hasLevel := false
 	for i, m := range ms {
-		if last[m.Key] != i {
-			continue
+		if _, later := jsonscan.Get(ms[i+1:], m.Key); later {
+			continue // duplicate keys: the last wins, as in a decoded map
 		}
 		switch m.Key {
 		case zerolog.LevelFieldName:

@@ -44,7 +44,7 @@ type Writer struct {
 	path     string
 	conn     *net.UnixConn // nil until dialled, or after a failed write
 	prefix   string        // " uciknockd[PID]: "
-	buf      []byte        // the line being built: the text on stderr, less its level word
+	buf      []byte        // the datagram being built: header, then the text on stderr less its level word
 	fallback io.Writer     // a line syslog refused goes here (stderr → procd)
 }
 
@@ -75,28 +75,32 @@ func (s *Writer) Write(p []byte) (int, error) { return s.WriteLevel(zerolog.NoLe
 func (s *Writer) WriteLevel(l zerolog.Level, p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	body, ok := logtext.AppendBody(s.buf[:0], p)
+	b := append(s.buf[:0], '<')
+	b = strconv.AppendInt(b, int64(facilityDaemon|severity(l)), 10)
+	b = append(b, '>')
+	b = time.Now().AppendFormat(b, time.Stamp)
+	b = append(b, s.prefix...)
+	text := len(b)
+	b, ok := logtext.AppendBody(b, p) // b unchanged when p is not JSON
 	if !ok {
-		body = append(s.buf[:0], bytes.TrimRight(p, "\n")...)
+		b = append(b, bytes.TrimRight(p, "\n")...)
 	}
-	s.buf = body[:0]
-	msg := string(body)
-	line := "<" + strconv.Itoa(facilityDaemon|severity(l)) + ">" + time.Now().Format(time.Stamp) + s.prefix + msg
-	if err := s.send(line); err != nil && s.fallback != nil {
-		fmt.Fprintf(s.fallback, "%s %s\n", strings.ToUpper(l.String()), msg)
+	s.buf = b[:0]
+	if err := s.send(b); err != nil && s.fallback != nil {
+		fmt.Fprintf(s.fallback, "%s %s\n", strings.ToUpper(l.String()), b[text:])
 	}
 	return len(p), nil
 }
 
 // send writes one datagram, dialling again once if the socket went away.
-func (s *Writer) send(line string) error {
+func (s *Writer) send(datagram []byte) error {
 	for try := 0; ; try++ {
 		if s.conn == nil {
 			if err := s.dial(); err != nil {
 				return err
 			}
 		}
-		_, err := s.conn.Write([]byte(line))
+		_, err := s.conn.Write(datagram)
 		if err == nil || try == 1 {
 			return err
 		}

@@ -64,9 +64,8 @@ type Scheduler struct {
 	wg      sync.WaitGroup // running and pending commands
 	running atomic.Int32   // commands running now (start and stop)
 
-	mu      sync.Mutex // guards pending, byKey, nextID and closed
-	pending map[uint64]pendingStop
-	byKey   map[stopKey]uint64 // the pending stop of each (name, address)
+	mu      sync.Mutex              // guards pending, nextID and closed
+	pending map[stopKey]pendingStop // the one waiting stop of each (name, address)
 	nextID  uint64
 	closed  bool
 }
@@ -76,10 +75,11 @@ type stopKey struct {
 	ip   netip.Addr
 }
 
+// pendingStop is a waiting stop command; id tells its timer from the
+// timer of a stop that replaced it under the same key.
 type pendingStop struct {
-	key    stopKey
+	id     uint64
 	argv   []string
-	ip     netip.Addr
 	cancel func() bool
 }
 
@@ -92,7 +92,7 @@ func NewScheduler(r *Runner, clock Clock, report func(Report)) *Scheduler {
 	if report == nil {
 		report = func(Report) {}
 	}
-	return &Scheduler{runner: r, clock: clock, report: report, pending: map[uint64]pendingStop{}, byKey: map[stopKey]uint64{}}
+	return &Scheduler{runner: r, clock: clock, report: report, pending: map[stopKey]pendingStop{}}
 }
 
 // Do starts a for ip. It returns false (and runs nothing) when a has no
@@ -114,53 +114,49 @@ func (s *Scheduler) Do(a Action, ip netip.Addr) bool {
 		res, err := s.runner.Run(context.Background(), a.Start, ip)
 		s.report(Report{Phase: PhaseStart, IP: ip, Result: res, Err: err})
 		if len(a.Stop) > 0 {
-			s.schedule(stopKey{a.Name, ip}, a.Stop, ip, a.StopAfter)
+			s.schedule(stopKey{a.Name, ip}, a.Stop, a.StopAfter)
 		}
 	}()
 	return true
 }
 
-func (s *Scheduler) schedule(key stopKey, argv []string, ip netip.Addr, after time.Duration) {
+func (s *Scheduler) schedule(key stopKey, argv []string, after time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
 		// Flushed while the start ran: the stop runs now, not never.
 		s.wg.Add(1)
 		s.running.Add(1)
-		go s.runStop(argv, ip)
+		go s.runStop(argv, key.ip)
 		return
 	}
-	if old, ok := s.byKey[key]; ok {
+	if old, ok := s.pending[key]; ok {
 		// The same source completed the sequence again: its one stop now
 		// comes StopAfter after this start. If the old timer fired already,
-		// fire finds its entry gone and runs nothing.
-		s.pending[old].cancel()
-		delete(s.pending, old)
+		// fire finds a newer id under the key and runs nothing.
+		old.cancel()
 		s.wg.Done()
 	}
 	id := s.nextID
 	s.nextID++
-	p := pendingStop{key: key, argv: argv, ip: ip}
 	s.wg.Add(1) // held by the pending stop until it runs or is flushed
-	p.cancel = s.clock.AfterFunc(after, func() { s.fire(id) })
-	s.pending[id] = p
-	s.byKey[key] = id
+	cancel := s.clock.AfterFunc(after, func() { s.fire(key, id) })
+	s.pending[key] = pendingStop{id: id, argv: argv, cancel: cancel}
 }
 
-// fire runs pending stop id unless Flush or a newer stop took it already.
-func (s *Scheduler) fire(id uint64) {
+// fire runs the pending stop of key if it is still stop id: not taken by
+// Flush, not replaced by a newer stop.
+func (s *Scheduler) fire(key stopKey, id uint64) {
 	s.mu.Lock()
-	p, ok := s.pending[id]
-	delete(s.pending, id)
-	if ok && s.byKey[p.key] == id {
-		delete(s.byKey, p.key)
-	}
+	p, ok := s.pending[key]
+	ok = ok && p.id == id
 	if ok {
+		delete(s.pending, key)
 		s.running.Add(1)
 	}
 	s.mu.Unlock()
 	if ok {
-		s.runStop(p.argv, p.ip)
+		s.runStop(p.argv, key.ip)
 	}
 }
 
@@ -191,20 +187,15 @@ func (s *Scheduler) Running() int {
 func (s *Scheduler) Flush(ctx context.Context) error {
 	s.mu.Lock()
 	s.closed = true
-	var due []pendingStop
-	for id, p := range s.pending {
+	for key, p := range s.pending {
 		// If its timer fired already, fire() is waiting for mu, will find
 		// the entry gone and skip it: either way it runs exactly once, here.
 		p.cancel()
-		due = append(due, p)
-		delete(s.pending, id)
-		delete(s.byKey, p.key)
+		delete(s.pending, key)
+		s.running.Add(1)
+		go s.runStop(p.argv, key.ip)
 	}
-	s.running.Add(int32(len(due)))
 	s.mu.Unlock()
-	for _, p := range due {
-		go s.runStop(p.argv, p.ip)
-	}
 	done := make(chan struct{})
 	go func() { s.wg.Wait(); close(done) }()
 	select {

@@ -4,7 +4,6 @@ import (
 	"net/netip"
 	"time"
 
-	"github.com/uciknock/uciknock/pkg/door"
 	"github.com/uciknock/uciknock/pkg/knock"
 	"github.com/uciknock/uciknock/pkg/totp"
 )
@@ -34,9 +33,6 @@ const (
 
 	// MaxCapacity bounds the global capacity option.
 	MaxCapacity = 65536
-	// MaxNameLen bounds a door prefix (door.MaxPrefixLen: the firewall
-	// section name `Prefix_IP_port` must stay within fw4's limit).
-	MaxNameLen = door.MaxPrefixLen
 )
 
 // Config is the validated content of /etc/config/knock. Every field holds a
@@ -144,7 +140,7 @@ type Sequence struct {
 	// Path is the section's UCI path, for log lines and errors.
 	Path string
 	// Name is the door prefix (rule names are Name_IP_port) and the name in
-	// log lines. Valid for a prefix: [A-Za-z0-9_-], 1..MaxNameLen bytes.
+	// log lines. Valid for a prefix: [A-Za-z0-9_-], 1..door.MaxPrefixLen bytes.
 	Name string
 
 	// Exactly one of Steps, OneTime/OneTimeFile, TOTP defines the knocks.

@@ -28,14 +28,6 @@ func TestActionString(t *testing.T) {
 	}
 }
 
-func TestCheckName(t *testing.T) {
-	for name, ok := range map[string]bool{"KnockSSH": true, "a-b_c9": true, "9x": true, "": false, "_x": false, "-x": false, "a b": false, "a.b": false, "ä": false} {
-		if err := CheckName(name); (err == nil) != ok {
-			t.Errorf("CheckName(%q) = %v", name, err)
-		}
-	}
-}
-
 func TestErrorList(t *testing.T) {
 	var l ErrorList[*FieldError]
 	if l.Err() != nil || l.Error() != "no errors" {

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/uciknock/uciknock/pkg/command"
-	"github.com/uciknock/uciknock/pkg/door"
 	"github.com/uciknock/uciknock/pkg/knock"
 )
 
@@ -218,8 +217,3 @@ func parseAddr(s string) (netip.Addr, error) {
 	}
 	return a, nil
 }
-
-// CheckName reports why s cannot be a sequence name (a door prefix), or
-// nil: door.CheckPrefix. The importer uses it to decide whether a knockd
-// door maps to a native action.
-func CheckName(s string) error { return door.CheckPrefix(s) }

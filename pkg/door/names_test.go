@@ -23,7 +23,7 @@ func TestCheckZone(t *testing.T) {
 func TestCheckPrefix(t *testing.T) {
 	for p, ok := range map[string]bool{
 		"KnockSSH": true, "a-b_c": true, "9lives": true, strings.Repeat("x", MaxPrefixLen): true,
-		"": false, "-a": false, "_a": false, "a b": false, "a.b": false, strings.Repeat("x", MaxPrefixLen+1): false,
+		"": false, "-a": false, "_a": false, "a b": false, "a.b": false, "ä": false, strings.Repeat("x", MaxPrefixLen+1): false,
 	} {
 		if err := CheckPrefix(p); (err == nil) != ok {
 			t.Errorf("CheckPrefix(%q) = %v", p, err)

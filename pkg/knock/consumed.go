@@ -117,6 +117,20 @@ func (f *FileConsumed) Merge(paths []string, keep func(key string) bool) ([]stri
 	return added, f.Store(keys)
 }
 
+// totpKey is the stored record of a TOTP sequence's last used step n:
+// "totp:N".
+func totpKey(n uint64) string { return "totp:" + strconv.FormatUint(n, 10) }
+
+// parseTOTPKey reads a totpKey record; false when k is not one.
+func parseTOTPKey(k string) (uint64, bool) {
+	digits, ok := strings.CutPrefix(k, "totp:")
+	if !ok {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(digits, 10, 64)
+	return n, err == nil
+}
+
 // Meaningful returns which stored keys are records this sequence can use
 // at now: for a one-time sequence the lists it has (FormatSteps), for a
 // TOTP sequence "totp:N" records of steps not after now's next one. Merge
@@ -126,8 +140,8 @@ func (s *Sequence) Meaningful(now time.Time) func(key string) bool {
 	if t := s.TOTP; t != nil {
 		limit := totp.Counter(now, t.Period) + 1 // Counter takes 0 as totp.DefaultPeriod
 		return func(k string) bool {
-			n, err := strconv.ParseUint(strings.TrimPrefix(k, "totp:"), 10, 64)
-			return err == nil && strings.HasPrefix(k, "totp:") && n <= limit
+			n, ok := parseTOTPKey(k)
+			return ok && n <= limit
 		}
 	}
 	lists := map[string]bool{}

@@ -170,6 +170,8 @@ func TestNewErrors(t *testing.T) {
 		{"bad range", Config{Sequences: []Sequence{{Name: "t", TOTP: &TOTP{Secret: secret, Min: 10, Max: 2}}}}, "ports 10-2"},
 		{"short period", Config{Sequences: []Sequence{{Name: "t", TOTP: &TOTP{Secret: secret, Min: 1, Max: 2, Period: ms}}}}, "shorter than 1s"},
 		{"totp proto", Config{Sequences: []Sequence{{Name: "t", TOTP: &TOTP{Secret: secret, Min: 1, Max: 2, Proto: 1}}}}, "not tcp or udp"},
+		{"totp length", Config{Sequences: []Sequence{{Name: "t", TOTP: &TOTP{Secret: secret, Min: 1, Max: 2, Length: MaxSteps + 1}}}}, "TOTP length 33 out of range (1-32)"},
+		{"negative totp length", Config{Sequences: []Sequence{{Name: "t", TOTP: &TOTP{Secret: secret, Min: 1, Max: 2, Length: -1}}}}, "TOTP length -1 out of range"},
 		{"capacity", Config{Sequences: []Sequence{ok}, Capacity: -1}, "capacities"},
 		{"table size", Config{Sequences: []Sequence{ok}, Capacity: 1 << 24}, "tables would take"},
 		{"bad consumed record", Config{Sequences: []Sequence{{Name: "t", TOTP: &TOTP{Secret: secret, Min: 1, Max: 2},

@@ -79,13 +79,14 @@ func ParseSteps(s string) ([]Step, error) {
 // ParseProto accepts "tcp" or "udp" in any case, like knockd's sequence
 // grammar.
 func ParseProto(s string) (Proto, error) {
-	switch strings.ToLower(s) {
-	case "tcp":
-		return ProtoTCP, nil
-	case "udp":
-		return ProtoUDP, nil
-	case "":
+	if s == "" {
 		return 0, errors.New("empty protocol (want tcp or udp)")
+	}
+	lower := strings.ToLower(s)
+	for _, n := range protoNames {
+		if n.name == lower {
+			return n.proto, nil
+		}
 	}
 	return 0, fmt.Errorf("unknown protocol %q (want tcp or udp)", s)
 }

@@ -5,8 +5,6 @@ import (
 	"net/netip"
 	"slices"
 	"sort"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/uciknock/uciknock/pkg/totp"
@@ -124,8 +122,8 @@ func validateSequence(sq *Sequence) error {
 		if c.Proto != ProtoTCP && c.Proto != ProtoUDP {
 			return fmt.Errorf("totp: protocol %v is not tcp or udp", c.Proto)
 		}
-		if c.Length > MaxSteps {
-			return fmt.Errorf("totp: %d knocks, at most %d", c.Length, MaxSteps)
+		if err := totp.CheckLength(c.Length); err != nil {
+			return fmt.Errorf("totp: %w", err)
 		}
 		if err := totp.CheckRange(c.Length, c.Min, c.Max); err != nil {
 			return fmt.Errorf("totp: ports %d-%d: %w", c.Min, c.Max, err)
@@ -160,8 +158,8 @@ func (s *seqState) loadConsumed() error {
 	}
 	if s.cfg.TOTP != nil {
 		for _, k := range keys {
-			n, err := strconv.ParseUint(strings.TrimPrefix(k, "totp:"), 10, 64)
-			if err != nil || !strings.HasPrefix(k, "totp:") {
+			n, ok := parseTOTPKey(k)
+			if !ok {
 				return fmt.Errorf("consumed state: %q is not a totp:N record", k)
 			}
 			if !s.hasUsed || n > s.lastUsed {
@@ -210,7 +208,7 @@ func (e *Engine) consume(li int, t int64) *Use {
 				e.setSteps(j, nil, t+1)
 			}
 		}
-		return s.use([]string{"totp:" + strconv.FormatUint(s.lastUsed, 10)})
+		return s.use([]string{totpKey(s.lastUsed)})
 	case len(s.cfg.OneTime) > 0:
 		s.used = append(s.used, FormatSteps(l.steps))
 		s.skipUsed()

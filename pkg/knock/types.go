@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/uciknock/uciknock/pkg/totp"
 )
 
 // Proto is an IP protocol number; only TCP and UDP carry knocks.
@@ -19,13 +21,20 @@ const (
 
 // String returns "tcp", "udp", or "proto(N)" for anything else.
 func (p Proto) String() string {
-	if name, ok := protoNames[p]; ok {
-		return name
+	for _, n := range protoNames {
+		if n.proto == p {
+			return n.name
+		}
 	}
 	return "proto(" + strconv.Itoa(int(p)) + ")"
 }
 
-var protoNames = map[Proto]string{ProtoTCP: "tcp", ProtoUDP: "udp"}
+// protoNames is the one table of protocol names: Proto.String writes
+// them, ParseProto reads them.
+var protoNames = [...]struct {
+	proto Proto
+	name  string
+}{{ProtoTCP, "tcp"}, {ProtoUDP, "udp"}}
 
 // TCP header flag bits, with the values they have in byte 13 of the TCP
 // header, so a decoder can copy that byte (masked) into Knock.TCPFlags.
@@ -124,8 +133,9 @@ func ParseTCPFlags(s string) (FlagRule, error) {
 	return r, nil
 }
 
-// MaxSteps is the longest sequence accepted, knockd's SEQ_MAX.
-const MaxSteps = 32
+// MaxSteps is the longest sequence accepted, knockd's SEQ_MAX: the
+// longest TOTP sequence too.
+const MaxSteps = totp.MaxLength
 
 // Step is one knock of a sequence: a destination port and protocol.
 type Step struct {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/uciknock/uciknock/pkg/config"
+	"github.com/uciknock/uciknock/pkg/door"
 	"github.com/uciknock/uciknock/uci"
 )
 
@@ -201,13 +202,14 @@ func (c *converter) matchCloses(plans []*plan) {
 	}
 }
 
-// sectionName derives a unique UCI section name from a door name: UCI
-// allows [A-Za-z0-9_], and the name also serves as the sequence name, so
-// it starts with a letter or digit and is at most config.MaxNameLen long.
-func (c *converter) sectionName(door string) string {
+// sectionName derives a unique UCI section name from a knockd door's
+// name: UCI allows [A-Za-z0-9_], and the name also serves as the sequence
+// name, so it starts with a letter or digit and is at most
+// door.MaxPrefixLen long.
+func (c *converter) sectionName(knockdName string) string {
 	var b strings.Builder
-	for i := 0; i < len(door); i++ {
-		ch := door[i]
+	for i := 0; i < len(knockdName); i++ {
+		ch := knockdName[i]
 		if ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch >= '0' && ch <= '9' {
 			b.WriteByte(ch)
 		} else if b.Len() > 0 {
@@ -218,8 +220,8 @@ func (c *converter) sectionName(door string) string {
 	if base == "" {
 		base = "door"
 	}
-	if len(base) > config.MaxNameLen-4 {
-		base = base[:config.MaxNameLen-4]
+	if len(base) > door.MaxPrefixLen-4 {
+		base = base[:door.MaxPrefixLen-4]
 	}
 	name := base
 	for i := 2; c.names[name]; i++ {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/uciknock/uciknock/pkg/command"
 	"github.com/uciknock/uciknock/pkg/config"
+	"github.com/uciknock/uciknock/pkg/door"
 	"github.com/uciknock/uciknock/pkg/knock"
 )
 
@@ -69,7 +70,7 @@ func parseSeedCall(cmd string) (*seedCall, error) {
 		return nil, fmt.Errorf("uciknockd.sh %s needs %d arguments, has %d", w[1], verb.args, len(args))
 	}
 	c := &seedCall{action: verb.action, prefix: args[0], extra: args[verb.args:]}
-	if err := config.CheckName(c.prefix); err != nil {
+	if err := door.CheckPrefix(c.prefix); err != nil {
 		return nil, fmt.Errorf("prefix: %v", err)
 	}
 	if args[1] != "%IP%" {

@@ -40,7 +40,7 @@ func (l *loaded) set(pt *ptr, rec bool) error {
 		setOption(pt.s, pt.option, pt.value)
 		pt.o = pt.s.Get(pt.option)
 	case pt.s == nil:
-		pt.s = addSection(l.p, pt.value, pt.section)
+		pt.s = l.p.AddSection(pt.value, pt.section)
 	case pt.hasOpt:
 		if !setOption(pt.s, pt.option, pt.value) {
 			return nil
@@ -80,7 +80,7 @@ func (l *loaded) del(pt *ptr, rec bool) error {
 		pt.s.Del(pt.option)
 		pt.o = nil
 	} else {
-		removeSection(l.p, pt.s)
+		l.p.RemoveSection(pt.s)
 		pt.s = nil
 	}
 	return nil
@@ -130,13 +130,13 @@ func (l *loaded) rename(pt *ptr, rec bool) error {
 
 // reorder is uci_reorder_section.
 func (l *loaded) reorder(s *uci.Section, pos int, rec bool) {
-	moveSection(l.p, s, pos)
+	l.p.MoveSection(s, pos)
 	l.record(rec, delta{cmd: cmdReorder, section: s.Name, value: itoa(pos), hasValue: true})
 }
 
 // add is uci_add_section.
 func (l *loaded) add(typ string, rec bool) *uci.Section {
-	s := addSection(l.p, typ, "")
+	s := l.p.AddSection(typ, "")
 	l.record(rec, delta{cmd: cmdAdd, section: s.Name, value: typ, hasValue: true})
 	return s
 }
@@ -162,4 +162,15 @@ func itoa(n int) string {
 		b[i] = '-'
 	}
 	return string(b[i:])
+}
+
+// setOption is uci_set on an option with a value parsePtr checked: false
+// when the option already holds exactly that string (uci's Set, which
+// validates again, cannot tell).
+func setOption(s *uci.Section, name, value string) bool {
+	if o := s.Get(name); o != nil && o.Kind == uci.KindOption && len(o.Values) == 1 && o.Values[0] == value {
+		return false
+	}
+	s.Set(name, value)
+	return true
 }
