@@ -93,7 +93,7 @@ function showErrors(errors, box) {
 }
 
 // snapshot / restore keep LuCI's unsaved uci state as it was when a check
-// parsed a modal that the daemon then refused.
+// parsed a modal (or set a value) that the daemon then refused.
 function snapshot() {
 	var st = uci.state;
 	return JSON.stringify({ c: st.creates, h: st.changes, d: st.deletes, r: st.reorder });
