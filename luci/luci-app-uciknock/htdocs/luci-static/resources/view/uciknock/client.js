@@ -160,7 +160,7 @@ return view.extend({
 		return E('div', { 'class': 'cbi-map' }, [
 			E('h2', {}, [ _('Client set-up') ]),
 			E('div', { 'class': 'cbi-map-descr' }, [
-				_('Commands for the uciknock client (installed with the package on the router; on a PC: go install github.com/uciknock/uciknock/cmd/uciknock@latest). Knock the address the router has on the network you knock from.')
+				_('Commands for the uciknock client (on a router that knocks other hosts: the uciknock-client package; on a PC: go install github.com/uciknock/uciknock/cmd/uciknock@latest). Knock the address the router has on the network you knock from.')
 			]),
 			E('div', { 'class': 'cbi-section' }, [
 				E('div', { 'class': 'cbi-value' }, [
