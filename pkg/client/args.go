@@ -100,10 +100,26 @@ type option struct {
 
 // totpFlags collects the TOTP options until the operands are known.
 type totpFlags struct {
-	secret           string
-	length, step     string
-	min, max         string
+	secret string
+	// vals holds --length, --step, --min and --max by their config key
+	// for parseTOTPValues; an empty value counts as not given (default).
+	vals             map[string]string
 	secretSet, other bool
+}
+
+// set records --length, --step, --min or --max (key without the dashes);
+// the last one given wins.
+func (tf *totpFlags) set(key, v string) error {
+	tf.other = true
+	if v == "" {
+		delete(tf.vals, key)
+		return nil
+	}
+	if tf.vals == nil {
+		tf.vals = map[string]string{}
+	}
+	tf.vals[key] = v
+	return nil
 }
 
 var options = []option{
@@ -124,10 +140,10 @@ var options = []option{
 		return nil
 	}},
 	{long: "totp", value: func(_ *Args, t *totpFlags, v string) error { t.secret, t.secretSet = v, true; return nil }},
-	{short: 'n', long: "length", value: func(_ *Args, t *totpFlags, v string) error { t.length, t.other = v, true; return nil }},
-	{long: "step", value: func(_ *Args, t *totpFlags, v string) error { t.step, t.other = v, true; return nil }},
-	{long: "min", value: func(_ *Args, t *totpFlags, v string) error { t.min, t.other = v, true; return nil }},
-	{long: "max", value: func(_ *Args, t *totpFlags, v string) error { t.max, t.other = v, true; return nil }},
+	{short: 'n', long: "length", value: func(_ *Args, t *totpFlags, v string) error { return t.set("length", v) }},
+	{long: "step", value: func(_ *Args, t *totpFlags, v string) error { return t.set("step", v) }},
+	{long: "min", value: func(_ *Args, t *totpFlags, v string) error { return t.set("min", v) }},
+	{long: "max", value: func(_ *Args, t *totpFlags, v string) error { return t.set("max", v) }},
 }
 
 func (a *Args) setFamily(f Family) error {
@@ -348,13 +364,7 @@ func (tf *totpFlags) build() (*TOTP, error) {
 		return nil, usagef("--totp: %v", err)
 	}
 	t := defaultTOTP(secret)
-	vals := map[string]string{}
-	for k, v := range map[string]string{"length": tf.length, "step": tf.step, "min": tf.min, "max": tf.max} {
-		if v != "" {
-			vals[k] = v
-		}
-	}
-	if err := parseTOTPValues(t, vals, "--"); err != nil {
+	if err := parseTOTPValues(t, tf.vals, "--"); err != nil {
 		return nil, usagef("%v", err)
 	}
 	if err := checkTOTP(t); err != nil {
