@@ -176,9 +176,9 @@ func setMillis(dst *time.Duration, set *bool, flag string, parse func(string) (t
 // parseWait parses the pause after the last knock, whole milliseconds
 // like the delay; 0 (no pause) becomes Door.Wait's negative value.
 func parseWait(v string) (time.Duration, error) {
-	d, err := parseDelay(v)
+	d, err := parseMillis("wait", v)
 	if err != nil {
-		return 0, fmt.Errorf("wait%s", strings.TrimPrefix(err.Error(), "delay"))
+		return 0, err
 	}
 	if d == 0 {
 		return -1, nil
@@ -188,15 +188,21 @@ func parseWait(v string) (time.Duration, error) {
 
 // parseDelay parses knock's delay: whole milliseconds, 0 or more.
 func parseDelay(v string) (time.Duration, error) {
+	return parseMillis("delay", v)
+}
+
+// parseMillis parses a pause of whole milliseconds, 0 to MaxDelay; what
+// ("delay", "wait") names it in the error.
+func parseMillis(what, v string) (time.Duration, error) {
 	n, err := strconv.ParseInt(v, 10, 64)
 	if err != nil {
-		return 0, fmt.Errorf("delay %q is not a whole number of milliseconds", v)
+		return 0, fmt.Errorf("%s %q is not a whole number of milliseconds", what, v)
 	}
 	if n < 0 {
-		return 0, fmt.Errorf("delay cannot be negative")
+		return 0, fmt.Errorf("%s cannot be negative", what)
 	}
 	if n > MaxDelay.Milliseconds() {
-		return 0, fmt.Errorf("delay %d ms is more than %d ms", n, MaxDelay.Milliseconds())
+		return 0, fmt.Errorf("%s %d ms is more than %d ms", what, n, MaxDelay.Milliseconds())
 	}
 	return time.Duration(n) * time.Millisecond, nil
 }
