@@ -53,6 +53,11 @@ func TestSummarise(t *testing.T) {
 	if l != want {
 		t.Errorf("Summarise = %+v, want %+v", l, want)
 	}
+	// Unsorted delays are summarised the same and left as they were.
+	ds := ms(30, 10, 20)
+	if l := Summarise(4, ds); l != want || ds[0] != 30*time.Millisecond {
+		t.Errorf("Summarise of unsorted delays = %+v (input now %v), want %+v", l, ds, want)
+	}
 	if got := Summarise(1, []time.Duration{1234567 * time.Nanosecond}).P50ms; got != 1.23 {
 		t.Errorf("rounding: %v ms, want 1.23", got)
 	}

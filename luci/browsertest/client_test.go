@@ -24,7 +24,8 @@ config sequence
 // TestLuCIClient: the Client set-up page shows command lines the real
 // client accepts (run in a namespace of their own: the knocks go to its
 // loopback), follows the router address typed in, and a secret generated
-// in the browser is stored on the router after the daemon's check.
+// in the browser is stored on the router after the daemon's check; one
+// the daemon refuses is neither saved nor left staged in the page.
 func TestLuCIClient(t *testing.T) {
 	bin := sandbox(t)
 	conf := configDir(t, map[string]string{"knock": clientKnock})
@@ -91,5 +92,26 @@ func TestLuCIClient(t *testing.T) {
 	}, 30*time.Second)
 	if out := in.exec("uciknockd", "check", "/etc/config/knock"); !strings.Contains(out, "ok, 2 sequence(s)") {
 		t.Errorf("uciknockd check after storing the secret: %s", out)
+	}
+
+	// With a configuration the daemon refuses (a batch_window LuCI
+	// accepts), a new secret is not saved and not left staged in the
+	// page: the router keeps the stored one.
+	b.waitFor("the new secret applied", `document.body.innerText.indexOf('Configuration changes applied.') >= 0`, 30*time.Second)
+	b.waitFor("the apply notice gone", "!"+modalOpen, 15*time.Second)
+	in.exec("uci", "set", "knock.main.batch_window=20s")
+	in.exec("uci", "commit", "knock")
+	b.open(in, "admin/services/uciknock/client", ".knock-command")
+	b.click(".knock-generate")
+	b.waitFor("another new secret", `!!document.querySelector('.knock-store')`, 5*time.Second)
+	b.click(".knock-store")
+	b.waitFor("the refusal", `document.body.innerText.indexOf('Not saved:') >= 0`, 15*time.Second)
+	var staged string
+	b.eval(`L.require('uci').then(function(u) { return JSON.stringify(u.state.changes); })`, &staged)
+	if strings.Contains(staged, "totp_secret") {
+		t.Errorf("the refused secret is still staged in the page: %s", staged)
+	}
+	if show := in.exec("uci", "show", "knock"); !strings.Contains(show, fmt.Sprintf("knock.@sequence[1].totp_secret='%s'", m[1])) {
+		t.Errorf("the stored secret changed after a refused one:\n%s", show)
 	}
 }

@@ -100,10 +100,26 @@ type option struct {
 
 // totpFlags collects the TOTP options until the operands are known.
 type totpFlags struct {
-	secret           string
-	length, step     string
-	min, max         string
+	secret string
+	// vals holds --length, --step, --min and --max by their config key
+	// for parseTOTPValues; an empty value counts as not given (default).
+	vals             map[string]string
 	secretSet, other bool
+}
+
+// set records --length, --step, --min or --max (key without the dashes);
+// the last one given wins.
+func (tf *totpFlags) set(key, v string) error {
+	tf.other = true
+	if v == "" {
+		delete(tf.vals, key)
+		return nil
+	}
+	if tf.vals == nil {
+		tf.vals = map[string]string{}
+	}
+	tf.vals[key] = v
+	return nil
 }
 
 var options = []option{
@@ -124,10 +140,10 @@ var options = []option{
 		return nil
 	}},
 	{long: "totp", value: func(_ *Args, t *totpFlags, v string) error { t.secret, t.secretSet = v, true; return nil }},
-	{short: 'n', long: "length", value: func(_ *Args, t *totpFlags, v string) error { t.length, t.other = v, true; return nil }},
-	{long: "step", value: func(_ *Args, t *totpFlags, v string) error { t.step, t.other = v, true; return nil }},
-	{long: "min", value: func(_ *Args, t *totpFlags, v string) error { t.min, t.other = v, true; return nil }},
-	{long: "max", value: func(_ *Args, t *totpFlags, v string) error { t.max, t.other = v, true; return nil }},
+	{short: 'n', long: "length", value: func(_ *Args, t *totpFlags, v string) error { return t.set("length", v) }},
+	{long: "step", value: func(_ *Args, t *totpFlags, v string) error { return t.set("step", v) }},
+	{long: "min", value: func(_ *Args, t *totpFlags, v string) error { return t.set("min", v) }},
+	{long: "max", value: func(_ *Args, t *totpFlags, v string) error { return t.set("max", v) }},
 }
 
 func (a *Args) setFamily(f Family) error {
@@ -160,9 +176,9 @@ func setMillis(dst *time.Duration, set *bool, flag string, parse func(string) (t
 // parseWait parses the pause after the last knock, whole milliseconds
 // like the delay; 0 (no pause) becomes Door.Wait's negative value.
 func parseWait(v string) (time.Duration, error) {
-	d, err := parseDelay(v)
+	d, err := parseMillis("wait", v)
 	if err != nil {
-		return 0, fmt.Errorf("wait%s", strings.TrimPrefix(err.Error(), "delay"))
+		return 0, err
 	}
 	if d == 0 {
 		return -1, nil
@@ -172,15 +188,21 @@ func parseWait(v string) (time.Duration, error) {
 
 // parseDelay parses knock's delay: whole milliseconds, 0 or more.
 func parseDelay(v string) (time.Duration, error) {
+	return parseMillis("delay", v)
+}
+
+// parseMillis parses a pause of whole milliseconds, 0 to MaxDelay; what
+// ("delay", "wait") names it in the error.
+func parseMillis(what, v string) (time.Duration, error) {
 	n, err := strconv.ParseInt(v, 10, 64)
 	if err != nil {
-		return 0, fmt.Errorf("delay %q is not a whole number of milliseconds", v)
+		return 0, fmt.Errorf("%s %q is not a whole number of milliseconds", what, v)
 	}
 	if n < 0 {
-		return 0, fmt.Errorf("delay cannot be negative")
+		return 0, fmt.Errorf("%s cannot be negative", what)
 	}
 	if n > MaxDelay.Milliseconds() {
-		return 0, fmt.Errorf("delay %d ms is more than %d ms", n, MaxDelay.Milliseconds())
+		return 0, fmt.Errorf("%s %d ms is more than %d ms", what, n, MaxDelay.Milliseconds())
 	}
 	return time.Duration(n) * time.Millisecond, nil
 }
@@ -348,13 +370,7 @@ func (tf *totpFlags) build() (*TOTP, error) {
 		return nil, usagef("--totp: %v", err)
 	}
 	t := defaultTOTP(secret)
-	vals := map[string]string{}
-	for k, v := range map[string]string{"length": tf.length, "step": tf.step, "min": tf.min, "max": tf.max} {
-		if v != "" {
-			vals[k] = v
-		}
-	}
-	if err := parseTOTPValues(t, vals, "--"); err != nil {
+	if err := parseTOTPValues(t, tf.vals, "--"); err != nil {
 		return nil, usagef("%v", err)
 	}
 	if err := checkTOTP(t); err != nil {

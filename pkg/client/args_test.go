@@ -103,6 +103,12 @@ func TestParseArgsTOTP(t *testing.T) {
 	if err != nil || a.Door.TOTP.Period != 45*time.Second {
 		t.Fatalf("--step 45: %+v %v", a, err)
 	}
+	// An empty value counts as not given: the last --step= brings back
+	// the default.
+	a, err = ParseArgs(split("--totp " + testSecret + " --step 1m --step= --length= host"))
+	if err != nil || a.Door.TOTP.Period != config.DefaultTOTPStep || a.Door.TOTP.Length != config.DefaultTOTPLength {
+		t.Fatalf("--step 1m --step= --length=: %+v %v", a, err)
+	}
 }
 
 func TestParseArgsErrors(t *testing.T) {

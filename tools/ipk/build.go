@@ -57,11 +57,22 @@ func FileName(p Package, arch string) string {
 	return p.Name + "_" + p.Version + "_" + arch + ".ipk"
 }
 
+// WriteScripts writes postinst and prerm into dir, once for every
+// package Build makes, and returns them as nfpm's scripts.
+func WriteScripts(dir string) (nfpm.Scripts, error) {
+	for name, text := range map[string]string{"postinst": postinst, "prerm": prerm} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o755); err != nil {
+			return nfpm.Scripts{}, err
+		}
+	}
+	return nfpm.Scripts{PostInstall: filepath.Join(dir, "postinst"), PreRemove: filepath.Join(dir, "prerm")}, nil
+}
+
 // Build writes p for arch into out and returns its path. binDir holds
 // the binary, filesDir the repository's files/ (p.SrcDir, if set, instead),
-// scripts a directory for the control scripts; mtime is every file's time
-// (reproducible output).
-func Build(p Package, arch, binDir, filesDir, scripts, out string, mtime time.Time) (string, error) {
+// scripts the control scripts from WriteScripts; mtime is every file's
+// time (reproducible output).
+func Build(p Package, arch, binDir, filesDir string, scripts nfpm.Scripts, out string, mtime time.Time) (string, error) {
 	owned := func(mode os.FileMode) *files.ContentFileInfo {
 		return &files.ContentFileInfo{Owner: "root", Group: "root", Mode: mode, MTime: mtime}
 	}
@@ -89,13 +100,6 @@ func Build(p Package, arch, binDir, filesDir, scripts, out string, mtime time.Ti
 	if len(conf) != 0 {
 		return "", fmt.Errorf("%s: conffiles %v are not installed by the package", p.Name, conf)
 	}
-	// Every OpenWrt package carries both scripts, whatever it installs.
-	for name, text := range map[string]string{"postinst": postinst, "prerm": prerm} {
-		if err := os.WriteFile(filepath.Join(scripts, name), []byte(text), 0o755); err != nil {
-			return "", err
-		}
-	}
-	scriptArgs := nfpm.Scripts{PostInstall: filepath.Join(scripts, "postinst"), PreRemove: filepath.Join(scripts, "prerm")}
 	fields := map[string]string{"SourceName": p.SourceName, "URL": p.URL}
 	info := nfpm.WithDefaults(&nfpm.Info{
 		Name:     p.Name,
@@ -113,7 +117,9 @@ func Build(p Package, arch, binDir, filesDir, scripts, out string, mtime time.Ti
 		Overridables: nfpm.Overridables{
 			Depends:  p.Depends,
 			Contents: contents,
-			Scripts:  scriptArgs,
+			// Every OpenWrt package carries both scripts, whatever it
+			// installs.
+			Scripts: scripts,
 			IPK: nfpm.IPK{
 				Arch:   arch,
 				Fields: fields,

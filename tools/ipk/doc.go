@@ -4,7 +4,8 @@
 //
 // Everything that describes a package comes from the feed Makefile
 // (feeds/net/uciknock/Makefile), so the feed and these packages cannot
-// drift: PKG_VERSION and PKG_RELEASE, each package's TITLE, SECTION, URL,
+// drift: PKG_VERSION, PKG_RELEASE and PKG_MAINTAINER (OpenWrt's
+// Maintainer field), each package's TITLE, SECTION, URL,
 // DEPENDS and description, the daemon's UCIKNOCK_FILES list and each
 // package's conffiles. The archive is written by nfpm's ipk packager
 // (github.com/goreleaser/nfpm/v2/ipk): an outer tar.gz holding

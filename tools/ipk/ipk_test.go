@@ -112,36 +112,22 @@ func packagesUnderTest(t *testing.T) (string, string) {
 	return out, cross
 }
 
-type entry struct {
-	hdr  tar.Header
-	body []byte
-}
-
-func untgz(t *testing.T, name string, b []byte) map[string]entry {
+// untgz reads a .tar.gz with readTarGz (build.go) into its members by
+// name; a name twice is an error.
+func untgz(t *testing.T, name string, b []byte) map[string]member {
 	t.Helper()
-	zr, err := gzip.NewReader(bytes.NewReader(b))
+	ms, err := readTarGz(b)
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
-	tr := tar.NewReader(zr)
-	m := map[string]entry{}
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			return m
+	m := make(map[string]member, len(ms))
+	for _, e := range ms {
+		if _, dup := m[e.hdr.Name]; dup {
+			t.Errorf("%s: %s twice", name, e.hdr.Name)
 		}
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		body, err := io.ReadAll(tr)
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		if _, dup := m[h.Name]; dup {
-			t.Errorf("%s: %s twice", name, h.Name)
-		}
-		m[h.Name] = entry{*h, body}
+		m[e.hdr.Name] = e
 	}
+	return m
 }
 
 // TestPackages unpacks every package and checks every member, control
@@ -261,17 +247,13 @@ func scratchRoot(t *testing.T, pkgPath, name string) string {
 // installInto does scratchRoot's work in root.
 func installInto(t *testing.T, root, pkgPath, name string) {
 	t.Helper()
-	raw, err := os.ReadFile(pkgPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	outer := untgz(t, pkgPath, raw)
+	pk := unpackIPK(t, pkgPath)
 	info := filepath.Join(root, "usr/lib/opkg/info")
 	if err := os.MkdirAll(info, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	var list []string
-	for n, e := range untgz(t, "data", outer["./data.tar.gz"].body) {
+	for n, e := range pk.data {
 		dst := filepath.Join(root, n)
 		if e.hdr.Typeflag == tar.TypeDir {
 			if err := os.MkdirAll(dst, 0o755); err != nil {
@@ -291,7 +273,7 @@ func installInto(t *testing.T, root, pkgPath, name string) {
 	if err := os.WriteFile(filepath.Join(info, name+".list"), []byte(strings.Join(list, "\n")+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	for n, e := range untgz(t, "control", outer["./control.tar.gz"].body) {
+	for n, e := range pk.control {
 		if err := os.WriteFile(filepath.Join(info, name+"."+strings.TrimPrefix(n, "./")), e.body, os.FileMode(e.hdr.Mode&0o777)); err != nil {
 			t.Fatal(err)
 		}
@@ -492,7 +474,7 @@ func addBusybox(t *testing.T, root, busybox string) {
 // tar's uncompressed size (what Installed-Size says), the control
 // file's fields and the continuation lines of its Description.
 type ipkParts struct {
-	control, data map[string]entry
+	control, data map[string]member
 	dataSize      int64
 	fields        map[string]string
 	description   []string

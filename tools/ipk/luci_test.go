@@ -536,12 +536,8 @@ func TestLuCIPackageInLuCI(t *testing.T) {
 	var args []string
 	data := map[string][]byte{}
 	for _, path := range []string{filepath.Join(pkgDir, "all", FileName(app, "all")), filepath.Join(pkgDir, "x86_64", FileName(pkgs[0], "x86_64"))} {
-		raw, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
 		tree := t.TempDir()
-		for n, e := range untgz(t, "data", untgz(t, path, raw)["./data.tar.gz"].body) {
+		for n, e := range unpackIPK(t, path).data {
 			if e.hdr.Typeflag != tar.TypeReg {
 				continue
 			}

@@ -41,11 +41,15 @@ func run(w io.Writer, makefile, luciMakefile, filesDir, cross, out, epoch string
 	if err != nil {
 		return err
 	}
-	scripts, err := os.MkdirTemp("", "ipk-scripts")
+	scriptDir, err := os.MkdirTemp("", "ipk-scripts")
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(scripts)
+	defer os.RemoveAll(scriptDir)
+	scripts, err := WriteScripts(scriptDir)
+	if err != nil {
+		return err
+	}
 	// build writes one package into dir and lists it with its size.
 	build := func(p Package, arch, binDir, dir string) error {
 		path, err := Build(p, arch, binDir, filesDir, scripts, dir, mtime)

@@ -89,7 +89,7 @@ func ReadSpec(path string) ([]Package, error) {
 			order = append(order, name)
 		}
 	}
-	for _, v := range []string{"PKG_NAME", "PKG_VERSION", "PKG_RELEASE"} {
+	for _, v := range []string{"PKG_NAME", "PKG_VERSION", "PKG_RELEASE", "PKG_MAINTAINER"} {
 		if vars[v] == "" {
 			return nil, fmt.Errorf("%s: %s is not set", path, v)
 		}
@@ -104,7 +104,7 @@ func ReadSpec(path string) ([]Package, error) {
 	var pkgs []Package
 	for _, name := range order {
 		p := Package{Name: name, Version: vars["PKG_VERSION"] + "-" + vars["PKG_RELEASE"],
-			SourceName: vars["PKG_NAME"], Maintainer: "uciknock <https://github.com/uciknock/uciknock>"}
+			SourceName: vars["PKG_NAME"], Maintainer: vars["PKG_MAINTAINER"]}
 		fields := map[string]string{}
 		for _, l := range defines["Package/"+name] {
 			if strings.HasPrefix(l, "$(call Package/") {

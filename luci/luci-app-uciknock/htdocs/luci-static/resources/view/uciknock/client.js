@@ -4,6 +4,7 @@
 'require ui';
 'require uci';
 'require view.uciknock.common as common';
+'require view.uciknock.fielderrors as fielderrors';
 
 // Services → Port Knocking → Client set-up: for each enabled sequence the
 // exact uciknock command line and the line for the client's config file.
@@ -90,14 +91,11 @@ return view.extend({
 	// handleStore puts a generated secret into the sequence, checks the
 	// result with uciknockd like the Sequences page does, and applies it.
 	handleStore: function(sid, ev) {
-		var secret = this.pending[sid];
-		uci.set('knock', sid, 'totp_secret', secret);
+		var snap = fielderrors.snapshot();
+		uci.set('knock', sid, 'totp_secret', this.pending[sid]);
 		return common.check().then(L.bind(function(res) {
 			if (!res.ok) {
-				if (this.saved[sid] != null)
-					uci.set('knock', sid, 'totp_secret', this.saved[sid]);
-				else
-					uci.unset('knock', sid, 'totp_secret');
+				fielderrors.restore(snap);
 				ui.addNotification(null, E('p', {}, [ _('Not saved: %s').format(res.errors.map(function(e) { return e.message; }).join('; ')) ]), 'error');
 				return;
 			}
@@ -151,8 +149,6 @@ return view.extend({
 			]);
 
 		this.pending = {};
-		this.saved = {};
-		uci.sections('knock', 'sequence').forEach(L.bind(function(s) { this.saved[s['.name']] = s.totp_secret; }, this));
 		this.cardsNode = E('div', {});
 		this.hostInput = E('input', {
 			'type': 'text', 'class': 'cbi-input-text', 'id': 'knock-host',
@@ -164,7 +160,7 @@ return view.extend({
 		return E('div', { 'class': 'cbi-map' }, [
 			E('h2', {}, [ _('Client set-up') ]),
 			E('div', { 'class': 'cbi-map-descr' }, [
-				_('Commands for the uciknock client (installed with the package on the router; on a PC: go install github.com/uciknock/uciknock/cmd/uciknock@latest). Knock the address the router has on the network you knock from.')
+				_('Commands for the uciknock client (on a router that knocks other hosts: the uciknock-client package; on a PC: go install github.com/uciknock/uciknock/cmd/uciknock@latest). Knock the address the router has on the network you knock from.')
 			]),
 			E('div', { 'class': 'cbi-section' }, [
 				E('div', { 'class': 'cbi-value' }, [

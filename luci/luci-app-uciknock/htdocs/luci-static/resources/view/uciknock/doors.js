@@ -26,17 +26,6 @@ function formatLeft(d) {
 	return '%ds'.format(s);
 }
 
-// liveInKernel reads `live_in_kernel` of a door (uciknockd status --json:
-// the door's elements are in the kernel's fast-path sets) when the daemon
-// reports it (older ones do not): true, false or null.
-function liveInKernel(d) {
-	var keys = [ 'live_in_kernel', 'in_kernel', 'kernel', 'live' ];
-	for (var i = 0; i < keys.length; i++)
-		if (typeof(d[keys[i]]) == 'boolean')
-			return d[keys[i]];
-	return null;
-}
-
 // sequenceOf finds the sequence section that opens this door: the door
 // name is PREFIX_SOURCE_PORT, PREFIX the sequence's name. A name too long
 // for the firewall is shortened by the daemon, so then the longest prefix
@@ -83,15 +72,8 @@ return view.extend({
 	},
 
 	renderState: function(st) {
-		var items = [], kernel = null, anyKernel = false;
-
-		(st.doors || []).forEach(function(d) {
-			var k = liveInKernel(d);
-			if (k !== null) {
-				anyKernel = true;
-				kernel = (kernel === null) ? k : (kernel && k);
-			}
-		});
+		var items = [],
+		    kernel = (st.doors || []).every(function(d) { return d.live_in_kernel; });
 
 		if (st.error)
 			items.push(E('div', { 'class': 'alert-message warning' }, [ st.error ]));
@@ -118,7 +100,6 @@ return view.extend({
 				E('td', { 'class': 'td left' }, [ _('Doors live in the kernel') ]),
 				E('td', { 'class': 'td left', 'id': 'knock-kernel' }, [
 					!(st.doors || []).length ? _('no doors open') :
-					!anyKernel ? _('not reported by this uciknockd version') :
 					kernel ? _('yes, every door') :
 					_('not confirmed for every door: a door is confirmed once the daemon\'s fast path has it in the kernel; without the fast path (fw3, a custom reload command) doors work from the next firewall reload on')
 				])
@@ -133,9 +114,6 @@ return view.extend({
 		if (!doors.length)
 			return E('p', { 'id': 'knock-no-doors', 'class': 'cbi-section-descr' }, [ _('No door is open.') ]);
 
-		// The kernel column only when this uciknockd reports it.
-		var kernelCol = doors.some(function(d) { return liveInKernel(d) !== null; });
-
 		var rows = [
 			E('tr', { 'class': 'tr table-titles' }, [
 				E('th', { 'class': 'th' }, [ _('Name') ]),
@@ -144,14 +122,13 @@ return view.extend({
 				E('th', { 'class': 'th' }, [ _('Port(s)') ]),
 				E('th', { 'class': 'th' }, [ _('Sequence') ]),
 				E('th', { 'class': 'th' }, [ _('Time left') ]),
-				kernelCol ? E('th', { 'class': 'th' }, [ _('Kernel') ]) : '',
+				E('th', { 'class': 'th' }, [ _('Kernel') ]),
 				E('th', { 'class': 'th cbi-section-actions' }, [ ])
 			])
 		];
 
 		doors.forEach(L.bind(function(d) {
-			var k = liveInKernel(d),
-			    ports = (d.proto ? d.proto + ' ' : '') + (d.port || '?') + (d.type == 'redirect' ? ' → ' + (d.dest_ip || '?') + ':' + (d.dest_port || d.port || '?') : ''),
+			var ports = (d.proto ? d.proto + ' ' : '') + (d.port || '?') + (d.type == 'redirect' ? ' → ' + (d.dest_ip || '?') + ':' + (d.dest_port || d.port || '?') : ''),
 			    note = !d.enabled ? ' ' + _('(disabled by a user)') : d.edited_by_user ? ' ' + _('(edited by a user)') : '';
 
 			rows.push(E('tr', { 'class': 'tr knock-door', 'data-name': d.name, 'data-source': d.source }, [
@@ -161,7 +138,7 @@ return view.extend({
 				E('td', { 'class': 'td', 'data-title': _('Port(s)') }, [ ports ]),
 				E('td', { 'class': 'td', 'data-title': _('Sequence') }, [ sequenceOf(d) || '-' ]),
 				E('td', { 'class': 'td knock-left', 'data-title': _('Time left') }, [ formatLeft(d) ]),
-				kernelCol ? E('td', { 'class': 'td knock-kernel', 'data-title': _('Kernel') }, [ k === null ? '-' : k ? _('live') : _('not confirmed') ]) : '',
+				E('td', { 'class': 'td knock-kernel', 'data-title': _('Kernel') }, [ d.live_in_kernel ? _('live') : _('not confirmed') ]),
 				E('td', { 'class': 'td cbi-section-actions' }, [
 					E('button', {
 						'class': 'btn cbi-button cbi-button-remove knock-close',

@@ -3,6 +3,7 @@
 'require dom';
 'require ui';
 'require uci';
+'require view.uciknock.common as common';
 
 // The daemon's validation errors in the Sequences form: each next to the
 // field its UCI path names, and LuCI's unsaved uci state kept as it was
@@ -93,7 +94,7 @@ function showErrors(errors, box) {
 }
 
 // snapshot / restore keep LuCI's unsaved uci state as it was when a check
-// parsed a modal that the daemon then refused.
+// parsed a modal (or set a value) that the daemon then refused.
 function snapshot() {
 	var st = uci.state;
 	return JSON.stringify({ c: st.creates, h: st.changes, d: st.deletes, r: st.reorder });
@@ -107,9 +108,27 @@ function restore(snap) {
 	uci.state.reorder = s.r;
 }
 
+// checkParsed parses a form map into LuCI's uci state, has the daemon
+// check the configuration as it would then be saved, and puts the state
+// back as it was, also when parsing or the check fail. It resolves to the
+// check's result; saving is the caller's (it parses the map again).
+function checkParsed(map) {
+	var snap = snapshot();
+	return map.parse().then(function() {
+		return common.check();
+	}).then(function(res) {
+		restore(snap);
+		return res;
+	}, function(err) {
+		restore(snap);
+		throw err;
+	});
+}
+
 return baseclass.extend({
 	show: showErrors,
 	clear: clearErrors,
 	snapshot: snapshot,
-	restore: restore
+	restore: restore,
+	checkParsed: checkParsed
 });

@@ -444,14 +444,10 @@ return view.extend({
 			var mapNode = this.getActiveModalMap(),
 			    activeMap = dom.findClassInstance(mapNode),
 			    sid = activeMap.section,
-			    snap = fielderrors.snapshot(),
 			    self = this,
 			    args = arguments;
 
-			return activeMap.parse().then(function() {
-				return common.check();
-			}).then(function(res) {
-				fielderrors.restore(snap);
+			return fielderrors.checkParsed(activeMap).then(function(res) {
 				var mine = res.errors.filter(function(e) { return e.sid == sid || !e.sid; });
 				if (mine.length) {
 					fielderrors.show(mine, null);
@@ -463,7 +459,6 @@ return view.extend({
 				fielderrors.clear();
 				return orig.apply(self, args);
 			}, function() {
-				fielderrors.restore(snap);
 				return orig.apply(self, args);
 			});
 		};
@@ -477,11 +472,7 @@ return view.extend({
 		if (!m)
 			return Promise.resolve(false);
 
-		var snap = fielderrors.snapshot();
-		return m.parse().then(function() {
-			return common.check();
-		}).then(function(res) {
-			fielderrors.restore(snap);
+		return fielderrors.checkParsed(m).then(function(res) {
 			if (!res.ok) {
 				fielderrors.show(res.errors, box);
 				ui.addNotification(null, E('p', { 'class': 'knock-save-refused' }, [
@@ -491,7 +482,6 @@ return view.extend({
 			}
 			return m.save().then(function() { fielderrors.clear(); if (box) dom.content(box, []); return true; });
 		}, function(err) {
-			fielderrors.restore(snap);
 			ui.addNotification(null, E('p', {}, [ _('Not saved: %s').format(err.message) ]), 'warning');
 			return false;
 		});
