@@ -330,7 +330,8 @@ func reconcile(p *uci.Package, want desired, now time.Time) *changeset {
 		prev.Spans = nil
 		// Edited in place (the same section, renamed when its expiry
 		// moved), so the file keeps it where it is.
-		if setExpiry(sec, e.fileExpires(), e.door.KillSessions, want.limit) {
+		setExpiry(sec, id, e.fileExpires(), e.door.KillSessions, want.limit)
+		if !sec.Equal(prev) {
 			cs.prev[id] = prev
 			cs.modified = append(cs.modified, id)
 		}

@@ -106,7 +106,7 @@ func validStopDate(s string) bool {
 // fw4 turns into working nft rules. stop_date carries a time of day and
 // is never paired with stop_time (030: that pair dies at midnight).
 func Section(d Door, tl TimeLimit) *uci.Section {
-	s := &uci.Section{Type: d.Kind.String(), Name: SectionName(d.ID(), d.Expires, d.KillSessions)}
+	s := &uci.Section{Type: d.Kind.String()} // setExpiry names it
 	set := func(k, v string) {
 		s.Options = append(s.Options, &uci.Option{Name: k, Kind: uci.KindOption, Values: []string{v}})
 	}
@@ -133,15 +133,15 @@ func Section(d Door, tl TimeLimit) *uci.Section {
 		// every LAN host would reach the target without knocking.
 		set("reflection", "0")
 	}
-	setExpiry(s, d.Expires, d.KillSessions, tl)
+	setExpiry(s, d.ID(), d.Expires, d.KillSessions, tl)
 	return s
 }
 
-// setExpiry writes the options the keeper owns on a door section:
-// stop_date, utc_time and the marker. It returns whether anything
-// changed. Everything else on a written door belongs to the user.
-func setExpiry(s *uci.Section, exp time.Time, kill bool, tl TimeLimit) bool {
-	before := s.Clone()
+// setExpiry writes what the keeper owns on the section of door id:
+// its name (id with the expiry, SectionName), stop_date and utc_time,
+// and it drops the marker option earlier versions wrote. Everything else
+// on a written door belongs to the user.
+func setExpiry(s *uci.Section, id string, exp time.Time, kill bool, tl TimeLimit) {
 	// Our values are dates, "1" and "": always valid option values, and
 	// Set with "" deletes.
 	sd := tl.stopDate(exp)
@@ -153,9 +153,8 @@ func setExpiry(s *uci.Section, exp time.Time, kill bool, tl TimeLimit) bool {
 	_ = s.Set("utc_time", utc)
 	// The expiry lives in the id: atomic with the section, and not an
 	// option fw4 or fw3 would warn about.
-	s.Name = SectionName(baseID(s.Name), exp, kill)
+	s.Name = SectionName(id, exp, kill)
 	s.Del(MarkerOption)
-	return !s.Equal(before)
 }
 
 // doorIndex returns the index of the named section whose door identity
