@@ -99,8 +99,10 @@ func validStopDate(s string) bool {
 // Section renders the door as the UCI section written to
 // /etc/config/firewall. d must be normalised (Normalize).
 //
-// Rule:     name src src_ip proto dest_port target=ACCEPT family [stop_date [utc_time]] uciknock
-// Redirect: name src src_ip proto src_dport dest dest_ip dest_port target=DNAT family reflection=0 [stop_date [utc_time]] uciknock
+// Rule:     name src src_ip proto dest_port target=ACCEPT family [stop_date [utc_time]]
+// Redirect: name src src_ip proto src_dport dest dest_ip dest_port target=DNAT family reflection=0 [stop_date [utc_time]]
+//
+// The section id is SectionName: the door's ID with its expiry.
 //
 // The shapes are those of golden cases 004, 005, 008, 027 and 030 that
 // fw4 turns into working nft rules. stop_date carries a time of day and
@@ -258,10 +260,12 @@ func parseMarker(v string) (exp time.Time, kill bool, err error) {
 }
 
 // owned reports whether s is a door section written by this package:
-// a named rule or redirect whose id starts with SectionPrefix and that
-// carries a valid marker option. A user's section never has both (LuCI
-// creates anonymous sections, and clones of ours are anonymous too), so
-// a similar-looking user rule is never touched.
+// a named rule or redirect whose id is a SectionName (SectionPrefix, a
+// hash tail and a well-formed expiry suffix), or, written by an earlier
+// version, whose id starts with SectionPrefix and that carries a valid
+// marker option. A user's section is never named so (LuCI creates
+// anonymous sections, and clones of ours are anonymous too), so a
+// similar-looking user rule is never touched.
 func owned(s *uci.Section) (exp time.Time, kill bool, ok bool) {
 	if s.Anonymous || !strings.HasPrefix(s.Name, SectionPrefix) || (s.Type != "rule" && s.Type != "redirect") {
 		return time.Time{}, false, false
@@ -282,7 +286,7 @@ func owned(s *uci.Section) (exp time.Time, kill bool, ok bool) {
 }
 
 // DoorFromSection reads one of our door sections back. It fails for
-// sections that are not ours (see SectionPrefix, MarkerOption) and for
+// sections that are not ours (see owned) and for
 // ones whose options no longer describe a door (a user edited them);
 // the keeper still honours the expiry of those.
 func DoorFromSection(s *uci.Section) (Door, error) {
