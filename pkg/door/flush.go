@@ -263,13 +263,10 @@ func (k *Keeper) applyClose(d Door, reason string, now time.Time) {
 // reported now.
 func (k *Keeper) takeAway(id string, e *entry, kind EventKind, reason string, now time.Time) {
 	s := &k.st
-	delete(s.doors, id)
-	if kind != EventClose {
-		// A close (knock, `uciknockd close`) reached the kernel when it
-		// was asked for (CloseFor); telling it again now could take
-		// out the door knocked open again since.
-		k.kernelClose(e.door)
-	}
+	// A close (knock, `uciknockd close`) reached the kernel when it was
+	// asked for (CloseFor); telling it again now could take out the door
+	// knocked open again since.
+	k.drop(id, e, kind != EventClose)
 	t := tomb{kind: kind, reason: reason, door: e.door, at: now}
 	if e.written.IsZero() {
 		t.reported = true

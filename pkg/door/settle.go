@@ -40,15 +40,13 @@ func (k *Keeper) settle(cs *changeset, now time.Time) {
 	}
 	for _, id := range cs.lost {
 		e := s.doors[id]
-		delete(s.doors, id)
-		k.kernelClose(e.door)
+		k.drop(id, e, true)
 		s.bury(id, tomb{kind: EventRemoved, reason: "deleted by another writer", door: e.door, at: now, reported: true})
 		k.emitDoor(EventRemoved, id, e.door, e.name, "deleted from the config by someone else; not written again", now)
 	}
 	for _, id := range cs.conflict {
 		e := s.doors[id]
-		delete(s.doors, id)
-		k.kernelClose(e.door)
+		k.drop(id, e, true)
 		k.emit(Event{Kind: EventError, Time: now, Sequence: e.door.Sequence, Src: e.door.Src, Name: e.name, Section: id,
 			Reason: "a section with this id exists and is not a uciknock door; door not opened"})
 	}
@@ -79,6 +77,15 @@ func (k *Keeper) settleRemoved(sec *uci.Section, now time.Time) {
 	}
 	if _, kill, _ := owned(sec); kill && t.door.Src.IsValid() && t.door.Port != 0 {
 		s.kills = append(s.kills, t.door)
+	}
+}
+
+// drop forgets the desired door id and, when kernel is set, takes it out
+// of the fast path too.
+func (k *Keeper) drop(id string, e *entry, kernel bool) {
+	delete(k.st.doors, id)
+	if kernel {
+		k.kernelClose(e.door)
 	}
 }
 
