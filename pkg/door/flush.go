@@ -222,8 +222,9 @@ func (k *Keeper) applyOpen(d Door, live bool, now time.Time) {
 		// With the door live in the kernel (its timeout moved there),
 		// the file keeps an expiry that is a little early rather than
 		// costing a flash write per repeat knock.
-		e.keepFile = live && !e.partial && closeEnough(stored, d.Expires, d.Expires.Sub(d.Opened))
-		if e.keepFile {
+		// (closeEnough is false for a zero stored expiry.)
+		e.fileExp = time.Time{}
+		if live && !e.partial && closeEnough(stored, d.Expires, d.Expires.Sub(d.Opened)) {
 			e.fileExp = stored
 		}
 		return

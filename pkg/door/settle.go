@@ -13,12 +13,12 @@ func (k *Keeper) settle(cs *changeset, now time.Time) {
 	s.markSeen(cs)
 	for _, id := range cs.added {
 		e := s.doors[id]
-		e.written, e.refreshed, e.keepFile = now, false, false
+		e.written, e.refreshed, e.fileExp = now, false, time.Time{}
 		k.emitDoor(EventOpen, id, e.door, e.name, "knock sequence completed", now)
 	}
 	for _, id := range cs.readded {
 		e := s.doors[id]
-		e.written, e.keepFile = now, false
+		e.written, e.fileExp = now, time.Time{}
 		k.emitDoor(EventReadded, id, e.door, e.name, "section lost to a concurrent writer; written again", now)
 	}
 	modified := make(map[string]bool, len(cs.modified))
