@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/uciknock/uciknock/pkg/localtime"
 	"github.com/uciknock/uciknock/uci"
 )
 
@@ -42,7 +43,7 @@ func (tl TimeLimit) stopDate(t time.Time) string {
 	var s string
 	switch {
 	case tl.UTC:
-		s = t.UTC().Format(stopDateLayout)
+		s = t.UTC().Format(localtime.StopDateLayout)
 	case tl.Local != nil:
 		s = tl.Local(t)
 	default:
@@ -54,16 +55,15 @@ func (tl TimeLimit) stopDate(t time.Time) string {
 	return s
 }
 
-const stopDateLayout = "2006-01-02T15:04:05"
-
 // validStopDate reports whether s is a date and time fw4 accepts as
-// stop_date: exactly stopDateLayout, a real calendar day, a year in
-// 1970..2038. It accepts what time.Parse(stopDateLayout) accepts within
-// those years and in the layout's own form (TestValidStopDate and
-// FuzzValidStopDate compare them); checked by hand because time.Parse
-// costs the router binary 33 KB (docs/benchmarks.md, binary sizes).
+// stop_date: exactly localtime.StopDateLayout, a real calendar day, a
+// year in 1970..2038. It accepts what time.Parse(localtime.StopDateLayout)
+// accepts within those years and in the layout's own form
+// (TestValidStopDate and FuzzValidStopDate compare them); checked by hand
+// because time.Parse costs the router binary 33 KB (docs/benchmarks.md,
+// binary sizes).
 func validStopDate(s string) bool {
-	if len(s) != len(stopDateLayout) {
+	if len(s) != len(localtime.StopDateLayout) {
 		return false
 	}
 	num := func(i, n int) int {
@@ -76,7 +76,7 @@ func validStopDate(s string) bool {
 		}
 		return v
 	}
-	for i, c := range []byte(stopDateLayout) {
+	for i, c := range []byte(localtime.StopDateLayout) {
 		if c < '0' || c > '9' {
 			if s[i] != c {
 				return false
