@@ -52,9 +52,9 @@ func (k *Keeper) adoptFile(now time.Time) {
 		if !ok {
 			continue
 		}
-		name := sec.Name
-		if o := sec.Get("name"); o != nil && len(o.Values) == 1 {
-			name = o.Values[0]
+		name := value(sec, "name")
+		if name == "" {
+			name = sec.Name
 		}
 		d, derr := DoorFromSection(sec)
 		if derr != nil {

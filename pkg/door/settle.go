@@ -55,9 +55,9 @@ func (k *Keeper) settle(cs *changeset, now time.Time) {
 func (k *Keeper) settleRemoved(sec *uci.Section, now time.Time) {
 	s := &k.st
 	id := baseID(sec.Name)
-	name := id
-	if o := sec.Get("name"); o != nil && len(o.Values) == 1 {
-		name = o.Values[0]
+	name := value(sec, "name")
+	if name == "" {
+		name = id
 	}
 	t, ok := s.tombs[id]
 	if !ok {
