@@ -26,11 +26,8 @@ import (
 // keeper rewrite every stop_date then: one written between a change and
 // the next check, in the old zone, is put in the new one.
 func firewallFor(root string, cfg *config.Config, log zerolog.Logger, zoneChanged func()) (fw *fwreload.Firewall, limit door.TimeLimit, zoneCheck func(), err error) {
-	fc := fwreload.Config{
-		Root: root,
-		Warn: func(op, line string) { firewallLine(log, op, line) },
-	}
-	fc.Reload = cfg.Global.Reload // reload_command, already split
+	fc := fwConfig(root, cfg)
+	fc.Warn = func(op, line string) { firewallLine(log, op, line) }
 	fw, err = fwreload.New(fc)
 	if err != nil {
 		return nil, door.TimeLimit{}, nil, err
@@ -63,6 +60,17 @@ func firewallFor(root string, cfg *config.Config, log zerolog.Logger, zoneChange
 	}
 	log.Info().Str("firewall", fw.Kind()).Strs("reload", fw.ReloadCommand()).Msg("firewall detected")
 	return fw, limit, zoneCheck, nil
+}
+
+// fwConfig is how the firewall under root is reloaded: with the knock
+// config's reload_command (already split) when it has one, else as
+// detected; cfg nil (no usable knock config) means detection.
+func fwConfig(root string, cfg *config.Config) fwreload.Config {
+	fc := fwreload.Config{Root: root}
+	if cfg != nil {
+		fc.Reload = cfg.Global.Reload
+	}
+	return fc
 }
 
 // firewallLine logs a line fw4 or fw3 printed on a successful check or
