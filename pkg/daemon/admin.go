@@ -126,7 +126,8 @@ type Purged struct {
 // expiry cannot be judged because the clock is not known good (boot.go).
 func Purge(p Paths, now time.Time) (Purged, error) {
 	clock := systemClockFacts(p.Root)
-	r, err := purgeDoors(p.FirewallFile(), now, systemBootMark(p.Root), clock)
+	mark := systemBootMark(p.Root)
+	r, err := purgeDoors(p.FirewallFile(), now, mark, mark.first(), clock)
 	out := Purged{Expired: r.expired, Untrusted: r.untrusted}
 	if r.untrusted > 0 {
 		out.Why = clock.why()

@@ -141,9 +141,9 @@ func New(opts Options, cfg *config.Config) (*Server, error) {
 }
 
 // bootPurgeAtStart is the boot purge done by the daemon's first start in
-// a boot.
+// a boot (New has seen mark.first()).
 func bootPurgeAtStart(store *uci.File, mark bootMark, clock clockFacts, log zerolog.Logger) {
-	r, err := purgeDoors(store, time.Now(), mark, clock)
+	r, err := purgeDoors(store, time.Now(), mark, true, clock)
 	switch {
 	case err != nil:
 		log.Error().Err(err).Msg("boot purge failed")
