@@ -26,7 +26,7 @@ func cmdCheck(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	path := "/etc/config/knock"
+	path := daemon.DefaultPaths.Config
 	switch len(operands) {
 	case 0:
 	case 1:
@@ -161,14 +161,10 @@ func writeTable(w io.Writer, rows [][]string) error {
 func cmdClose(args []string, stdout io.Writer) error {
 	fs, p := commandFlags("close")
 	socket := fs.String("socket", daemon.DefaultSocket, "control socket `path` of the running daemon")
-	operands, err := parseArgs(fs, args)
+	target, err := oneOperand(fs, args, "close takes one NAME or IP")
 	if err != nil {
 		return err
 	}
-	if len(operands) != 1 {
-		return fmt.Errorf("%w: close takes one NAME or IP", errUsage)
-	}
-	target := operands[0]
 	answer, err := daemon.AskRunningDaemon(*socket, "close "+target)
 	if err == nil {
 		fmt.Fprintln(stdout, answer)

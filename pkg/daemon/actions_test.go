@@ -70,12 +70,12 @@ func TestStopDateFollowsTZChange(t *testing.T) {
 	cfg := &config.Config{}
 	cfg.Global.Reload = []string{"true"}
 	changed := 0
-	_, limit, err := firewallFor(root, cfg, zerolog.Nop(), func() { changed++ })
+	_, limit, zoneCheck, err := firewallFor(root, cfg, zerolog.Nop(), func() { changed++ })
 	if err != nil {
 		t.Fatal(err)
 	}
-	if limit.Local == nil {
-		t.Fatal("no local stop_date")
+	if limit.Local == nil || zoneCheck == nil {
+		t.Fatal("no local stop_date or no zone check")
 	}
 	at := time.Date(2026, 11, 25, 20, 30, 0, 0, time.UTC)
 	if got := limit.Local(at); got != "2026-11-25T20:30:00" {
@@ -84,6 +84,7 @@ func TestStopDateFollowsTZChange(t *testing.T) {
 	if err := os.WriteFile(tz, []byte("CET-1CEST,M3.5.0,M10.5.0/3\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	zoneCheck() // the daemon's 2 s poll
 	if got := limit.Local(at); got != "2026-11-25T21:30:00" {
 		t.Fatalf("after a change to CET: %s, want 2026-11-25T21:30:00", got)
 	}

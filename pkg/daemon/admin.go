@@ -99,11 +99,8 @@ func CloseOffline(p Paths, sel door.Selector) (Closed, error) {
 // knock config's reload_command) reloads, so the removed door stops
 // working now, not at the next reload. It returns the firewall's kind.
 func reloadOffline(p *Paths) (string, error) {
-	fc := fwreload.Config{Root: p.Root}
-	if cfg, err := config.Load(p.Config); err == nil {
-		fc.Reload = cfg.Global.Reload
-	}
-	fw, err := fwreload.New(fc)
+	cfg, _ := config.Load(p.Config) // nil when it does not load: detection
+	fw, err := fwreload.New(fwConfig(p.Root, cfg))
 	if err != nil {
 		return "", fmt.Errorf("door removed, but the firewall cannot be reloaded: %w", err)
 	}
@@ -129,7 +126,8 @@ type Purged struct {
 // expiry cannot be judged because the clock is not known good (boot.go).
 func Purge(p Paths, now time.Time) (Purged, error) {
 	clock := systemClockFacts(p.Root)
-	r, err := purgeDoors(p.FirewallFile(), now, systemBootMark(p.Root), clock)
+	mark := systemBootMark(p.Root)
+	r, err := purgeDoors(p.FirewallFile(), now, mark, mark.first(), clock)
 	out := Purged{Expired: r.expired, Untrusted: r.untrusted}
 	if r.untrusted > 0 {
 		out.Why = clock.why()

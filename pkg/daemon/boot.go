@@ -76,17 +76,17 @@ func (b bootMark) set() error {
 
 // purgeResult is what a purge did.
 type purgeResult struct {
-	expired   int  // doors whose expiry had passed
-	untrusted int  // timed doors removed because the clock cannot be trusted
-	boot      bool // the first purge of this boot
+	expired   int // doors whose expiry had passed
+	untrusted int // timed doors removed because the clock cannot be trusted
 }
 
 // purgeDoors removes the expired doors from f and, at the first purge of a
-// boot on a clock that cannot be trusted, every other timed door too.
-// Doors without a timeout are kept: their state does not depend on time.
-func purgeDoors(f *uci.File, now time.Time, mark bootMark, clock clockFacts) (purgeResult, error) {
-	r := purgeResult{boot: mark.first()}
-	distrust := r.boot && !clock.trusted()
+// boot (boot: the caller's mark.first(); mark is set after it) on a clock
+// that cannot be trusted, every other timed door too. Doors without a
+// timeout are kept: their state does not depend on time.
+func purgeDoors(f *uci.File, now time.Time, mark bootMark, boot bool, clock clockFacts) (purgeResult, error) {
+	var r purgeResult
+	distrust := boot && !clock.trusted()
 	counts, err := door.Remove(f, func(_ *uci.Section, exp time.Time) string {
 		switch {
 		case exp.IsZero():
@@ -102,7 +102,7 @@ func purgeDoors(f *uci.File, now time.Time, mark bootMark, clock clockFacts) (pu
 	if err != nil {
 		return r, err
 	}
-	if r.boot {
+	if boot {
 		if err := mark.set(); err != nil {
 			return r, err
 		}

@@ -97,14 +97,15 @@ func TestBootWithoutRTCClosesTimedDoors(t *testing.T) {
 	t.Run("no RTC, not synchronised", func(t *testing.T) {
 		f, now, root := setup(t)
 		mark := bootMark{path: filepath.Join(root, "var", "run", "uciknock.boot"), bootID: []byte("boot-2")}
-		r, err := purgeDoors(f, now, mark, clockFacts{})
+		boot := mark.first()
+		r, err := purgeDoors(f, now, mark, boot, clockFacts{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if got := left(t, f); len(got) != 1 || !got[untimed] {
 			t.Fatalf("after the boot purge: %v, want only the untimed door %s", got, untimed)
 		}
-		if !r.boot || r.expired != 1 || r.untrusted != 1 {
+		if !boot || r.expired != 1 || r.untrusted != 1 {
 			t.Errorf("result %+v, want boot, 1 expired, 1 untrusted", r)
 		}
 		// A door opened later in the same boot is judged by its expiry.
@@ -112,15 +113,16 @@ func TestBootWithoutRTCClosesTimedDoors(t *testing.T) {
 		if err := os.WriteFile(f.Path, append(data, mk("192.0.2.10", now.Add(time.Hour))...), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		r, err = purgeDoors(f, now.Add(time.Minute), mark, clockFacts{})
-		if err != nil || r.boot || r.untrusted != 0 || !left(t, f)["192.0.2.10"] {
+		boot = mark.first()
+		r, err = purgeDoors(f, now.Add(time.Minute), mark, boot, clockFacts{})
+		if err != nil || boot || r.untrusted != 0 || !left(t, f)["192.0.2.10"] {
 			t.Errorf("second purge of the boot: %+v %v, doors %v", r, err, left(t, f))
 		}
 	})
 	t.Run("RTC", func(t *testing.T) {
 		f, now, root := setup(t)
 		mark := bootMark{path: filepath.Join(root, "var", "run", "uciknock.boot"), bootID: []byte("boot-2")}
-		if _, err := purgeDoors(f, now, mark, clockFacts{rtc: true}); err != nil {
+		if _, err := purgeDoors(f, now, mark, mark.first(), clockFacts{rtc: true}); err != nil {
 			t.Fatal(err)
 		}
 		if got := left(t, f); len(got) != 2 || !got[timed] || !got[untimed] {

@@ -32,8 +32,9 @@ func systemClockReader() func() clockReading {
 // seen at a tick, until ctx ends. Door expiries are wall-clock times
 // while timers run on the monotonic clock: after a boot without an RTC
 // the clock jumps days ahead when NTP first synchronises, and the keeper
-// must look at its expiries again then.
-func watchClockJumps(ctx context.Context, ticks <-chan time.Time, read func() clockReading, jumped func(time.Duration)) {
+// must look at its expiries again then. onTick, if set, runs at each tick
+// before the clocks are read (the daemon's time-zone check).
+func watchClockJumps(ctx context.Context, ticks <-chan time.Time, read func() clockReading, onTick func(), jumped func(time.Duration)) {
 	prev := read()
 	for {
 		select {
@@ -43,6 +44,9 @@ func watchClockJumps(ctx context.Context, ticks <-chan time.Time, read func() cl
 			if !ok {
 				return
 			}
+		}
+		if onTick != nil {
+			onTick()
 		}
 		r := read()
 		drift := (r.wall - prev.wall) - (r.mono - prev.mono)

@@ -8,7 +8,8 @@ import (
 
 // TestWatchClockJumps: a step of the wall clock (NTP's first sync after a
 // boot on sysfixtime's clock) is reported with its size; steady time and
-// slewing below the tolerance are not.
+// slewing below the tolerance are not. onTick runs at every tick, before
+// the clocks are read.
 func TestWatchClockJumps(t *testing.T) {
 	readings := []clockReading{
 		{wall: 100 * time.Second, mono: 0},
@@ -18,14 +19,21 @@ func TestWatchClockJumps(t *testing.T) {
 		{wall: 48*time.Hour + 108*time.Second, mono: 8 * time.Second},                // steady again
 		{wall: 48*time.Hour + 108*time.Second - time.Minute, mono: 10 * time.Second}, // step back
 	}
-	i := 0
-	read := func() clockReading { r := readings[i]; i++; return r }
+	i, ticked := 0, 0
+	read := func() clockReading {
+		if ticked != i {
+			t.Errorf("reading %d after %d onTick calls, want %d", i, ticked, i)
+		}
+		r := readings[i]
+		i++
+		return r
+	}
 	ticks := make(chan time.Time)
 	jumps := make(chan time.Duration, len(readings))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
-		watchClockJumps(ctx, ticks, read, func(d time.Duration) { jumps <- d })
+		watchClockJumps(ctx, ticks, read, func() { ticked++ }, func(d time.Duration) { jumps <- d })
 		close(done)
 	}()
 	for range readings[1:] {

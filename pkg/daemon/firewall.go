@@ -18,21 +18,20 @@ import (
 // stop_date: fw4 reads it in the router's local time (musl, /etc/TZ); fw3
 // only with the xt_time match and utc_time '1'.
 //
-// zoneChanged, if set, is called when the zone changes after the first
-// reading (the caller makes the keeper rewrite every stop_date); the zone
-// is looked at whenever a stop_date is computed, and the caller polls it
-// by computing one.
-func firewallFor(root string, cfg *config.Config, log zerolog.Logger, zoneChanged func()) (*fwreload.Firewall, door.TimeLimit, error) {
-	fc := fwreload.Config{
-		Root: root,
-		Warn: func(op, line string) { firewallLine(log, op, line) },
-	}
-	fc.Reload = cfg.Global.Reload // reload_command, already split
-	fw, err := fwreload.New(fc)
+// With stop_date in local time, zoneCheck looks at /etc/TZ and
+// /etc/localtime again (localtime.System.Check: two stats) and the caller
+// polls it; nil otherwise. Computing a stop_date does no I/O: it uses the
+// zone the last check found. zoneChanged, if set, is called when a check
+// finds another zone after the first reading, and the caller makes the
+// keeper rewrite every stop_date then: one written between a change and
+// the next check, in the old zone, is put in the new one.
+func firewallFor(root string, cfg *config.Config, log zerolog.Logger, zoneChanged func()) (fw *fwreload.Firewall, limit door.TimeLimit, zoneCheck func(), err error) {
+	fc := fwConfig(root, cfg)
+	fc.Warn = func(op, line string) { firewallLine(log, op, line) }
+	fw, err = fwreload.New(fc)
 	if err != nil {
-		return nil, door.TimeLimit{}, err
+		return nil, door.TimeLimit{}, nil, err
 	}
-	var limit door.TimeLimit
 	switch fw.Kind() {
 	case fwreload.KindFW3:
 		if xtTimeAvailable(root) {
@@ -55,11 +54,23 @@ func firewallFor(root string, cfg *config.Config, log zerolog.Logger, zoneChange
 			}
 			first = false
 		}}
-		sys.Zone()
+		sys.Check()
 		limit.Local = sys.StopDate
+		zoneCheck = func() { sys.Check() }
 	}
 	log.Info().Str("firewall", fw.Kind()).Strs("reload", fw.ReloadCommand()).Msg("firewall detected")
-	return fw, limit, nil
+	return fw, limit, zoneCheck, nil
+}
+
+// fwConfig is how the firewall under root is reloaded: with the knock
+// config's reload_command (already split) when it has one, else as
+// detected; cfg nil (no usable knock config) means detection.
+func fwConfig(root string, cfg *config.Config) fwreload.Config {
+	fc := fwreload.Config{Root: root}
+	if cfg != nil {
+		fc.Reload = cfg.Global.Reload
+	}
+	return fc
 }
 
 // firewallLine logs a line fw4 or fw3 printed on a successful check or

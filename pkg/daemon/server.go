@@ -72,11 +72,11 @@ type Server struct {
 	commands *commands
 	capture  *captureSet
 	fast     *fastPath
-	// zonePoll computes a stop_date to make the time zone be looked at
-	// (a change since the last look makes the keeper rewrite stop_dates);
-	// nil when stop_date is not in local time.
-	zonePoll func(time.Time)
-	fwWait   *firewallWait
+	// zoneCheck looks at the time zone again (a change since the last
+	// look makes the keeper rewrite stop_dates); nil when stop_date is
+	// not in local time.
+	zoneCheck func()
+	fwWait    *firewallWait
 }
 
 // New sets the daemon up for cfg: boot purge (first start of a boot),
@@ -108,15 +108,13 @@ func New(opts Options, cfg *config.Config) (*Server, error) {
 	d.watch = w
 	// A time-zone change makes the keeper put every stop_date in the new
 	// zone (d.keeper exists by the time a change can be seen: the first
-	// reading is made here, changes only by later stop_dates and polls).
-	fw, limit, err := firewallFor(f.Root, cfg, log, func() { d.keeper.Recheck() })
+	// reading is made here, changes only by d.zoneCheck in Serve).
+	fw, limit, zoneCheck, err := firewallFor(f.Root, cfg, log, func() { d.keeper.Recheck() })
 	if err != nil {
 		return nil, err
 	}
+	d.zoneCheck = zoneCheck
 	d.fast = newFastPath(fw, cfg, log)
-	if limit.Local != nil {
-		d.zonePoll = func(t time.Time) { limit.Local(t) }
-	}
 	d.fwWait = newFirewallWait(fw, log)
 	d.keeper, err = door.New(door.Config{
 		Store:    store,
@@ -143,9 +141,9 @@ func New(opts Options, cfg *config.Config) (*Server, error) {
 }
 
 // bootPurgeAtStart is the boot purge done by the daemon's first start in
-// a boot.
+// a boot (New has seen mark.first()).
 func bootPurgeAtStart(store *uci.File, mark bootMark, clock clockFacts, log zerolog.Logger) {
-	r, err := purgeDoors(store, time.Now(), mark, clock)
+	r, err := purgeDoors(store, time.Now(), mark, true, clock)
 	switch {
 	case err != nil:
 		log.Error().Err(err).Msg("boot purge failed")
@@ -186,26 +184,8 @@ func (d *Server) Serve(ctx context.Context, hup <-chan os.Signal) error {
 	g.Go(func() error {
 		tick := time.NewTicker(clockJumpEvery)
 		defer tick.Stop()
-		ticks := make(chan time.Time)
-		go func() {
-			defer close(ticks)
-			for {
-				select {
-				case <-gctx.Done():
-					return
-				case t := <-tick.C:
-					if d.zonePoll != nil {
-						d.zonePoll(t) // looks at /etc/TZ: a change calls Recheck
-					}
-					select {
-					case ticks <- t:
-					case <-gctx.Done():
-						return
-					}
-				}
-			}
-		}()
-		watchClockJumps(gctx, ticks, systemClockReader(), func(jump time.Duration) {
+		// Each tick looks at /etc/TZ too: a change calls Recheck.
+		watchClockJumps(gctx, tick.C, systemClockReader(), d.zoneCheck, func(jump time.Duration) {
 			d.log.Warn().Dur("jump", jump).Msg("wall clock jumped (NTP step, date -s); door expiries checked again")
 			d.keeper.Recheck()
 		})

@@ -113,14 +113,16 @@ func (d Door) FwName() string {
 }
 
 // SectionPrefix starts the id of every section this package writes. A
-// section is ours only if its id has this prefix AND it carries
-// MarkerOption (see owned).
+// section is ours only if it is a named rule or redirect whose whole id
+// has the shape SectionName writes (or, from an earlier version, that
+// carries MarkerOption): see owned.
 const SectionPrefix = "uciknock_"
 
 // maxIDName bounds the readable part of a section id.
 const maxIDName = 80
 
-// ID is the UCI section id of the door: SectionPrefix, the name with
+// ID is the door's identity, the part of its UCI section id that never
+// changes (SectionName appends the expiry): SectionPrefix, the name with
 // every byte outside [A-Za-z0-9_] replaced by '_', and a hash of kind and
 // full name, so the id is stable for the same door and different for
 // doors whose names sanitise alike (KnockSSH_2001:db8::7_22 and a prefix

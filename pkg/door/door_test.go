@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/uciknock/uciknock/pkg/localtime"
 	"github.com/uciknock/uciknock/uci"
 )
 
@@ -123,7 +124,7 @@ func TestFwNameLimits(t *testing.T) {
 
 func TestStopDate(t *testing.T) {
 	exp := time.Date(2026, 11, 25, 21, 30, 0, 0, time.UTC)
-	berlin := func(t time.Time) string { return t.Add(time.Hour).UTC().Format(stopDateLayout) }
+	berlin := func(t time.Time) string { return t.Add(time.Hour).UTC().Format(localtime.StopDateLayout) }
 	tests := []struct {
 		name     string
 		tl       TimeLimit

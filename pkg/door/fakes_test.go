@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/uciknock/uciknock/pkg/localtime"
 	"github.com/uciknock/uciknock/uci"
 )
 
@@ -277,7 +278,7 @@ func newHarness(t testing.TB, text string, tune func(*Config)) *harness {
 	h := &harness{store: newStore(t, text), fw: &fakeFW{}, rec: &recorder{},
 		clock: &fakeClock{now: t0}, kill: &fakeKiller{}}
 	cfg := Config{Store: h.store, Reloader: h.fw, Clock: h.clock, Events: h.rec.add, Sessions: h.kill,
-		Limit: TimeLimit{Local: func(t time.Time) string { return t.UTC().Format(stopDateLayout) }}}
+		Limit: TimeLimit{Local: func(t time.Time) string { return t.UTC().Format(localtime.StopDateLayout) }}}
 	if tune != nil {
 		tune(&cfg)
 	}

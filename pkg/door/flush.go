@@ -52,9 +52,9 @@ func (k *Keeper) adoptFile(now time.Time) {
 		if !ok {
 			continue
 		}
-		name := sec.Name
-		if o := sec.Get("name"); o != nil && len(o.Values) == 1 {
-			name = o.Values[0]
+		name := value(sec, "name")
+		if name == "" {
+			name = sec.Name
 		}
 		d, derr := DoorFromSection(sec)
 		if derr != nil {
@@ -222,8 +222,9 @@ func (k *Keeper) applyOpen(d Door, live bool, now time.Time) {
 		// With the door live in the kernel (its timeout moved there),
 		// the file keeps an expiry that is a little early rather than
 		// costing a flash write per repeat knock.
-		e.keepFile = live && !e.partial && closeEnough(stored, d.Expires, d.Expires.Sub(d.Opened))
-		if e.keepFile {
+		// (closeEnough is false for a zero stored expiry.)
+		e.fileExp = time.Time{}
+		if live && !e.partial && closeEnough(stored, d.Expires, d.Expires.Sub(d.Opened)) {
 			e.fileExp = stored
 		}
 		return
@@ -263,13 +264,10 @@ func (k *Keeper) applyClose(d Door, reason string, now time.Time) {
 // reported now.
 func (k *Keeper) takeAway(id string, e *entry, kind EventKind, reason string, now time.Time) {
 	s := &k.st
-	delete(s.doors, id)
-	if kind != EventClose {
-		// A close (knock, `uciknockd close`) reached the kernel when it
-		// was asked for (CloseFor); telling it again now could take
-		// out the door knocked open again since.
-		k.kernelClose(e.door)
-	}
+	// A close (knock, `uciknockd close`) reached the kernel when it was
+	// asked for (CloseFor); telling it again now could take out the door
+	// knocked open again since.
+	k.drop(id, e, kind != EventClose)
 	t := tomb{kind: kind, reason: reason, door: e.door, at: now}
 	if e.written.IsZero() {
 		t.reported = true
@@ -330,7 +328,8 @@ func reconcile(p *uci.Package, want desired, now time.Time) *changeset {
 		prev.Spans = nil
 		// Edited in place (the same section, renamed when its expiry
 		// moved), so the file keeps it where it is.
-		if setExpiry(sec, e.fileExpires(), e.door.KillSessions, want.limit) {
+		setExpiry(sec, id, e.fileExpires(), e.door.KillSessions, want.limit)
+		if !sec.Equal(prev) {
 			cs.prev[id] = prev
 			cs.modified = append(cs.modified, id)
 		}

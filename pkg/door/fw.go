@@ -86,8 +86,7 @@ func (k *Keeper) rollback(ctx context.Context, now time.Time, checkErr error) bo
 		}
 		prev := u.prev[id]
 		if prev == nil {
-			delete(s.doors, id)
-			k.kernelClose(e.door)
+			k.drop(id, e, true)
 			s.bury(id, tomb{kind: EventRollback, reason: "rolled back", door: e.door, at: now, reported: true})
 			k.emit(Event{Kind: EventRollback, Time: now, Sequence: e.door.Sequence, Src: e.door.Src, Name: e.name,
 				Section: id, Err: checkErr, Reason: "firewall check failed with this door and passed without it; door not opened"})

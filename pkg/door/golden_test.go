@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/uciknock/uciknock/internal/testenv"
+	"github.com/uciknock/uciknock/pkg/localtime"
 	"github.com/uciknock/uciknock/uci"
 )
 
@@ -19,7 +20,7 @@ import (
 func TestGoldenShapes(t *testing.T) {
 	dir := testenv.GoldenDir(t, "fw4")
 	a := netip.MustParseAddr
-	utc := TimeLimit{Local: func(t time.Time) string { return t.UTC().Format(stopDateLayout) }}
+	utc := TimeLimit{Local: func(t time.Time) string { return t.UTC().Format(localtime.StopDateLayout) }}
 	tests := []struct {
 		dir, section string
 		door         Door

@@ -422,7 +422,10 @@ func (k *Keeper) supersede(o op, key doorKey) bool {
 			if !p.open && keyOf(p.door) == key {
 				break // a close in between: the open comes after it
 			}
-			if p.open && p.door.ID() == o.door.ID() {
+			// Same section: an ID is Kind plus Name, and Name is
+			// (prefix, src, port) spelled out, so comparing the key
+			// costs no hashing or allocation under k.mu.
+			if p.open && p.door.Kind == o.door.Kind && keyOf(p.door) == key {
 				*p = o
 				return false
 			}

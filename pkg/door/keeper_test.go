@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/uciknock/uciknock/pkg/localtime"
 	"github.com/uciknock/uciknock/uci"
 )
 
@@ -378,7 +379,7 @@ func TestNoBatchWritesAtOnce(t *testing.T) {
 func TestRecheckFollowsZoneChange(t *testing.T) {
 	offset := time.Duration(0)
 	h := newHarness(t, baseConfig, func(c *Config) {
-		c.Limit = TimeLimit{Local: func(t time.Time) string { return t.UTC().Add(offset).Format(stopDateLayout) }}
+		c.Limit = TimeLimit{Local: func(t time.Time) string { return t.UTC().Add(offset).Format(localtime.StopDateLayout) }}
 	})
 	h.start(t)
 	d := ssh("192.0.2.7", time.Hour)

@@ -55,7 +55,9 @@ func TestLegacyMarkerAdoptedAndConverted(t *testing.T) {
 	if !ok || !exp.Equal(d.Expires) || !kill {
 		t.Fatalf("legacy section not adopted: %v %v %v", exp, kill, ok)
 	}
-	if !setExpiry(s, d.Expires, true, TimeLimit{}) || s.Name != SectionName(d.ID(), d.Expires, true) || s.Get(MarkerOption) != nil {
+	before := s.Clone()
+	setExpiry(s, d.ID(), d.Expires, true, TimeLimit{})
+	if s.Equal(before) || s.Name != SectionName(d.ID(), d.Expires, true) || s.Get(MarkerOption) != nil {
 		t.Fatalf("not converted:\n%s", uci.RenderSection(s))
 	}
 	if _, err := DoorFromSection(s); err != nil {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/uciknock/uciknock/pkg/localtime"
 	"github.com/uciknock/uciknock/uci"
 )
 
@@ -42,7 +43,7 @@ func (tl TimeLimit) stopDate(t time.Time) string {
 	var s string
 	switch {
 	case tl.UTC:
-		s = t.UTC().Format(stopDateLayout)
+		s = t.UTC().Format(localtime.StopDateLayout)
 	case tl.Local != nil:
 		s = tl.Local(t)
 	default:
@@ -54,16 +55,15 @@ func (tl TimeLimit) stopDate(t time.Time) string {
 	return s
 }
 
-const stopDateLayout = "2006-01-02T15:04:05"
-
 // validStopDate reports whether s is a date and time fw4 accepts as
-// stop_date: exactly stopDateLayout, a real calendar day, a year in
-// 1970..2038. It accepts what time.Parse(stopDateLayout) accepts within
-// those years and in the layout's own form (TestValidStopDate and
-// FuzzValidStopDate compare them); checked by hand because time.Parse
-// costs the router binary 33 KB (docs/benchmarks.md, binary sizes).
+// stop_date: exactly localtime.StopDateLayout, a real calendar day, a
+// year in 1970..2038. It accepts what time.Parse(localtime.StopDateLayout)
+// accepts within those years and in the layout's own form
+// (TestValidStopDate and FuzzValidStopDate compare them); checked by hand
+// because time.Parse costs the router binary 33 KB (docs/benchmarks.md,
+// binary sizes).
 func validStopDate(s string) bool {
-	if len(s) != len(stopDateLayout) {
+	if len(s) != len(localtime.StopDateLayout) {
 		return false
 	}
 	num := func(i, n int) int {
@@ -76,7 +76,7 @@ func validStopDate(s string) bool {
 		}
 		return v
 	}
-	for i, c := range []byte(stopDateLayout) {
+	for i, c := range []byte(localtime.StopDateLayout) {
 		if c < '0' || c > '9' {
 			if s[i] != c {
 				return false
@@ -99,14 +99,16 @@ func validStopDate(s string) bool {
 // Section renders the door as the UCI section written to
 // /etc/config/firewall. d must be normalised (Normalize).
 //
-// Rule:     name src src_ip proto dest_port target=ACCEPT family [stop_date [utc_time]] uciknock
-// Redirect: name src src_ip proto src_dport dest dest_ip dest_port target=DNAT family reflection=0 [stop_date [utc_time]] uciknock
+// Rule:     name src src_ip proto dest_port target=ACCEPT family [stop_date [utc_time]]
+// Redirect: name src src_ip proto src_dport dest dest_ip dest_port target=DNAT family reflection=0 [stop_date [utc_time]]
+//
+// The section id is SectionName: the door's ID with its expiry.
 //
 // The shapes are those of golden cases 004, 005, 008, 027 and 030 that
 // fw4 turns into working nft rules. stop_date carries a time of day and
 // is never paired with stop_time (030: that pair dies at midnight).
 func Section(d Door, tl TimeLimit) *uci.Section {
-	s := &uci.Section{Type: d.Kind.String(), Name: SectionName(d.ID(), d.Expires, d.KillSessions)}
+	s := &uci.Section{Type: d.Kind.String()} // setExpiry names it
 	set := func(k, v string) {
 		s.Options = append(s.Options, &uci.Option{Name: k, Kind: uci.KindOption, Values: []string{v}})
 	}
@@ -133,15 +135,15 @@ func Section(d Door, tl TimeLimit) *uci.Section {
 		// every LAN host would reach the target without knocking.
 		set("reflection", "0")
 	}
-	setExpiry(s, d.Expires, d.KillSessions, tl)
+	setExpiry(s, d.ID(), d.Expires, d.KillSessions, tl)
 	return s
 }
 
-// setExpiry writes the options the keeper owns on a door section:
-// stop_date, utc_time and the marker. It returns whether anything
-// changed. Everything else on a written door belongs to the user.
-func setExpiry(s *uci.Section, exp time.Time, kill bool, tl TimeLimit) bool {
-	before := s.Clone()
+// setExpiry writes what the keeper owns on the section of door id:
+// its name (id with the expiry, SectionName), stop_date and utc_time,
+// and it drops the marker option earlier versions wrote. Everything else
+// on a written door belongs to the user.
+func setExpiry(s *uci.Section, id string, exp time.Time, kill bool, tl TimeLimit) {
 	// Our values are dates, "1" and "": always valid option values, and
 	// Set with "" deletes.
 	sd := tl.stopDate(exp)
@@ -153,9 +155,8 @@ func setExpiry(s *uci.Section, exp time.Time, kill bool, tl TimeLimit) bool {
 	_ = s.Set("utc_time", utc)
 	// The expiry lives in the id: atomic with the section, and not an
 	// option fw4 or fw3 would warn about.
-	s.Name = SectionName(baseID(s.Name), exp, kill)
+	s.Name = SectionName(id, exp, kill)
 	s.Del(MarkerOption)
-	return !s.Equal(before)
 }
 
 // doorIndex returns the index of the named section whose door identity
@@ -259,10 +260,12 @@ func parseMarker(v string) (exp time.Time, kill bool, err error) {
 }
 
 // owned reports whether s is a door section written by this package:
-// a named rule or redirect whose id starts with SectionPrefix and that
-// carries a valid marker option. A user's section never has both (LuCI
-// creates anonymous sections, and clones of ours are anonymous too), so
-// a similar-looking user rule is never touched.
+// a named rule or redirect whose id is a SectionName (SectionPrefix, a
+// hash tail and a well-formed expiry suffix), or, written by an earlier
+// version, whose id starts with SectionPrefix and that carries a valid
+// marker option. A user's section is never named so (LuCI creates
+// anonymous sections, and clones of ours are anonymous too), so a
+// similar-looking user rule is never touched.
 func owned(s *uci.Section) (exp time.Time, kill bool, ok bool) {
 	if s.Anonymous || !strings.HasPrefix(s.Name, SectionPrefix) || (s.Type != "rule" && s.Type != "redirect") {
 		return time.Time{}, false, false
@@ -283,7 +286,7 @@ func owned(s *uci.Section) (exp time.Time, kill bool, ok bool) {
 }
 
 // DoorFromSection reads one of our door sections back. It fails for
-// sections that are not ours (see SectionPrefix, MarkerOption) and for
+// sections that are not ours (see owned) and for
 // ones whose options no longer describe a door (a user edited them);
 // the keeper still honours the expiry of those.
 func DoorFromSection(s *uci.Section) (Door, error) {

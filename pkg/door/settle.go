@@ -13,12 +13,12 @@ func (k *Keeper) settle(cs *changeset, now time.Time) {
 	s.markSeen(cs)
 	for _, id := range cs.added {
 		e := s.doors[id]
-		e.written, e.refreshed, e.keepFile = now, false, false
+		e.written, e.refreshed, e.fileExp = now, false, time.Time{}
 		k.emitDoor(EventOpen, id, e.door, e.name, "knock sequence completed", now)
 	}
 	for _, id := range cs.readded {
 		e := s.doors[id]
-		e.written, e.keepFile = now, false
+		e.written, e.fileExp = now, time.Time{}
 		k.emitDoor(EventReadded, id, e.door, e.name, "section lost to a concurrent writer; written again", now)
 	}
 	modified := make(map[string]bool, len(cs.modified))
@@ -40,15 +40,13 @@ func (k *Keeper) settle(cs *changeset, now time.Time) {
 	}
 	for _, id := range cs.lost {
 		e := s.doors[id]
-		delete(s.doors, id)
-		k.kernelClose(e.door)
+		k.drop(id, e, true)
 		s.bury(id, tomb{kind: EventRemoved, reason: "deleted by another writer", door: e.door, at: now, reported: true})
 		k.emitDoor(EventRemoved, id, e.door, e.name, "deleted from the config by someone else; not written again", now)
 	}
 	for _, id := range cs.conflict {
 		e := s.doors[id]
-		delete(s.doors, id)
-		k.kernelClose(e.door)
+		k.drop(id, e, true)
 		k.emit(Event{Kind: EventError, Time: now, Sequence: e.door.Sequence, Src: e.door.Src, Name: e.name, Section: id,
 			Reason: "a section with this id exists and is not a uciknock door; door not opened"})
 	}
@@ -57,9 +55,9 @@ func (k *Keeper) settle(cs *changeset, now time.Time) {
 func (k *Keeper) settleRemoved(sec *uci.Section, now time.Time) {
 	s := &k.st
 	id := baseID(sec.Name)
-	name := id
-	if o := sec.Get("name"); o != nil && len(o.Values) == 1 {
-		name = o.Values[0]
+	name := value(sec, "name")
+	if name == "" {
+		name = id
 	}
 	t, ok := s.tombs[id]
 	if !ok {
@@ -79,6 +77,15 @@ func (k *Keeper) settleRemoved(sec *uci.Section, now time.Time) {
 	}
 	if _, kill, _ := owned(sec); kill && t.door.Src.IsValid() && t.door.Port != 0 {
 		s.kills = append(s.kills, t.door)
+	}
+}
+
+// drop forgets the desired door id and, when kernel is set, takes it out
+// of the fast path too.
+func (k *Keeper) drop(id string, e *entry, kernel bool) {
+	delete(k.st.doors, id)
+	if kernel {
+		k.kernelClose(e.door)
 	}
 }
 

@@ -95,10 +95,10 @@ type entry struct {
 	seen bool
 	// refreshed: an Open moved the expiry since the last write.
 	refreshed bool
-	// keepFile: the file keeps fileExp, a little earlier than
-	// door.Expires, which is in the kernel (cheap refresh).
-	keepFile bool
-	fileExp  time.Time
+	// fileExp, when set, is the expiry the file keeps, a little earlier
+	// than door.Expires, which is in the kernel (cheap refresh); zero:
+	// the file carries door.Expires.
+	fileExp time.Time
 	// kernelOff: the section was edited by a user, so the door is kept
 	// out of the fast path (see syncKernel).
 	kernelOff bool
@@ -106,7 +106,7 @@ type entry struct {
 
 // fileExpires is the expiry the file should carry for the door.
 func (e *entry) fileExpires() time.Time {
-	if e.keepFile {
+	if !e.fileExp.IsZero() {
 		return e.fileExp
 	}
 	return e.door.Expires

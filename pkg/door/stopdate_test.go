@@ -3,16 +3,18 @@ package door
 import (
 	"testing"
 	"time"
+
+	"github.com/uciknock/uciknock/pkg/localtime"
 )
 
-// validStopDate must accept exactly the strings time.Parse(stopDateLayout)
+// validStopDate must accept exactly the strings time.Parse(localtime.StopDateLayout)
 // accepts for years 1970..2038 and Format gives back unchanged (what it
 // replaces, minus time.Parse's leniency: one-digit hours, fractional
 // seconds, which the layout never produces).
 func TestValidStopDate(t *testing.T) {
 	byParse := func(s string) bool {
-		v, err := time.Parse(stopDateLayout, s)
-		return err == nil && v.Year() >= 1970 && v.Year() <= 2038 && v.Format(stopDateLayout) == s
+		v, err := time.Parse(localtime.StopDateLayout, s)
+		return err == nil && v.Year() >= 1970 && v.Year() <= 2038 && v.Format(localtime.StopDateLayout) == s
 	}
 	cases := []string{
 		"2026-12-07T05:09:59", "1970-01-01T00:00:00", "2038-12-31T23:59:59",
@@ -33,7 +35,7 @@ func TestValidStopDate(t *testing.T) {
 	}
 	// Every day of the range, at both ends of the day.
 	for d := time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC); d.Year() <= 2038; d = d.AddDate(0, 0, 1) {
-		for _, s := range []string{d.Format(stopDateLayout), d.Add(24*time.Hour - time.Second).Format(stopDateLayout)} {
+		for _, s := range []string{d.Format(localtime.StopDateLayout), d.Add(24*time.Hour - time.Second).Format(localtime.StopDateLayout)} {
 			if !validStopDate(s) {
 				t.Fatalf("validStopDate(%q) = false", s)
 			}
@@ -45,8 +47,8 @@ func FuzzValidStopDate(f *testing.F) {
 	f.Add("2026-12-07T05:09:59")
 	f.Add("2024-02-29T23:59:59")
 	f.Fuzz(func(t *testing.T, s string) {
-		v, err := time.Parse(stopDateLayout, s)
-		want := err == nil && v.Year() >= 1970 && v.Year() <= 2038 && v.Format(stopDateLayout) == s
+		v, err := time.Parse(localtime.StopDateLayout, s)
+		want := err == nil && v.Year() >= 1970 && v.Year() <= 2038 && v.Format(localtime.StopDateLayout) == s
 		if got := validStopDate(s); got != want {
 			t.Errorf("validStopDate(%q) = %v, time.Parse says %v", s, got, want)
 		}

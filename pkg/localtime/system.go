@@ -8,11 +8,15 @@ import (
 	"time"
 )
 
-// System is the router's zone as LoadSystem reads it, read again whenever
-// /etc/TZ or /etc/localtime changes: a time-zone change in LuCI rewrites
-// /etc/TZ (on OpenWrt a link to /tmp/TZ) while the daemon runs, and a
-// stop_date computed in the old zone would be off by hours for nft. The
-// check is a stat of two files per call. Safe for concurrent use.
+// System is the router's zone as LoadSystem reads it, read again when
+// Check finds /etc/TZ or /etc/localtime changed: a time-zone change in
+// LuCI rewrites /etc/TZ (on OpenWrt a link to /tmp/TZ) while the daemon
+// runs, and a stop_date computed in the old zone would be off by hours for
+// nft. Check (a stat of two files) is the caller's to poll; StopDate does
+// no I/O and uses the zone the last Check found, so a stop_date computed
+// between a change and the next Check is in the old zone: Changed is how
+// the caller learns to compute its stop_dates again. Safe for concurrent
+// use.
 type System struct {
 	// Root is the system root ("/" on the router).
 	Root string
@@ -47,9 +51,10 @@ func stampOf(path string) fileStamp {
 	return s
 }
 
-// Zone returns the current zone, reading the files again if they changed
-// since the last call.
-func (s *System) Zone() *Zone {
+// Check looks at the files and reads them again if they changed since the
+// last Check (the first Check reads them), calling Changed when the
+// reading gives another zone; it returns the zone now in use.
+func (s *System) Check() *Zone {
 	stamp := [2]fileStamp{
 		stampOf(filepath.Join(s.Root, "etc", "TZ")),
 		stampOf(filepath.Join(s.Root, "etc", "localtime")),
@@ -72,8 +77,14 @@ func (s *System) Zone() *Zone {
 	return z
 }
 
-// StopDate is Zone().StopDate(t): the stop_date for t in the zone in
-// force now.
+// StopDate is the stop_date for t in the zone the last Check found
+// (Check is made first if there was none).
 func (s *System) StopDate(t time.Time) string {
-	return s.Zone().StopDate(t)
+	s.mu.Lock()
+	z := s.zone
+	s.mu.Unlock()
+	if z == nil {
+		z = s.Check()
+	}
+	return z.StopDate(t)
 }

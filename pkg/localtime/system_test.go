@@ -8,8 +8,8 @@ import (
 )
 
 // TestSystemFollowsTZChange: a time-zone change (LuCI rewrites /etc/TZ
-// while the daemon runs) takes effect at the next stop_date, without a
-// restart.
+// while the daemon runs) takes effect at the next stop_date after a
+// Check (the daemon's poll), without a restart.
 func TestSystemFollowsTZChange(t *testing.T) {
 	root := t.TempDir()
 	tz := filepath.Join(root, "etc", "TZ")
@@ -30,20 +30,28 @@ func TestSystemFollowsTZChange(t *testing.T) {
 		t.Fatalf("UTC0: %s", got)
 	}
 	write("CET-1CEST,M3.5.0,M10.5.0/3")
+	sys.Check()
 	if got := sys.StopDate(at); got != "2026-11-25T21:30:00" {
 		t.Fatalf("after the change to CET: %s, want 21:30 local", got)
 	}
+	sys.Check()
 	if got := sys.StopDate(at); got != "2026-11-25T21:30:00" {
 		t.Fatalf("CET again: %s", got)
 	}
 	// Another zone, written within the same second: still seen.
 	write("EET-2EEST,M3.5.0/3,M10.5.0/4")
+	// StopDate does no I/O: the zone moves at the next Check.
+	if got := sys.StopDate(at); got != "2026-11-25T21:30:00" {
+		t.Fatalf("EET before a Check: %s, want CET's 21:30 still", got)
+	}
+	sys.Check()
 	if got := sys.StopDate(at); got != "2026-11-25T22:30:00" {
 		t.Fatalf("after the change to EET: %s, want 22:30 local", got)
 	}
 	if err := os.Remove(tz); err != nil {
 		t.Fatal(err)
 	}
+	sys.Check()
 	if got := sys.StopDate(at); got != "2026-11-25T20:30:00" {
 		t.Fatalf("no /etc/TZ (UTC): %s", got)
 	}
