@@ -177,13 +177,15 @@ func (k kernelLog) Reloaded(start time.Time) { k.fp.doors.Reloaded(start) }
 // returns the fast-path state line for `uciknockd status`. It reads the
 // kernel itself, so it tells the truth with or without a daemon.
 func markLive(p *Paths, doors []door.Listing) string {
-	fc := fwreload.Config{Root: p.Root}
+	cfg, err := config.Load(p.Config)
+	if err != nil {
+		cfg = nil // no config: detect the firewall, list no zones
+	}
 	var zones []string
-	if cfg, err := config.Load(p.Config); err == nil {
-		fc.Reload = cfg.Global.Reload
+	if cfg != nil {
 		zones = zonesOf(cfg)
 	}
-	fw, err := fwreload.New(fc)
+	fw, err := fwreload.New(fwConfig(p.Root, cfg))
 	if err != nil {
 		return "off: " + err.Error()
 	}
