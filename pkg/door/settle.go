@@ -32,7 +32,7 @@ func (k *Keeper) settle(cs *changeset, now time.Time) {
 			e.refreshed = false
 			k.emitDoor(EventRefresh, id, e.door, e.name, "knock sequence completed again; expiry moved", now)
 		case modified[id]:
-			k.emitDoor(EventRestored, id, e.door, e.name, "expiry options (stop_date, marker) did not match the door; rewritten", now)
+			k.emitDoor(EventRestored, id, e.door, e.name, "expiry (stop_date, section id) did not match the door; rewritten", now)
 		}
 	}
 	for _, sec := range cs.removed {
